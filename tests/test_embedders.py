@@ -1,0 +1,126 @@
+"""Embedder protocol, registry and the built-in providers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pytest
+
+import vecstore_lab as vl
+from vecstore_lab import errors
+from vecstore_lab.embedders import Embedder, embedder_from_config, get_embedder, registry
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+
+def test_hash_embedder_is_deterministic_across_processes() -> None:
+    e = vl.HashEmbedder(dim=16)
+    here = e.embed_documents(["the same text"])[0]
+    code = (
+        "import vecstore_lab as vl;"
+        "print(list(vl.HashEmbedder(dim=16).embed_query('the same text')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    there = np.array(eval(out.stdout), dtype=np.float32)
+    np.testing.assert_array_equal(here, there)
+    assert here.dtype == np.float32
+    assert np.linalg.norm(here) == pytest.approx(1.0)
+
+
+def test_hash_embedder_shares_words() -> None:
+    e = vl.HashEmbedder(dim=256)
+    a, b, c = e.embed_documents(["red apple pie", "red apple tart", "quantum chromodynamics"])
+    assert a @ b > a @ c
+    assert e.embed_documents([]).shape == (0, 256)
+    assert np.isfinite(e.embed_query("!!!")).all()
+
+
+@pytest.mark.parametrize("bad", [[""], ["   "], [None], [3], "not a list"])
+def test_embedders_reject_bad_text(bad: Any) -> None:
+    with pytest.raises(errors.InvalidTextError):
+        vl.HashEmbedder(dim=8).embed_documents(bad)
+
+
+def test_registry_lookup_and_errors() -> None:
+    assert {"hashing", "sentence-transformers"} <= set(vl.list_embedders())
+    assert isinstance(get_embedder("hashing", dim=4), Embedder)
+    with pytest.raises(errors.UnknownComponentError) as info:
+        get_embedder("nope")
+    assert "available:" in str(info.value) and "hashing" in str(info.value)
+    with pytest.raises(ValueError, match="already registered"):
+        vl.register_embedder("hashing", vl.HashEmbedder)
+
+
+def test_register_user_embedder_as_decorator() -> None:
+    @vl.register_embedder("constant-test")
+    class Constant:
+        name = "constant-test"
+        dim = 3
+
+        def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+            return np.ones((len(texts), 3), dtype=np.float32)
+
+        def embed_query(self, text: str) -> np.ndarray:
+            return np.ones(3, dtype=np.float32)
+
+        def config(self) -> dict[str, Any]:
+            return {}
+
+    try:
+        e = embedder_from_config({"name": "constant-test", "config": {}})
+        assert isinstance(e, Constant)
+    finally:
+        registry._factories.pop("constant-test")
+
+
+def test_factory_must_return_an_embedder() -> None:
+    vl.register_embedder("not-an-embedder", object)
+    try:
+        with pytest.raises(errors.EmbedderError, match="lacks the Embedder protocol"):
+            get_embedder("not-an-embedder")
+    finally:
+        registry._factories.pop("not-an-embedder")
+
+
+def test_config_round_trip() -> None:
+    e = vl.HashEmbedder(dim=10, bigrams=False)
+    again = embedder_from_config({"name": e.name, "config": e.config()})
+    assert isinstance(again, vl.HashEmbedder) and again.config() == e.config()
+    st = vl.SentenceTransformerEmbedder(query_prompt="query: ")
+    assert st.config() == {
+        "model": "all-MiniLM-L6-v2",
+        "normalize": True,
+        "query_prompt": "query: ",
+    }
+
+
+@pytest.mark.slow
+def test_minilm_gives_semantic_order() -> None:
+    e = vl.SentenceTransformerEmbedder()
+    assert e.dim == 384
+    docs = e.embed_documents(["a kitten on a rug", "stock market crash"])
+    q = e.embed_query("a cat sat on the mat")
+    assert docs.dtype == np.float32 and docs.shape == (2, 384)
+    np.testing.assert_allclose(np.linalg.norm(docs, axis=1), 1.0, rtol=1e-5)
+    assert q @ docs[0] > q @ docs[1] + 0.2
+    assert e.count_tokens(["hello world"]) == [2]
+
+
+def test_missing_model_path_is_an_embedder_error(tmp_path: Any) -> None:
+    e = vl.SentenceTransformerEmbedder(model=str(tmp_path / "no-such-model"))
+    with pytest.raises(errors.EmbedderError, match="could not load"):
+        e.embed_query("hi")
+
+
+def test_import_is_cheap() -> None:
+    code = (
+        "import sys, vecstore_lab;"
+        "heavy = [m for m in ('torch', 'sentence_transformers', 'lancedb', 'transformers')"
+        " if m in sys.modules]; print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

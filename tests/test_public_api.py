@@ -1,0 +1,38 @@
+"""The public surface: a sorted, importable ``__all__`` and a consistent error tree."""
+
+from __future__ import annotations
+
+import inspect
+
+import vecstore_lab as vl
+from vecstore_lab import errors, filters, results
+
+
+def test_all_is_sorted_and_importable() -> None:
+    for module in (vl, errors, filters, results, vl.embedders):
+        names = module.__all__
+        assert names == sorted(names), module.__name__
+        for name in names:
+            assert hasattr(module, name), f"{module.__name__}.{name}"
+
+
+def test_error_tree() -> None:
+    classes = [
+        c for _, c in inspect.getmembers(errors, inspect.isclass) if c.__module__ == errors.__name__
+    ]
+    assert set(errors.__all__) == {c.__name__ for c in classes}
+    for cls in classes:
+        assert cls.__name__.endswith("Error")
+        assert issubclass(cls, errors.VecStoreError)
+        assert cls.__name__ in errors.__doc__  # the tree in the docstring is complete
+    assert issubclass(errors.CollectionNotFoundError, LookupError)
+    assert issubclass(errors.InvalidFilterError, ValueError)
+    assert issubclass(errors.MetadataTypeError, TypeError)
+    assert issubclass(errors.MissingDependencyError, ImportError)
+
+
+def test_version_and_typed_marker() -> None:
+    from importlib.resources import files
+
+    assert vl.__version__
+    assert files("vecstore_lab").joinpath("py.typed").is_file()

@@ -1,0 +1,80 @@
+"""vecstore-lab: build, inspect and tune semantic search on LanceDB from a notebook.
+
+Examples:
+    >>> import vecstore_lab as vl
+    >>> db = vl.connect(tmp_path / "quick", embedder=vl.HashEmbedder(dim=32))
+    >>> docs = db.create_collection("docs")
+    >>> _ = docs.add(ids=["1", "2"], texts=["cats purr", "markets fell"],
+    ...              metadatas=[{"topic": "pets"}, {"topic": "finance"}])
+    >>> docs.query("cats", k=1, where={"topic": "pets"})[0].id
+    '1'
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from vecstore_lab import datasets, errors
+from vecstore_lab.collection import Collection, VersionInfo
+from vecstore_lab.database import VecDatabase, connect
+from vecstore_lab.datasets import load_sample_documents
+from vecstore_lab.embedders import (
+    Embedder,
+    HashEmbedder,
+    SentenceTransformerEmbedder,
+    get_embedder,
+    list_embedders,
+    register_embedder,
+)
+from vecstore_lab.errors import (
+    CollectionExistsError,
+    CollectionNotFoundError,
+    DimensionMismatchError,
+    DuplicateIdError,
+    EmbedderError,
+    IdNotFoundError,
+    InvalidFilterError,
+    InvalidInputError,
+    VecStoreError,
+)
+from vecstore_lab.filters import compile_filter
+from vecstore_lab.results import Hit, QueryResults, Record, RecordSet
+from vecstore_lab.splitter import Document, RecursiveCharacterTextSplitter
+
+try:
+    __version__ = version("vecstore-lab")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = "0.0.0"
+
+__all__ = [
+    "Collection",
+    "CollectionExistsError",
+    "CollectionNotFoundError",
+    "DimensionMismatchError",
+    "Document",
+    "DuplicateIdError",
+    "Embedder",
+    "EmbedderError",
+    "HashEmbedder",
+    "Hit",
+    "IdNotFoundError",
+    "InvalidFilterError",
+    "InvalidInputError",
+    "QueryResults",
+    "Record",
+    "RecordSet",
+    "RecursiveCharacterTextSplitter",
+    "SentenceTransformerEmbedder",
+    "VecDatabase",
+    "VecStoreError",
+    "VersionInfo",
+    "__version__",
+    "compile_filter",
+    "connect",
+    "datasets",
+    "errors",
+    "get_embedder",
+    "list_embedders",
+    "load_sample_documents",
+    "register_embedder",
+]

@@ -1,0 +1,171 @@
+"""Normalise and validate the columns a user passes to add/upsert/update."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from vecstore_lab.errors import (
+    DimensionMismatchError,
+    DuplicateIdError,
+    InvalidIdError,
+    InvalidInputError,
+    InvalidTextError,
+    InvalidVectorError,
+)
+
+
+@dataclass
+class Batch:
+    """Validated columns of one write; ``vectors`` may still be missing (to be embedded)."""
+
+    ids: list[str]
+    texts: list[str | None] | None
+    vectors: npt.NDArray[np.float32] | None
+    metadatas: list[Mapping[str, Any] | None] | None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def _to_list(value: Any, what: str) -> list[Any]:
+    if isinstance(value, pa.ChunkedArray | pa.Array):
+        return list(value.to_pylist())
+    if isinstance(value, np.ndarray):
+        return list(value.tolist())
+    if hasattr(value, "tolist") and not isinstance(value, str | bytes):
+        return list(value.tolist())  # pandas Series / Index
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        return list(value)
+    if isinstance(value, Mapping):
+        raise InvalidInputError(f"{what} must be a list, got a dict")
+    try:
+        return list(value)
+    except TypeError as exc:
+        raise InvalidInputError(f"{what} must be a list, got {type(value).__name__}") from exc
+
+
+def check_ids(ids: Any) -> list[str]:
+    """Ids as a list of non-empty strings with no repeats."""
+    out = [ids] if isinstance(ids, str) else _to_list(ids, "ids")
+    for i, v in enumerate(out):
+        if not isinstance(v, str) or not v:
+            raise InvalidIdError(f"id at position {i} is {v!r}; ids are non-empty strings")
+    dupes = [k for k, c in Counter(out).items() if c > 1]
+    if dupes:
+        shown = ", ".join(repr(d) for d in dupes[:5])
+        raise DuplicateIdError(
+            f"{len(dupes)} id(s) appear more than once in this batch: {shown}"
+            f"{' …' if len(dupes) > 5 else ''}; ids must be unique",
+            ids=dupes,
+        )
+    return out
+
+
+def check_texts(texts: Any) -> list[str | None]:
+    """Texts as a list of non-empty strings."""
+    out = [texts] if isinstance(texts, str) else _to_list(texts, "texts")
+    for i, t in enumerate(out):
+        if not isinstance(t, str):
+            raise InvalidTextError(
+                f"text at position {i} is {type(t).__name__} ({t!r:.40}); texts are strings"
+            )
+        if not t.strip():
+            raise InvalidTextError(
+                f"text at position {i} is empty or only whitespace; drop the row or give it text"
+            )
+    return out
+
+
+def check_vectors(vectors: Any, dim: int) -> npt.NDArray[np.float32]:
+    """Vectors as a finite float32 ``(n, dim)`` array."""
+    if isinstance(vectors, pa.ChunkedArray | pa.Array):
+        vectors = vectors.to_pylist()
+    try:
+        arr = np.asarray(vectors, dtype=np.float32)
+    except (ValueError, TypeError) as exc:
+        rows = list(vectors) if isinstance(vectors, Sequence) else []
+        bad = next((i for i, v in enumerate(rows) if hasattr(v, "__len__") and len(v) != dim), None)
+        if bad is not None:
+            raise DimensionMismatchError(
+                f"every vector must have {dim} dims; the one at position {bad} has "
+                f"{len(rows[bad])}",
+                expected=dim,
+                got=len(rows[bad]),
+            ) from exc
+        raise InvalidVectorError(f"vectors must be numbers of equal length: {exc}") from exc
+    if arr.ndim == 1 and arr.size:
+        arr = arr[None, :]
+    if arr.ndim != 2:
+        raise InvalidVectorError(f"vectors must be a 2-D array (n, {dim}), got shape {arr.shape}")
+    if arr.shape[0] and arr.shape[1] != dim:
+        raise DimensionMismatchError(
+            f"vectors have {arr.shape[1]} dims but this collection stores {dim}; "
+            "check the embedder/model that produced them",
+            expected=dim,
+            got=int(arr.shape[1]),
+        )
+    finite = np.isfinite(arr).all(axis=1)
+    if not finite.all():
+        row = int(np.argmin(finite))
+        raise InvalidVectorError(
+            f"vector at position {row} contains NaN or infinity; vectors must be finite"
+        )
+    return np.ascontiguousarray(arr)
+
+
+def check_query_vector(vector: Any, dim: int, distance: str) -> npt.NDArray[np.float32]:
+    """A single query vector of the right length, finite, and non-zero for cosine."""
+    arr = check_vectors(vector, dim)
+    if arr.shape[0] != 1:
+        raise InvalidVectorError(f"query vector must be one vector, got {arr.shape[0]}")
+    if distance == "cosine" and not np.any(arr[0]):
+        raise InvalidVectorError("a zero query vector has no direction; cosine is undefined")
+    return np.asarray(arr[0], dtype=np.float32)
+
+
+def build_batch(
+    ids: Any,
+    texts: Any,
+    vectors: Any,
+    metadatas: Any,
+    *,
+    dim: int,
+    auto_ids: bool,
+) -> Batch:
+    """Validate the columns of a write and check they have one length."""
+    checked_texts = check_texts(texts) if texts is not None else None
+    checked_vectors = check_vectors(vectors, dim) if vectors is not None else None
+    if isinstance(metadatas, Mapping):
+        metadatas = [metadatas]
+    checked_meta = _to_list(metadatas, "metadatas") if metadatas is not None else None
+    lengths = {
+        name: len(col)
+        for name, col in (
+            ("texts", checked_texts),
+            ("vectors", checked_vectors),
+            ("metadatas", checked_meta),
+        )
+        if col is not None
+    }
+    if ids is None:
+        if not auto_ids:
+            raise InvalidIdError("ids are required for this operation")
+        if not lengths:
+            raise InvalidInputError("nothing to write: pass texts and/or vectors")
+        n = next(iter(lengths.values()))
+        checked_ids = [uuid.uuid4().hex for _ in range(n)]
+    else:
+        checked_ids = check_ids(ids)
+    lengths = {"ids": len(checked_ids), **lengths}
+    if len(set(lengths.values())) > 1:
+        detail = ", ".join(f"{k}={v}" for k, v in lengths.items())
+        raise InvalidInputError(f"columns have different lengths ({detail}); they must match")
+    return Batch(checked_ids, checked_texts, checked_vectors, checked_meta)

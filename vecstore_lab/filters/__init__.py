@@ -1,0 +1,80 @@
+"""Metadata filters: a dict DSL and a string syntax, both compiled to safe LanceDB SQL.
+
+Dict form (Mongo/Chroma style)::
+
+    {"category": "tech", "year": {"$gte": 2020}, "$or": [{"lang": "en"}, {"lang": "de"}]}
+
+Operators: ``$eq $ne $gt $gte $lt $lte $in $nin $contains $like $exists $not`` on a field,
+``$and $or $not`` at the top. ``$ne`` and ``$nin`` also match rows where the field is missing,
+as in MongoDB. ``$contains`` is a case-sensitive substring test on text and a membership test
+on list fields.
+
+String form (SQL-like; see ``vecstore_lab.filters._parser`` for the grammar)::
+
+    "category = 'tech' AND (year >= 2020 OR NOT lang IN ('fr', 'es'))"
+
+String filters follow SQL semantics: ``!=`` does not match NULL.
+
+Either form is parsed into a syntax tree, checked against the collection's schema (unknown
+fields and wrong types raise ``InvalidFilterError`` with the position or key path), and
+emitted with our own quoting. User input never reaches LanceDB as raw SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from vecstore_lab.errors import InvalidFilterError
+from vecstore_lab.filters._compile import compile_node, quote_identifier, quote_string
+from vecstore_lab.filters._dict import parse_dict
+from vecstore_lab.filters._parser import parse_string
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from vecstore_lab.filters._ast import Node
+
+__all__ = [
+    "Filter",
+    "compile_filter",
+    "parse_filter",
+    "quote_identifier",
+    "quote_string",
+]
+
+Filter = str | Mapping[str, Any]
+
+
+def parse_filter(where: Filter | None) -> Node | None:
+    """Parse either filter form into a syntax tree (``None`` means no filter)."""
+    if where is None:
+        return None
+    if isinstance(where, str):
+        if not where.strip():
+            return None
+        return parse_string(where)
+    if isinstance(where, Mapping):
+        return parse_dict(where)
+    raise InvalidFilterError(f"a filter is a dict or a string, got {type(where).__name__}")
+
+
+def compile_filter(
+    where: Filter | None, schema: pa.Schema, *, hidden: frozenset[str] = frozenset()
+) -> str | None:
+    """Parse, check against ``schema`` and compile a filter to a LanceDB SQL predicate.
+
+    ``hidden`` names columns that exist but may not be filtered on.
+
+    Examples:
+        >>> import pyarrow as pa
+        >>> schema = pa.schema([("category", pa.string()), ("year", pa.int64())])
+        >>> compile_filter({"category": "tech", "year": {"$gte": 2020}}, schema)
+        "((`category` = 'tech') AND (`year` >= 2020))"
+        >>> compile_filter("category = 'it''s' OR year < 2000", schema)
+        "((`category` = 'it''s') OR (`year` < 2000))"
+    """
+    node = parse_filter(where)
+    if node is None:
+        return None
+    return compile_node(node, schema, hidden)

@@ -1,0 +1,204 @@
+"""Typed results: ``Record``/``Hit`` objects over an Arrow table that converts to pandas."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, overload
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import pandas as pd
+    import pyarrow as pa
+
+__all__ = ["BREAKDOWN_COLUMNS", "Hit", "QueryResults", "Record", "RecordSet"]
+
+#: Per-stage columns every query result carries (null where a stage did not run).
+BREAKDOWN_COLUMNS: tuple[str, ...] = (
+    "vector_score",
+    "vector_rank",
+    "fts_score",
+    "fts_rank",
+    "fused_score",
+)
+_SCORE_COLUMNS = ("score", "distance", "rank", *BREAKDOWN_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One stored row: id, text, metadata and (when asked for) its vector."""
+
+    id: str
+    text: str | None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    vector: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        if self.vector is None:
+            out.pop("vector")
+        return out
+
+
+@dataclass(frozen=True)
+class Hit(Record):
+    """One search result.
+
+    ``score`` is higher-is-better for every mode and metric: cosine similarity for cosine,
+    ``1 - distance`` (the dot product) for dot, ``1 / (1 + distance)`` for l2 (squared L2),
+    BM25 for text mode, and the fused score for hybrid mode. ``distance`` is LanceDB's raw
+    distance (``None`` in text mode). ``rank`` starts at 1. ``breakdown`` has each stage's
+    score and rank (see ``BREAKDOWN_COLUMNS``).
+    """
+
+    score: float = 0.0
+    rank: int = 0
+    distance: float | None = None
+    breakdown: dict[str, float | int] = field(default_factory=dict)
+
+
+class RecordSet:
+    """Rows returned by ``Collection.get``/``peek``: iterate, index, or convert."""
+
+    _item_type: type[Record] = Record
+
+    def __init__(self, table: pa.Table, metadata_columns: list[str]) -> None:
+        self._table = table
+        self._metadata_columns = [c for c in metadata_columns if c in table.column_names]
+        self._rows: list[dict[str, Any]] | None = None
+
+    # -- conversion ------------------------------------------------------------------
+    def to_arrow(self) -> pa.Table:
+        """The results as an Arrow table (one column per field, metadata flattened)."""
+        return self._table
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The results as a pandas DataFrame."""
+        df: pd.DataFrame = self._table.to_pandas()
+        return df
+
+    def to_list(self) -> list[dict[str, Any]]:
+        """The results as a list of plain dicts (``Hit.to_dict()`` of each)."""
+        return [item.to_dict() for item in self]
+
+    # -- sequence protocol -----------------------------------------------------------
+    def __len__(self) -> int:
+        return int(self._table.num_rows)
+
+    def __iter__(self) -> Iterator[Any]:
+        for i in range(len(self)):
+            yield self[i]
+
+    @overload
+    def __getitem__(self, i: int) -> Any: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Any]: ...
+    def __getitem__(self, i: int | slice) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if self._rows is None:
+            self._rows = self._table.to_pylist()
+        return self._make(self._rows[i])
+
+    def _make(self, row: dict[str, Any]) -> Any:
+        vector = row.get("vector")
+        return Record(
+            id=row["id"],
+            text=row.get("text"),
+            metadata={c: row[c] for c in self._metadata_columns},
+            vector=np.asarray(vector, dtype=np.float32) if vector is not None else None,
+        )
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self._table.column("id").to_pylist())
+
+    @property
+    def texts(self) -> list[str | None]:
+        if "text" not in self._table.column_names:
+            return [None] * len(self)
+        return list(self._table.column("text").to_pylist())
+
+    # -- display ---------------------------------------------------------------------
+    def _display_columns(self) -> list[str]:
+        cols = [c for c in ("rank", "id", "score", "text") if c in self._table.column_names]
+        return cols + self._metadata_columns
+
+    def __repr__(self) -> str:
+        name = type(self).__name__
+        lines = [f"{name}({len(self)} rows)"]
+        for row in self._table.select(self._display_columns()).slice(0, 10).to_pylist():
+            parts = []
+            for k, v in row.items():
+                shown = v
+                if isinstance(v, float):
+                    shown = round(v, 4)
+                elif isinstance(v, str) and len(v) > 60:
+                    shown = v[:57] + "..."
+                parts.append(f"{k}={shown!r}")
+            lines.append("  " + ", ".join(parts))
+        if len(self) > 10:
+            lines.append(f"  … {len(self) - 10} more")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        # Every cell is escaped: document text is user data, never markup.
+        cols = self._display_columns()
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+        body = []
+        for row in self._table.select(cols).slice(0, 50).to_pylist():
+            cells = []
+            for c in cols:
+                v = row[c]
+                text = f"{v:.4f}" if isinstance(v, float) else "" if v is None else str(v)
+                if len(text) > 200:
+                    text = text[:197] + "..."
+                cells.append(f"<td>{html.escape(text)}</td>")
+            body.append("<tr>" + "".join(cells) + "</tr>")
+        more = f"<p>… {len(self) - 50} more rows</p>" if len(self) > 50 else ""
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
+
+
+class QueryResults(RecordSet):
+    """Hits of a query, best first. Iterate for ``Hit`` objects or convert in one call.
+
+    Examples:
+        >>> import vecstore_lab as vl
+        >>> docs = vl.connect(tmp_path, embedder=vl.HashEmbedder(dim=16)).create_collection("d")
+        >>> _ = docs.add(ids=["a", "b"], texts=["red apples", "green pears"])
+        >>> results = docs.query("red apples", k=2)
+        >>> [(hit.id, hit.rank) for hit in results]
+        [('a', 1), ('b', 2)]
+        >>> list(results.to_pandas().columns[:4])
+        ['id', 'text', 'score', 'distance']
+    """
+
+    def __init__(
+        self, table: pa.Table, metadata_columns: list[str], *, query: str | None, mode: str
+    ) -> None:
+        super().__init__(table, metadata_columns)
+        self.query = query
+        self.mode = mode
+
+    def _make(self, row: dict[str, Any]) -> Hit:
+        vector = row.get("vector")
+        return Hit(
+            id=row["id"],
+            text=row.get("text"),
+            metadata={c: row[c] for c in self._metadata_columns},
+            vector=np.asarray(vector, dtype=np.float32) if vector is not None else None,
+            score=row["score"],
+            rank=row["rank"],
+            distance=row.get("distance"),
+            breakdown={c: row[c] for c in BREAKDOWN_COLUMNS if row.get(c) is not None},
+        )
+
+    @property
+    def scores(self) -> list[float]:
+        return list(self._table.column("score").to_pylist())
+
+    def __repr__(self) -> str:
+        return super().__repr__().replace("QueryResults(", f"QueryResults(mode={self.mode!r}, ", 1)
