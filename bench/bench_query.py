@@ -14,13 +14,16 @@ import platform
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import lancedb
 import numpy as np
 
 import vecstore_lab as vl
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
@@ -46,7 +49,9 @@ def timed(fn: Callable[[], object]) -> float:
 
 
 def compare(
-    name: str, ours: Callable[[np.ndarray], object], raw: Callable[[np.ndarray], object],
+    name: str,
+    ours: Callable[[np.ndarray], object],
+    raw: Callable[[np.ndarray], object],
     queries: np.ndarray,
 ) -> dict[str, float]:
     for q in queries[:5]:  # warm both paths
@@ -58,7 +63,7 @@ def compare(
         if i % 2:  # alternate who goes first
             pair.reverse()
         for bucket, fn in pair:
-            bucket.append(timed(lambda fn=fn: fn(q)))
+            bucket.append(timed(lambda fn=fn, q=q: fn(q)))
     med_ours, med_raw = statistics.median(t_ours), statistics.median(t_raw)
     return {
         "name": name,
@@ -100,9 +105,10 @@ def main() -> None:
                 queries,
             ),
         ]
-        same = collection.query(vector=queries[0], k=10).ids == raw(queries[0]).column(
-            "id"
-        ).to_pylist()
+        same = (
+            collection.query(vector=queries[0], k=10).ids
+            == raw(queries[0]).column("id").to_pylist()
+        )
 
     lines = [
         f"## query overhead vs raw LanceDB — {time.strftime('%Y-%m-%d %H:%M')}",
