@@ -1,0 +1,332 @@
+"""OpenAI (and OpenAI-compatible) embeddings: batching, rate limiting, retry with backoff."""
+
+from __future__ import annotations
+
+import email.utils
+import math
+import os
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+from vecstore_lab.embedders._checks import check_output, check_texts
+from vecstore_lab.embedders._protocol import FloatMatrix, FloatVector
+from vecstore_lab.embedders._ratelimit import RateLimiter
+from vecstore_lab.errors import EmbedderError, InvalidTextError, MissingDependencyError
+
+__all__ = ["OpenAIEmbedder", "estimate_tokens", "parse_duration"]
+
+NATIVE_DIMS = {
+    "text-embedding-3-small": 1536,
+    "text-embedding-3-large": 3072,
+    "text-embedding-ada-002": 1536,
+}
+MAX_INPUTS_PER_REQUEST = 2048
+MAX_TOKENS_PER_REQUEST = 300_000
+MAX_TOKENS_PER_INPUT = 8192
+RETRYABLE_STATUS = frozenset({408, 409, 429}) | frozenset(range(500, 600))
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
+
+
+def estimate_tokens(text: str) -> int:
+    """A safe over-estimate of BPE tokens when tiktoken is unavailable: one per 3 UTF-8 bytes.
+
+    English averages about 4 bytes per token, so this errs on the side of smaller batches,
+    which keeps requests under the 300k-token limit without the tokenizer's data files.
+    """
+    return max(1, math.ceil(len(text.encode("utf-8")) / 3))
+
+
+def _default_counter(model: str) -> Callable[[str], int]:
+    try:
+        import tiktoken
+
+        encoding = tiktoken.encoding_for_model(model)
+        encoding.encode("probe")  # loading the BPE file can fail offline; fall back then
+    except Exception:
+        return estimate_tokens
+    return lambda text: len(encoding.encode(text, disallowed_special=()))
+
+
+def parse_duration(value: str | None) -> float | None:
+    """Seconds in an OpenAI reset header (``"1s"``, ``"6m0s"``, ``"20ms"``, ``"1.5"``)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    parts = _DURATION.findall(value)
+    if not parts or "".join(n + u for n, u in parts) != value:
+        return None
+    scale = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+    return sum(float(n) * scale[u] for n, u in parts)
+
+
+def retry_after(headers: Any) -> float | None:
+    """The wait a response asks for: ``retry-after-ms``, ``retry-after`` (seconds or an HTTP
+    date) or, failing those, the larger ``x-ratelimit-reset-*``."""
+    if headers is None:
+        return None
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return float(ms) / 1000.0
+        except ValueError:
+            pass
+    ra = headers.get("retry-after")
+    if ra:
+        try:
+            return float(ra)
+        except ValueError:
+            when = email.utils.parsedate_to_datetime(ra)
+            if when is not None:
+                return max(0.0, when.timestamp() - time.time())
+    resets = [
+        parse_duration(headers.get(h))
+        for h in ("x-ratelimit-reset-requests", "x-ratelimit-reset-tokens")
+    ]
+    found = [r for r in resets if r is not None]
+    return max(found) if found else None
+
+
+class OpenAIEmbedder:
+    """Embeddings from the OpenAI API or any server speaking it (``base_url``).
+
+    Inputs are packed into requests of at most ``max_batch_inputs`` texts and
+    ``max_batch_tokens`` tokens (counted with tiktoken when it can load, else over-estimated
+    at one token per 3 bytes; pass ``token_counter`` to choose). Two limiters shared by all
+    threads keep requests/min under ``rpm`` and tokens/min under ``tpm``. Failures are retried
+    up to ``max_retries`` times on 408/409/429/5xx, time-outs and connection errors, waiting as
+    long as the server's ``Retry-After``/``x-ratelimit-reset-*`` say, else exponential backoff
+    with full jitter (``backoff_base · 2^attempt``, capped at ``backoff_max``). 400/401/404 and
+    other client errors fail at once with ``EmbedderError`` carrying the server's message (the
+    API key is never in it). The SDK's own retries are off so the two never stack.
+
+    With ``max_concurrency > 1`` batches are sent in parallel; results keep input order.
+
+    The API key comes from ``api_key`` or the environment variable named by ``api_key_env``;
+    ``config()`` stores only that variable's *name*. ``clock`` and ``sleep`` are injectable for
+    tests.
+    """
+
+    name = "openai"
+
+    def __init__(
+        self,
+        model: str = "text-embedding-3-small",
+        *,
+        dimensions: int | None = None,
+        api_key: str | None = None,
+        api_key_env: str = "OPENAI_API_KEY",
+        base_url: str | None = None,
+        max_batch_inputs: int = MAX_INPUTS_PER_REQUEST,
+        max_batch_tokens: int = MAX_TOKENS_PER_REQUEST,
+        max_input_tokens: int = MAX_TOKENS_PER_INPUT,
+        rpm: float | None = None,
+        tpm: float | None = None,
+        max_retries: int = 6,
+        timeout: float = 60.0,
+        max_concurrency: int = 1,
+        backoff_base: float = 0.5,
+        backoff_max: float = 60.0,
+        encoding_format: str = "base64",
+        token_counter: Callable[[str], int] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not 1 <= max_batch_inputs <= MAX_INPUTS_PER_REQUEST:
+            raise ValueError(f"max_batch_inputs must be 1..{MAX_INPUTS_PER_REQUEST}")
+        if max_concurrency < 1:
+            raise ValueError("max_concurrency must be >= 1")
+        if dimensions is not None and dimensions < 1:
+            raise ValueError("dimensions must be positive")
+        self.model = model
+        self.dimensions = dimensions
+        self.api_key_env = api_key_env
+        self.base_url = base_url
+        self.max_batch_inputs = max_batch_inputs
+        self.max_batch_tokens = max_batch_tokens
+        self.max_input_tokens = max_input_tokens
+        self.rpm, self.tpm = rpm, tpm
+        self.max_retries = max_retries
+        self.timeout = timeout
+        self.max_concurrency = max_concurrency
+        self.backoff_base, self.backoff_max = backoff_base, backoff_max
+        self.encoding_format = encoding_format
+        self._api_key = api_key
+        self._count = token_counter
+        self._clock, self._sleep = clock, sleep
+        self._requests = RateLimiter(rpm, clock=clock)
+        self._tokens = RateLimiter(tpm, clock=clock)
+        self._client: Any = None
+        self._dim: int | None = dimensions or NATIVE_DIMS.get(model)
+        self._lock = threading.Lock()
+        self._random = random.Random()
+        self.stats = {"requests": 0, "retries": 0, "inputs": 0, "tokens": 0, "waited": 0.0}
+
+    # -- protocol ---------------------------------------------------------------------
+    def config(self) -> dict[str, Any]:
+        cfg: dict[str, Any] = {"model": self.model, "api_key_env": self.api_key_env}
+        for key in ("dimensions", "base_url", "rpm", "tpm"):
+            if getattr(self, key) is not None:
+                cfg[key] = getattr(self, key)
+        if self.max_batch_inputs != MAX_INPUTS_PER_REQUEST:
+            cfg["max_batch_inputs"] = self.max_batch_inputs
+        if self.max_concurrency != 1:
+            cfg["max_concurrency"] = self.max_concurrency
+        return cfg
+
+    @property
+    def dim(self) -> int:
+        if self._dim is None:  # an unknown model on a compatible server: ask it once
+            self._dim = int(self._embed_batch(["dimension probe"]).shape[1])
+        return self._dim
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Tokens per text, as used for batching (tiktoken if it loads, else an estimate)."""
+        if self._count is None:
+            self._count = _default_counter(self.model)
+        return [self._count(t) for t in texts]
+
+    def embed_documents(self, texts: Sequence[str]) -> FloatMatrix:
+        checked = check_texts(texts)
+        if not checked:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        batches = self._batches(checked)
+        if self.max_concurrency == 1 or len(batches) == 1:
+            parts = [self._embed_batch([checked[i] for i in b]) for b in batches]
+        else:
+            with ThreadPoolExecutor(self.max_concurrency) as pool:
+                parts = list(pool.map(lambda b: self._embed_batch([checked[i] for i in b]),
+                                      batches))
+        out = np.concatenate(parts, axis=0)
+        return check_output(self.name, out, len(checked), self._dim)
+
+    def embed_query(self, text: str) -> FloatVector:
+        return np.asarray(self.embed_documents([text])[0], dtype=np.float32)
+
+    def __repr__(self) -> str:
+        return f"OpenAIEmbedder(model={self.model!r}, dimensions={self.dimensions})"
+
+    # -- batching ---------------------------------------------------------------------
+    def _batches(self, texts: list[str]) -> list[list[int]]:
+        """Indices grouped into requests within the input-count and token budgets."""
+        counts = self.count_tokens(texts)
+        batches: list[list[int]] = []
+        current: list[int] = []
+        used = 0
+        for i, n in enumerate(counts):
+            if n > self.max_input_tokens:
+                raise InvalidTextError(
+                    f"text at position {i} has about {n} tokens; the model accepts "
+                    f"{self.max_input_tokens} per input. Split it first "
+                    "(RecursiveCharacterTextSplitter.from_embedder)"
+                )
+            if current and (len(current) >= self.max_batch_inputs
+                            or used + n > self.max_batch_tokens):
+                batches.append(current)
+                current, used = [], 0
+            current.append(i)
+            used += n
+        if current:
+            batches.append(current)
+        return batches
+
+    # -- requests ---------------------------------------------------------------------
+    def _get_client(self) -> Any:
+        with self._lock:
+            if self._client is None:
+                try:
+                    from openai import OpenAI
+                except ImportError as exc:
+                    raise MissingDependencyError(
+                        "OpenAIEmbedder needs the openai package: pip install 'vecstore-lab[openai]'"
+                    ) from exc
+                key = self._api_key or os.environ.get(self.api_key_env)
+                if not key:
+                    raise EmbedderError(
+                        f"no API key: pass api_key= or set the environment variable "
+                        f"{self.api_key_env}"
+                    )
+                self._client = OpenAI(
+                    api_key=key, base_url=self.base_url, max_retries=0, timeout=self.timeout
+                )
+            return self._client
+
+    def _redact(self, message: str) -> str:
+        key = self._api_key or os.environ.get(self.api_key_env) or ""
+        return message.replace(key, "sk-***") if len(key) >= 4 else message
+
+    def _backoff(self, attempt: int, error: Exception) -> float:
+        response = getattr(error, "response", None)
+        asked = retry_after(getattr(response, "headers", None))
+        if asked is not None:
+            return min(asked, self.backoff_max * 10)
+        cap = min(self.backoff_max, self.backoff_base * 2**attempt)
+        return self._random.uniform(0, cap)
+
+    def _wait(self, seconds: float) -> None:
+        if seconds > 0:
+            self.stats["waited"] += seconds
+            self._sleep(seconds)
+
+    def _embed_batch(self, texts: list[str]) -> FloatMatrix:
+        import openai
+
+        tokens = sum(self.count_tokens(texts))
+        client = self._get_client()
+        kwargs: dict[str, Any] = {"input": texts, "model": self.model,
+                                  "encoding_format": self.encoding_format}
+        if self.dimensions is not None:
+            kwargs["dimensions"] = self.dimensions
+        attempt = 0
+        while True:
+            self._wait(max(self._requests.reserve(1), self._tokens.reserve(tokens)))
+            self.stats["requests"] += 1
+            try:
+                raw = client.embeddings.with_raw_response.create(**kwargs)
+                response = raw.parse()
+            except (openai.APITimeoutError, openai.APIConnectionError, openai.APIStatusError) as exc:
+                status = getattr(exc, "status_code", None)
+                retryable = status is None or status in RETRYABLE_STATUS
+                if not retryable or attempt >= self.max_retries:
+                    what = f"HTTP {status}" if status is not None else type(exc).__name__
+                    tried = f" after {attempt + 1} attempts" if attempt else ""
+                    raise EmbedderError(
+                        self._redact(f"OpenAI embeddings request failed{tried}: {what}: "
+                                     f"{getattr(exc, 'message', exc)}")
+                    ) from None
+                delay = self._backoff(attempt, exc)
+                if status == 429:  # nobody else should start before the server is ready
+                    self._requests.pause_until(self._clock() + delay)
+                attempt += 1
+                self.stats["retries"] += 1
+                self._wait(delay)
+                continue
+            self._adapt(raw.headers)
+            break
+        data = sorted(response.data, key=lambda d: d.index)
+        if len(data) != len(texts):
+            raise EmbedderError(
+                f"server returned {len(data)} embeddings for {len(texts)} inputs"
+            )
+        out = np.asarray([d.embedding for d in data], dtype=np.float32)
+        self.stats["inputs"] += len(texts)
+        self.stats["tokens"] += tokens
+        return out
+
+    def _adapt(self, headers: Any) -> None:
+        """Respect the server's own accounting: out of requests means wait for the reset."""
+        remaining = headers.get("x-ratelimit-remaining-requests")
+        if remaining is not None and remaining.strip() == "0":
+            reset = parse_duration(headers.get("x-ratelimit-reset-requests"))
+            if reset:
+                self._requests.pause_until(self._clock() + reset)
