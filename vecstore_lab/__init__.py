@@ -21,6 +21,7 @@ from vecstore_lab.datasets import load_sample_documents
 from vecstore_lab.embedders import (
     Embedder,
     HashEmbedder,
+    OpenAIEmbedder,
     SentenceTransformerEmbedder,
     get_embedder,
     list_embedders,
@@ -60,6 +61,7 @@ __all__ = [
     "IdNotFoundError",
     "InvalidFilterError",
     "InvalidInputError",
+    "OpenAIEmbedder",
     "QueryResults",
     "Record",
     "RecordSet",

@@ -34,9 +34,12 @@ from vecstore_lab.results import QueryResults, RecordSet
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
+    from vecstore_lab.cache import EmbeddingCache
     from vecstore_lab.embedders import Embedder
+    from vecstore_lab.ingest import IngestReport
+    from vecstore_lab.splitter import Document, RecursiveCharacterTextSplitter
 
 __all__ = ["Collection", "VersionInfo"]
 
@@ -81,6 +84,7 @@ class Collection:
         *,
         embedder_error: str | None = None,
         connection: Any = None,
+        cache: EmbeddingCache | None = None,
         read_only: bool = False,
         write_batch_size: int = 8192,
         auto_optimize_rows: int = 20_000,
@@ -91,6 +95,7 @@ class Collection:
         self._embedder = embedder
         self._embedder_error = embedder_error
         self._connection = connection
+        self.cache = cache
         self.read_only = read_only
         self.write_batch_size = write_batch_size
         self.auto_optimize_rows = auto_optimize_rows
@@ -157,7 +162,10 @@ class Collection:
 
     def _embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
         embedder = self._need_embedder("is needed to embed texts given without vectors")
-        vectors = embedder.embed_documents(texts)
+        if self.cache is not None:
+            vectors = self.cache.embed(embedder, texts)
+        else:
+            vectors = embedder.embed_documents(texts)
         if vectors.shape != (len(texts), self.dim):
             raise DimensionMismatchError(
                 f"embedder {embedder.name!r} returned shape {vectors.shape}; this collection "
@@ -527,6 +535,34 @@ class Collection:
         table = _search.finalize(hits, mode, cols, k)
         return QueryResults(table, self._metadata_names(schema), query=text, mode=mode)
 
+    def add_documents(
+        self,
+        documents: Iterable[Document | str | Mapping[str, Any]],
+        *,
+        splitter: RecursiveCharacterTextSplitter | None = None,
+        batch_size: int = 256,
+        id_key: str = "id",
+        progress: bool = True,
+    ) -> IngestReport:
+        """Split, embed and write documents in resumable batches with a progress bar.
+
+        See ``vecstore_lab.ingest.ingest``: chunk ids are ``"{doc_id}#{chunk_index}"``,
+        unchanged chunks are skipped (no embedding), re-running never duplicates.
+        """
+        self._writable()
+        from vecstore_lab.ingest import ingest
+
+        return ingest(
+            self,
+            documents,
+            splitter=splitter,
+            batch_size=batch_size,
+            id_key=id_key,
+            progress=progress,
+        )
+
+    ingest = add_documents
+
     def hybrid(self, text: str, *, k: int = 10, **kwargs: Any) -> QueryResults:
         """Shorthand for ``query(text, mode="hybrid", ...)``."""
         return self.query(text, k=k, mode="hybrid", **kwargs)
@@ -607,6 +643,7 @@ class Collection:
             self._embedder,
             embedder_error=self._embedder_error,
             connection=self._connection,
+            cache=self.cache,
             read_only=True,
         )
 

@@ -17,6 +17,7 @@ from vecstore_lab._schema import (
     base_schema,
     split_user_schema,
 )
+from vecstore_lab.cache import EmbeddingCache
 from vecstore_lab.collection import FTS_INDEX, Collection
 from vecstore_lab.embedders import Embedder, embedder_from_config, get_embedder
 from vecstore_lab.errors import (
@@ -92,6 +93,7 @@ class VecDatabase:
         embedder: EmbedderSpec = None,
         read_consistency_interval: dt.timedelta | None = dt.timedelta(0),
         storage_options: dict[str, str] | None = None,
+        embedding_cache: bool = True,
     ) -> None:
         self.uri = os.fspath(uri)
         self.default_embedder = resolve_embedder(embedder)
@@ -105,6 +107,7 @@ class VecDatabase:
             )
         except Exception as exc:
             raise StorageError(f"cannot open database at {self.uri!r}: {exc}") from exc
+        self.cache = EmbeddingCache(self._db) if embedding_cache else None
 
     def __repr__(self) -> str:
         return f"VecDatabase(uri={self.uri!r})"
@@ -198,7 +201,7 @@ class VecDatabase:
             table.create_index(TEXT, config=FTS(), name=FTS_INDEX)
         except Exception as exc:
             raise StorageError(f"cannot create collection {name!r}: {exc}") from exc
-        return Collection(name, table, settings, emb, connection=self._db)
+        return Collection(name, table, settings, emb, connection=self._db, cache=self.cache)
 
     def get_collection(self, name: str, *, embedder: EmbedderSpec = None) -> Collection:
         """Open an existing collection, rebuilding its stored embedder.
@@ -237,7 +240,9 @@ class VecDatabase:
                 expected=settings.dim,
                 got=emb.dim,
             )
-        return Collection(name, table, settings, emb, embedder_error=error, connection=self._db)
+        return Collection(
+            name, table, settings, emb, embedder_error=error, connection=self._db, cache=self.cache
+        )
 
     def get_or_create_collection(self, name: str, **kwargs: Any) -> Collection:
         """``create_collection(name, exist_ok=True, ...)``."""
@@ -259,12 +264,15 @@ def connect(
     embedder: EmbedderSpec = None,
     read_consistency_interval: dt.timedelta | None = dt.timedelta(0),
     storage_options: dict[str, str] | None = None,
+    embedding_cache: bool = True,
 ) -> VecDatabase:
     """Open (or create) a database at a directory or any LanceDB URI.
 
     ``embedder`` is the default for collections created without one. With the default
     ``read_consistency_interval=0`` every read sees writes made through other handles and
     processes; pass ``None`` to skip that check when a single handle does all the writing.
+    ``embedding_cache`` keeps every document vector in a table next to the collections, so
+    unchanged text is never embedded twice (see ``vecstore_lab.cache``).
 
     Examples:
         >>> import vecstore_lab as vl
@@ -279,4 +287,5 @@ def connect(
         embedder=embedder,
         read_consistency_interval=read_consistency_interval,
         storage_options=storage_options,
+        embedding_cache=embedding_cache,
     )

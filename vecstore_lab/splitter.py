@@ -194,7 +194,7 @@ class RecursiveCharacterTextSplitter:
         the document's text, found by searching forward from the previous chunk)."""
         out: list[Document] = []
         for doc_no, doc in enumerate(documents):
-            text, metadata = _as_document(doc, doc_no)
+            text, metadata = as_document(doc, doc_no)
             offset = 0
             previous_len = 0
             for chunk_index, chunk in enumerate(self.split_text(text)):
@@ -211,15 +211,21 @@ class RecursiveCharacterTextSplitter:
         return out
 
 
-def _as_document(
+def as_document(
     doc: Document | str | Mapping[str, Any], position: int
 ) -> tuple[str, dict[str, Any]]:
+    """Text and a copy of the metadata of a Document, a plain string, or a ``{"text", ...}``
+    dict (its ``metadata`` key, or else its other keys, become the metadata)."""
     if isinstance(doc, Document):
         text, metadata = doc.text, dict(doc.metadata)
     elif isinstance(doc, str):
         text, metadata = doc, {}
     elif isinstance(doc, Mapping) and "text" in doc:
-        text, metadata = doc["text"], dict(doc.get("metadata") or {})
+        text = doc["text"]
+        if "metadata" in doc:
+            metadata = dict(doc["metadata"] or {})
+        else:
+            metadata = {k: v for k, v in doc.items() if k != "text"}
     else:
         raise InvalidInputError(
             f"document at position {position} must be a Document, a str or a dict with "

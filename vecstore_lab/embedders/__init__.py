@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from vecstore_lab._registry import Registry
 from vecstore_lab.embedders._protocol import Embedder
 from vecstore_lab.embedders.hashing import HashEmbedder
+from vecstore_lab.embedders.openai import OpenAIEmbedder
 from vecstore_lab.embedders.sentence_transformers import SentenceTransformerEmbedder
 from vecstore_lab.errors import EmbedderError
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Embedder",
     "HashEmbedder",
+    "OpenAIEmbedder",
     "SentenceTransformerEmbedder",
     "embedder_from_config",
     "get_embedder",
@@ -29,6 +31,7 @@ registry: Registry[Embedder] = Registry(
     "vecstore_lab.embedders",
     {
         "hashing": "vecstore_lab.embedders.hashing:HashEmbedder",
+        "openai": "vecstore_lab.embedders.openai:OpenAIEmbedder",
         "sentence-transformers": (
             "vecstore_lab.embedders.sentence_transformers:SentenceTransformerEmbedder"
         ),

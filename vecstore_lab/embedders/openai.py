@@ -9,16 +9,19 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from vecstore_lab.embedders._checks import check_output, check_texts
-from vecstore_lab.embedders._protocol import FloatMatrix, FloatVector
 from vecstore_lab.embedders._ratelimit import RateLimiter
 from vecstore_lab.errors import EmbedderError, InvalidTextError, MissingDependencyError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from vecstore_lab.embedders._protocol import FloatMatrix, FloatVector
 
 __all__ = ["OpenAIEmbedder", "estimate_tokens", "parse_duration"]
 
@@ -97,6 +100,15 @@ def retry_after(headers: Any) -> float | None:
     return max(found) if found else None
 
 
+def _retryable(exc: BaseException) -> bool:
+    """Time-outs, dropped connections, 408/409/429 and 5xx are worth another try."""
+    import openai
+
+    if isinstance(exc, openai.APITimeoutError | openai.APIConnectionError):
+        return True
+    return isinstance(exc, openai.APIStatusError) and exc.status_code in RETRYABLE_STATUS
+
+
 class OpenAIEmbedder:
     """Embeddings from the OpenAI API or any server speaking it (``base_url``).
 
@@ -137,7 +149,7 @@ class OpenAIEmbedder:
         max_concurrency: int = 1,
         backoff_base: float = 0.5,
         backoff_max: float = 60.0,
-        encoding_format: str = "base64",
+        encoding_format: str = "base64",  # or "float"
         token_counter: Callable[[str], int] | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
@@ -205,8 +217,9 @@ class OpenAIEmbedder:
             parts = [self._embed_batch([checked[i] for i in b]) for b in batches]
         else:
             with ThreadPoolExecutor(self.max_concurrency) as pool:
-                parts = list(pool.map(lambda b: self._embed_batch([checked[i] for i in b]),
-                                      batches))
+                parts = list(
+                    pool.map(lambda b: self._embed_batch([checked[i] for i in b]), batches)
+                )
         out = np.concatenate(parts, axis=0)
         return check_output(self.name, out, len(checked), self._dim)
 
@@ -230,8 +243,9 @@ class OpenAIEmbedder:
                     f"{self.max_input_tokens} per input. Split it first "
                     "(RecursiveCharacterTextSplitter.from_embedder)"
                 )
-            if current and (len(current) >= self.max_batch_inputs
-                            or used + n > self.max_batch_tokens):
+            if current and (
+                len(current) >= self.max_batch_inputs or used + n > self.max_batch_tokens
+            ):
                 batches.append(current)
                 current, used = [], 0
             current.append(i)
@@ -248,7 +262,8 @@ class OpenAIEmbedder:
                     from openai import OpenAI
                 except ImportError as exc:
                     raise MissingDependencyError(
-                        "OpenAIEmbedder needs the openai package: pip install 'vecstore-lab[openai]'"
+                        "OpenAIEmbedder needs the openai package: "
+                        "pip install 'vecstore-lab[openai]'"
                     ) from exc
                 key = self._api_key or os.environ.get(self.api_key_env)
                 if not key:
@@ -265,7 +280,7 @@ class OpenAIEmbedder:
         key = self._api_key or os.environ.get(self.api_key_env) or ""
         return message.replace(key, "sk-***") if len(key) >= 4 else message
 
-    def _backoff(self, attempt: int, error: Exception) -> float:
+    def _backoff(self, attempt: int, error: BaseException | None) -> float:
         response = getattr(error, "response", None)
         asked = retry_after(getattr(response, "headers", None))
         if asked is not None:
@@ -280,44 +295,57 @@ class OpenAIEmbedder:
 
     def _embed_batch(self, texts: list[str]) -> FloatMatrix:
         import openai
+        import tenacity
 
         tokens = sum(self.count_tokens(texts))
         client = self._get_client()
-        kwargs: dict[str, Any] = {"input": texts, "model": self.model,
-                                  "encoding_format": self.encoding_format}
+        kwargs: dict[str, Any] = {"input": texts, "model": self.model}
+        if self.encoding_format == "float":
+            # Left out, the SDK asks for base64 (a third of the bytes) and decodes it itself.
+            kwargs["encoding_format"] = "float"
         if self.dimensions is not None:
             kwargs["dimensions"] = self.dimensions
-        attempt = 0
-        while True:
+
+        def attempt() -> Any:
             self._wait(max(self._requests.reserve(1), self._tokens.reserve(tokens)))
             self.stats["requests"] += 1
-            try:
-                raw = client.embeddings.with_raw_response.create(**kwargs)
-                response = raw.parse()
-            except (openai.APITimeoutError, openai.APIConnectionError, openai.APIStatusError) as exc:
-                status = getattr(exc, "status_code", None)
-                retryable = status is None or status in RETRYABLE_STATUS
-                if not retryable or attempt >= self.max_retries:
-                    what = f"HTTP {status}" if status is not None else type(exc).__name__
-                    tried = f" after {attempt + 1} attempts" if attempt else ""
-                    raise EmbedderError(
-                        self._redact(f"OpenAI embeddings request failed{tried}: {what}: "
-                                     f"{getattr(exc, 'message', exc)}")
-                    ) from None
-                delay = self._backoff(attempt, exc)
-                if status == 429:  # nobody else should start before the server is ready
-                    self._requests.pause_until(self._clock() + delay)
-                attempt += 1
-                self.stats["retries"] += 1
-                self._wait(delay)
-                continue
+            raw = client.embeddings.with_raw_response.create(**kwargs)
             self._adapt(raw.headers)
-            break
+            return raw.parse()
+
+        def before_sleep(state: tenacity.RetryCallState) -> None:
+            self.stats["retries"] += 1
+            exc = state.outcome.exception() if state.outcome else None
+            if getattr(exc, "status_code", None) == 429 and state.next_action:
+                # Nobody else should start a request before the server is ready again.
+                self._requests.pause_until(self._clock() + state.next_action.sleep)
+
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self.max_retries + 1),
+            wait=lambda state: self._backoff(
+                state.attempt_number - 1, state.outcome.exception() if state.outcome else None
+            ),
+            retry=tenacity.retry_if_exception(_retryable),
+            sleep=self._wait,
+            before_sleep=before_sleep,
+            reraise=True,
+        )
+        try:
+            response = retrying(attempt)
+        except (openai.APITimeoutError, openai.APIConnectionError, openai.APIStatusError) as exc:
+            status = getattr(exc, "status_code", None)
+            what = f"HTTP {status}" if status is not None else type(exc).__name__
+            retried = _retryable(exc)
+            detail = f" after {self.max_retries + 1} attempts" if retried else ""
+            raise EmbedderError(
+                self._redact(
+                    f"OpenAI embeddings request failed{detail}: {what}: "
+                    f"{getattr(exc, 'message', exc)}"
+                )
+            ) from None
         data = sorted(response.data, key=lambda d: d.index)
         if len(data) != len(texts):
-            raise EmbedderError(
-                f"server returned {len(data)} embeddings for {len(texts)} inputs"
-            )
+            raise EmbedderError(f"server returned {len(data)} embeddings for {len(texts)} inputs")
         out = np.asarray([d.embedding for d in data], dtype=np.float32)
         self.stats["inputs"] += len(texts)
         self.stats["tokens"] += tokens

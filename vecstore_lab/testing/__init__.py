@@ -1,5 +1,6 @@
 """Test helpers that ship with the library, so users can test their own search code offline."""
 
-from vecstore_lab.testing.openai_server import Fault, FakeOpenAIServer, RecordedRequest
+from vecstore_lab.testing.clock import FakeClock
+from vecstore_lab.testing.openai_server import FakeOpenAIServer, Fault, RecordedRequest
 
-__all__ = ["FakeOpenAIServer", "Fault", "RecordedRequest"]
+__all__ = ["FakeClock", "FakeOpenAIServer", "Fault", "RecordedRequest"]

@@ -107,10 +107,14 @@ class FakeOpenAIServer:
             def log_message(self, *args: Any) -> None:  # keep test output clean
                 return
 
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            def do_POST(self) -> None:
                 server._handle(self)
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                return  # dropped and timed-out connections are part of the script
+
+        self._httpd = Server(("127.0.0.1", port), Handler)
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -148,7 +152,7 @@ class FakeOpenAIServer:
 
     def expected_vector(self, text: str, dim: int) -> np.ndarray:
         """The vector this server returns for ``text`` at ``dim`` dimensions."""
-        return self._embedder(dim).embed_documents([text])[0]
+        return np.asarray(self._embedder(dim).embed_documents([text])[0])
 
     @property
     def statuses(self) -> list[int]:
@@ -166,7 +170,10 @@ class FakeOpenAIServer:
             self.requests.append(RecordedRequest(time.monotonic(), inputs, tokens, status, auth))
 
     def _send(
-        self, h: BaseHTTPRequestHandler, status: int, body: dict[str, Any],
+        self,
+        h: BaseHTTPRequestHandler,
+        status: int,
+        body: dict[str, Any],
         headers: dict[str, str] | None = None,
     ) -> None:
         payload = json.dumps(body).encode()
@@ -176,14 +183,67 @@ class FakeOpenAIServer:
         for k, v in (headers or {}).items():
             h.send_header(k, v)
         h.end_headers()
-        h.wfile.write(payload)
+        try:
+            h.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (a time-out)
+            h.close_connection = True
 
     def _error(
-        self, h: BaseHTTPRequestHandler, status: int, message: str, kind: str,
+        self,
+        h: BaseHTTPRequestHandler,
+        status: int,
+        message: str,
+        kind: str,
         headers: dict[str, str] | None = None,
     ) -> None:
         body = {"error": {"message": message, "type": kind, "param": None, "code": kind}}
         self._send(h, status, body, headers)
+
+    def _serve_fault(self, h: BaseHTTPRequestHandler, auth: str | None) -> bool:
+        """Serve the next scripted fault, if any; True when it answered the request."""
+        with self._lock:
+            fault = self._faults.popleft() if self._faults else None
+        if fault is None:
+            return False
+        if fault.delay:
+            time.sleep(fault.delay)
+        if fault.drop:
+            self._record(0, 0, 0, auth)
+            h.close_connection = True
+            h.connection.close()
+            return True
+        if fault.status is not None:
+            self._record(0, 0, fault.status, auth)
+            self._error(h, fault.status, fault.message, "scripted", fault.headers)
+            return True
+        return False
+
+    def _refuse(self, h: BaseHTTPRequestHandler, auth: str | None) -> bool:
+        """Answer 401 for a wrong key and 429 over the rpm limit; True when it answered."""
+        if self.api_key is not None and auth != f"Bearer {self.api_key}":
+            self._record(0, 0, 401, auth)
+            self._error(h, 401, "Incorrect API key provided.", "invalid_api_key")
+            return True
+        if self.rpm is None:
+            return False
+        now = time.monotonic()
+        with self._lock:
+            while self._window and now - self._window[0] >= 60.0:
+                self._window.popleft()
+            limited = len(self._window) >= self.rpm
+            if not limited:
+                self._window.append(now)
+            retry = 60.0 - (now - self._window[0]) if limited else 0.0
+        if limited:
+            self._record(0, 0, 429, auth)
+            self._error(
+                h,
+                429,
+                "Rate limit reached for requests",
+                "rate_limit_exceeded",
+                {"retry-after": f"{max(retry, 0.001):.3f}"},
+            )
+        return limited
 
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
         length = int(h.headers.get("content-length") or 0)
@@ -193,38 +253,8 @@ class FakeOpenAIServer:
             self._record(0, 0, 404, auth)
             self._error(h, 404, f"no route {h.path}", "not_found")
             return
-        with self._lock:
-            fault = self._faults.popleft() if self._faults else None
-        if fault is not None:
-            if fault.delay:
-                time.sleep(fault.delay)
-            if fault.drop:
-                self._record(0, 0, 0, auth)
-                h.close_connection = True
-                h.connection.close()
-                return
-            if fault.status is not None:
-                self._record(0, 0, fault.status, auth)
-                self._error(h, fault.status, fault.message, "scripted", fault.headers)
-                return
-        if self.api_key is not None and auth != f"Bearer {self.api_key}":
-            self._record(0, 0, 401, auth)
-            self._error(h, 401, "Incorrect API key provided.", "invalid_api_key")
+        if self._serve_fault(h, auth) or self._refuse(h, auth):
             return
-        if self.rpm is not None:
-            now = time.monotonic()
-            with self._lock:
-                while self._window and now - self._window[0] >= 60.0:
-                    self._window.popleft()
-                limited = len(self._window) >= self.rpm
-                if not limited:
-                    self._window.append(now)
-                retry = 60.0 - (now - self._window[0]) if limited else 0.0
-            if limited:
-                self._record(0, 0, 429, auth)
-                self._error(h, 429, "Rate limit reached for requests", "rate_limit_exceeded",
-                            {"retry-after": f"{max(retry, 0.001):.3f}"})
-                return
         try:
             body = json.loads(raw)
             inputs = body["input"]
@@ -235,12 +265,15 @@ class FakeOpenAIServer:
         if isinstance(inputs, str):
             inputs = [inputs]
         if (
-            not isinstance(inputs, list) or not inputs or len(inputs) > MAX_INPUTS
+            not isinstance(inputs, list)
+            or not inputs
+            or len(inputs) > MAX_INPUTS
             or not all(isinstance(t, str) and t for t in inputs)
         ):
             self._record(0, 0, 400, auth)
-            self._error(h, 400, "'input' must be 1..2048 non-empty strings",
-                        "invalid_request_error")
+            self._error(
+                h, 400, "'input' must be 1..2048 non-empty strings", "invalid_request_error"
+            )
             return
         model = body.get("model", "")
         dim = body.get("dimensions") or NATIVE_DIMS.get(model, 256)
@@ -252,7 +285,8 @@ class FakeOpenAIServer:
                 "object": "embedding",
                 "index": i,
                 "embedding": base64.b64encode(v.astype("<f4").tobytes()).decode()
-                if base64_mode else v.tolist(),
+                if base64_mode
+                else v.tolist(),
             }
             for i, v in enumerate(vectors)
         ]
@@ -267,8 +301,13 @@ class FakeOpenAIServer:
             }
         self._record(len(inputs), tokens, 200, auth)
         self._send(
-            h, 200,
-            {"object": "list", "data": data, "model": model,
-             "usage": {"prompt_tokens": tokens, "total_tokens": tokens}},
+            h,
+            200,
+            {
+                "object": "list",
+                "data": data,
+                "model": model,
+                "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+            },
             headers,
         )

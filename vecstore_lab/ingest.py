@@ -1,0 +1,176 @@
+"""Streaming, resumable ingest: split → embed → write, in batches, with a progress bar."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from vecstore_lab.splitter import Document, RecursiveCharacterTextSplitter, as_document
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Mapping
+
+    from vecstore_lab.collection import Collection
+
+__all__ = ["IngestReport", "ingest"]
+
+
+@dataclass
+class IngestReport:
+    """What one ``add_documents`` run did.
+
+    ``embedded`` counts texts sent to the embedder; re-running an ingest of unchanged documents
+    reports ``embedded == 0``.
+    """
+
+    documents: int = 0
+    chunks: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    stale_deleted: int = 0
+    skipped_empty: int = 0
+    embedded: int = 0
+    batches: int = 0
+    seconds: float = 0.0
+    doc_ids: list[str] = field(default_factory=list, repr=False)
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><th>{k}</th><td>{v:.2f}</td></tr>"
+            if isinstance(v, float)
+            else f"<tr><th>{k}</th><td>{v}</td></tr>"
+            for k, v in self.__dict__.items()
+            if k != "doc_ids"
+        )
+        return f"<table>{rows}</table>"
+
+
+@dataclass
+class _Chunk:
+    id: str
+    text: str
+    metadata: dict[str, Any]
+
+
+def _doc_id(metadata: dict[str, Any], text: str, id_key: str) -> str:
+    given = metadata.pop(id_key, None)
+    if given is not None and str(given):
+        return str(given)
+    # No id: the content names the document, so the same text always maps to the same rows.
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _documents(
+    documents: Iterable[Document | str | Mapping[str, Any]],
+    splitter: RecursiveCharacterTextSplitter | None,
+    id_key: str,
+    report: IngestReport,
+) -> Iterator[tuple[str, list[_Chunk]]]:
+    for position, doc in enumerate(documents):
+        text, metadata = as_document(doc, position)
+        report.documents += 1
+        if not text.strip():
+            report.skipped_empty += 1
+            continue
+        doc_id = _doc_id(metadata, text, id_key)
+        if splitter is None:
+            pieces = [Document(text, {**metadata, "chunk_index": 0, "start_index": 0})]
+        else:
+            pieces = splitter.split_documents([Document(text, metadata)])
+        chunks = [
+            _Chunk(
+                f"{doc_id}#{p.metadata['chunk_index']}", p.text, {**p.metadata, "doc_id": doc_id}
+            )
+            for p in pieces
+        ]
+        yield doc_id, chunks
+
+
+def ingest(
+    collection: Collection,
+    documents: Iterable[Document | str | Mapping[str, Any]],
+    *,
+    splitter: RecursiveCharacterTextSplitter | None = None,
+    batch_size: int = 256,
+    id_key: str = "id",
+    progress: bool = True,
+) -> IngestReport:
+    """Split, embed and write documents in batches; safe to re-run.
+
+    Each chunk's id is ``"{doc_id}#{chunk_index}"`` where ``doc_id`` is the document's
+    ``metadata[id_key]`` or, without one, a hash of its text. A batch holds whole documents
+    (at least ``batch_size`` chunks unless the input ends) and is one commit: chunks that are
+    new or whose text/metadata changed are upserted, identical ones are skipped without
+    embedding, and chunks left over from a longer earlier version of a document are deleted.
+    So a run that crashed can simply be run again: it writes only what is missing and never
+    duplicates.
+    """
+    from tqdm.auto import tqdm
+
+    report = IngestReport()
+    start = time.perf_counter()
+    total = len(documents) if hasattr(documents, "__len__") else None  # type: ignore[arg-type]
+    bar = tqdm(total=total, unit="doc", desc=f"ingest {collection.name}", disable=not progress)
+    pending: list[tuple[str, list[_Chunk]]] = []
+    pending_chunks = 0
+    misses_before = collection.cache.misses if collection.cache is not None else 0
+    try:
+        for doc_id, chunks in _documents(documents, splitter, id_key, report):
+            pending.append((doc_id, chunks))
+            pending_chunks += len(chunks)
+            if pending_chunks >= batch_size:
+                _flush(collection, pending, report)
+                bar.update(len(pending))
+                bar.set_postfix(
+                    chunks=report.chunks, embedded=_embedded(collection, report, misses_before)
+                )
+                pending, pending_chunks = [], 0
+        if pending:
+            _flush(collection, pending, report)
+            bar.update(len(pending))
+    finally:
+        bar.close()
+    report.embedded = _embedded(collection, report, misses_before)
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def _embedded(collection: Collection, report: IngestReport, misses_before: int) -> int:
+    if collection.cache is not None:
+        return collection.cache.misses - misses_before
+    return report.added + report.updated
+
+
+def _flush(
+    collection: Collection, docs: list[tuple[str, list[_Chunk]]], report: IngestReport
+) -> None:
+    chunks = [c for _, cs in docs for c in cs]
+    report.batches += 1
+    report.chunks += len(chunks)
+    report.doc_ids.extend(d for d, _ in docs)
+    existing = {r.id: r for r in collection.get(ids=[c.id for c in chunks])}
+    write = []
+    for c in chunks:
+        old = existing.get(c.id)
+        if old is None:
+            report.added += 1
+            write.append(c)
+        elif old.text != c.text or {k: v for k, v in old.metadata.items() if v is not None} != {
+            k: v for k, v in c.metadata.items() if v is not None
+        }:
+            report.updated += 1
+            write.append(c)
+        else:
+            report.unchanged += 1
+    if write:
+        collection.upsert(
+            ids=[c.id for c in write],
+            texts=[c.text for c in write],
+            metadatas=[c.metadata for c in write],
+        )
+    if existing:  # documents seen before may have had more chunks than they have now
+        stale = {"$or": [{"doc_id": d, "chunk_index": {"$gte": len(cs)}} for d, cs in docs]}
+        report.stale_deleted += collection.delete(where=stale)
