@@ -23,3 +23,4 @@ test: lint
 
 bench: setup
 	$(PY) bench/bench_query.py
+	$(PY) bench/bench_ingest.py

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from typing import TYPE_CHECKING, Any
@@ -124,3 +125,29 @@ def test_import_is_cheap() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_entry_point_plugins_are_discovered(tmp_path: Any) -> None:
+    pkg = tmp_path / "plugin_pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text(
+        "from vecstore_lab import HashEmbedder\n"
+        "class PluginEmbedder(HashEmbedder):\n"
+        "    name = 'plugin-emb'\n"
+    )
+    dist = tmp_path / "plugin_pkg-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: plugin-pkg\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text(
+        "[vecstore_lab.embedders]\nplugin-emb = plugin_pkg:PluginEmbedder\n"
+    )
+    code = (
+        "import vecstore_lab as vl;"
+        "e = vl.get_embedder('plugin-emb', dim=4);"
+        "print('plugin-emb' in vl.list_embedders(), type(e).__name__)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.split() == ["True", "PluginEmbedder"]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,6 +20,31 @@ if TYPE_CHECKING:
     from vecstore_lab.embedders._protocol import FloatMatrix, FloatVector
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+#: Instruction prefixes of model families that need them, matched on the model's name or
+#: directory name when the model's own config defines no "query"/"document" prompts.
+MODEL_FAMILIES: tuple[tuple[re.Pattern[str], str | None, str | None], ...] = (
+    # E5 (intfloat/e5-*, multilingual-e5-*): both sides are prefixed.
+    (re.compile(r"(^|[/_-])(multilingual-)?e5-", re.IGNORECASE), "query: ", "passage: "),
+    # BGE v1.5 English: an instruction on queries only.
+    (
+        re.compile(r"(^|/)bge-.*-en", re.IGNORECASE),
+        "Represent this sentence for searching relevant passages: ",
+        None,
+    ),
+    # GTE-style and MiniLM models need no prompts (listed for clarity).
+)
+
+
+def family_prompts(model: str) -> tuple[str | None, str | None]:
+    """The (query, document) prefixes the model family of ``model`` expects, if any."""
+    name = Path(model).name if Path(model).is_dir() else model
+    for pattern, query, document in MODEL_FAMILIES:
+        if pattern.search(name):
+            return query, document
+    return None, None
+
+
 _PACKAGED = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
 
 
@@ -63,8 +90,13 @@ class SentenceTransformerEmbedder:
         batch_size: texts per forward pass.
         normalize: L2-normalise vectors (right for cosine and dot distance).
         query_prompt, document_prompt: text prepended to queries / documents, for models
-            trained with instructions (E5's ``"query: "``). When ``None`` the model's own
-            ``query``/``document`` prompts are used if its config defines them.
+            trained with instructions (E5's ``"query: "``).
+        query_prompt_name, document_prompt_name: names of prompts defined in the model's own
+            config (``config_sentence_transformers.json``) to use instead.
+
+    Prompts are chosen in this order: explicit text, explicit prompt name, the model's own
+    ``query``/``document`` prompts, then the defaults of its family by name (``MODEL_FAMILIES``:
+    E5 and BGE), else none.
 
     Examples:
         >>> e = SentenceTransformerEmbedder()
@@ -83,6 +115,8 @@ class SentenceTransformerEmbedder:
         normalize: bool = True,
         query_prompt: str | None = None,
         document_prompt: str | None = None,
+        query_prompt_name: str | None = None,
+        document_prompt_name: str | None = None,
     ) -> None:
         self.model_name = os.fspath(model)
         self.device = device
@@ -90,6 +124,8 @@ class SentenceTransformerEmbedder:
         self.normalize = normalize
         self.query_prompt = query_prompt
         self.document_prompt = document_prompt
+        self.query_prompt_name = query_prompt_name
+        self.document_prompt_name = document_prompt_name
         self._model: Any = None
         self._lock = threading.Lock()
 
@@ -99,7 +135,30 @@ class SentenceTransformerEmbedder:
             cfg["query_prompt"] = self.query_prompt
         if self.document_prompt is not None:
             cfg["document_prompt"] = self.document_prompt
+        if self.query_prompt_name is not None:
+            cfg["query_prompt_name"] = self.query_prompt_name
+        if self.document_prompt_name is not None:
+            cfg["document_prompt_name"] = self.document_prompt_name
         return cfg
+
+    def prompt(self, kind: str) -> str:
+        """The text actually prepended to a ``"query"`` or ``"document"`` (may be empty)."""
+        explicit = self.query_prompt if kind == "query" else self.document_prompt
+        if explicit is not None:
+            return explicit
+        name = self.query_prompt_name if kind == "query" else self.document_prompt_name
+        prompts: dict[str, str] = dict(getattr(self.model, "prompts", None) or {})
+        if name is not None:
+            if name not in prompts:
+                raise EmbedderError(
+                    f"model {self.model_name!r} defines no prompt named {name!r}; "
+                    f"it has: {sorted(prompts) or 'none'}"
+                )
+            return prompts[name]
+        if prompts.get(kind):
+            return prompts[kind]
+        query, document = family_prompts(self.model_name)
+        return (query if kind == "query" else document) or ""
 
     @property
     def model(self) -> Any:
@@ -150,18 +209,18 @@ class SentenceTransformerEmbedder:
         return [len(ids) for ids in encoded]
 
     def _encode(self, texts: list[str], *, query: bool) -> FloatMatrix:
-        prompt = self.query_prompt if query else self.document_prompt
-        encode = self.model.encode_query if query else self.model.encode_document
-        kwargs: dict[str, Any] = {
-            "batch_size": self.batch_size,
-            "normalize_embeddings": self.normalize,
-            "convert_to_numpy": True,
-            "show_progress_bar": False,
-        }
-        if prompt is not None:
-            kwargs["prompt"] = prompt
+        # The resolved prompt is always passed explicitly (an empty string means none), so
+        # sentence-transformers never adds a default prompt of its own on top.
+        prompt = self.prompt("query" if query else "document")
         try:
-            out = encode(texts, **kwargs)
+            out = self.model.encode(
+                texts,
+                prompt=prompt,
+                batch_size=self.batch_size,
+                normalize_embeddings=self.normalize,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
         except Exception as exc:
             raise EmbedderError(f"{self.model_name!r} failed to embed: {exc}") from exc
         return check_output(self.name, out, len(texts), None)

