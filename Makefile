@@ -24,3 +24,4 @@ test: lint
 bench: setup
 	$(PY) bench/bench_query.py
 	$(PY) bench/bench_ingest.py
+	$(PY) bench/bench_rerank.py

@@ -67,7 +67,7 @@ def test_full_text_mode_uses_bm25(docs: vl.Collection) -> None:
     assert res.ids[0] == "bonds"
     assert set(res.ids) <= {"bonds", "stocks"}
     assert all(h.distance is None for h in res)
-    assert res[0].breakdown.keys() == {"fts_score", "fts_rank"}
+    assert res[0].breakdown.keys() == {"fts_score", "fts_rank", "final_rank"}
 
 
 def test_full_text_covers_rows_added_after_the_index(docs: vl.Collection) -> None:

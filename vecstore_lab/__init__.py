@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from vecstore_lab import datasets, errors
+from vecstore_lab import datasets, errors, rerankers
 from vecstore_lab.collection import Collection, VersionInfo
 from vecstore_lab.database import VecDatabase, connect
 from vecstore_lab.datasets import load_sample_documents
@@ -39,6 +39,19 @@ from vecstore_lab.errors import (
     VecStoreError,
 )
 from vecstore_lab.filters import compile_filter
+from vecstore_lab.ingest import IngestReport
+from vecstore_lab.rerankers import (
+    ColBERTReranker,
+    CrossEncoderReranker,
+    FunctionReranker,
+    LinearCombinationReranker,
+    MMRReranker,
+    Reranker,
+    RRFReranker,
+    get_reranker,
+    list_rerankers,
+    register_reranker,
+)
 from vecstore_lab.results import Hit, QueryResults, Record, RecordSet
 from vecstore_lab.splitter import Document, RecursiveCharacterTextSplitter
 
@@ -48,24 +61,32 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
     __version__ = "0.0.0"
 
 __all__ = [
+    "ColBERTReranker",
     "Collection",
     "CollectionExistsError",
     "CollectionNotFoundError",
+    "CrossEncoderReranker",
     "DimensionMismatchError",
     "Document",
     "DuplicateIdError",
     "Embedder",
     "EmbedderError",
+    "FunctionReranker",
     "HashEmbedder",
     "Hit",
     "IdNotFoundError",
+    "IngestReport",
     "InvalidFilterError",
     "InvalidInputError",
+    "LinearCombinationReranker",
+    "MMRReranker",
     "OpenAIEmbedder",
     "QueryResults",
+    "RRFReranker",
     "Record",
     "RecordSet",
     "RecursiveCharacterTextSplitter",
+    "Reranker",
     "SentenceTransformerEmbedder",
     "VecDatabase",
     "VecStoreError",
@@ -76,7 +97,11 @@ __all__ = [
     "datasets",
     "errors",
     "get_embedder",
+    "get_reranker",
     "list_embedders",
+    "list_rerankers",
     "load_sample_documents",
     "register_embedder",
+    "register_reranker",
+    "rerankers",
 ]

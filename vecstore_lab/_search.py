@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from vecstore_lab._schema import TEXT, VECTOR
-from vecstore_lab.errors import StorageError
+from vecstore_lab.errors import InvalidInputError, StorageError
 from vecstore_lab.results import BREAKDOWN_COLUMNS
 
 _TYPES = {
@@ -19,6 +19,9 @@ _TYPES = {
     "fts_score": pa.float64(),
     "fts_rank": pa.int32(),
     "fused_score": pa.float64(),
+    "rerank_score": pa.float64(),
+    "retrieval_rank": pa.int32(),
+    "rank_change": pa.int32(),
 }
 
 
@@ -93,15 +96,102 @@ def fts_search(
     )
 
 
-def finalize(table: pa.Table, mode: str, columns: list[str], k: int) -> pa.Table:
+def resolve_fusion(fusion: Any, *, alpha: float, rrf_k: int) -> Any:
+    """A fusion object (with ``fuse(vector_hits, fts_hits)``) from a name or an object."""
+    from vecstore_lab.rerankers.fusion import LinearCombinationReranker, RRFReranker
+
+    if hasattr(fusion, "fuse"):
+        return fusion
+    try:
+        if fusion == "rrf":
+            return RRFReranker(k=rrf_k)
+        if fusion == "linear":
+            return LinearCombinationReranker(alpha=alpha)
+    except ValueError as exc:
+        raise InvalidInputError(str(exc)) from exc
+    raise InvalidInputError(
+        f"fusion must be 'rrf', 'linear' or an object with fuse(), got {fusion!r}"
+    )
+
+
+def retrieve(
+    tbl: Any,
+    *,
+    mode: str,
+    text: str | None,
+    vector: npt.NDArray[np.float32] | None,
+    metric: str,
+    depth: int,
+    candidates: int,
+    where: str | None,
+    columns: list[str],
+    fuser: Any,
+    refine_factor: int | None,
+    nprobes: int | None,
+) -> pa.Table:
+    """The first stage: ``depth`` hits from vector, full-text or fused hybrid search."""
+    ann = {"refine_factor": refine_factor, "nprobes": nprobes}
+    if mode == "vector":
+        assert vector is not None
+        return vector_search(
+            tbl, vector, metric=metric, limit=depth, where=where, columns=columns, **ann
+        )
+    assert text is not None
+    if mode == "text":
+        return fts_search(tbl, text, limit=depth, where=where, columns=columns)
+    assert vector is not None
+    v = vector_search(
+        tbl, vector, metric=metric, limit=candidates, where=where, columns=columns, **ann
+    )
+    f = fts_search(tbl, text, limit=candidates, where=where, columns=columns)
+    fused: pa.Table = fuser.fuse(v, f)
+    return fused.slice(0, depth)
+
+
+_STAGE_SCORE = {"vector": "vector_score", "text": "fts_score", "hybrid": "fused_score"}
+
+
+def apply_rerank(
+    reranker: Any,
+    text: str | None,
+    hits: pa.Table,
+    vector: npt.NDArray[np.float32] | None,
+    mode: str,
+) -> pa.Table:
+    """The second stage: reorder ``hits``; record ranks before and the change after.
+
+    The reranker sees the retrieval stage's score as ``score`` and its rank as
+    ``retrieval_rank``, next to every breakdown column.
+    """
+    if text is None and not reranker.needs_vectors:
+        raise InvalidInputError(
+            f"reranker {reranker.name!r} scores query text against documents; pass text="
+        )
+    staged = hits.append_column("score", hits.column(_STAGE_SCORE[mode])).append_column(
+        "retrieval_rank", _ranks(hits.num_rows)
+    )
+    out = reranker.rerank(text or "", staged, query_vector=vector)
+    if "rerank_score" not in out.column_names or sorted(out.column("id").to_pylist()) != sorted(
+        staged.column("id").to_pylist()
+    ):
+        raise InvalidInputError(
+            f"reranker {reranker.name!r} must return the same hits with a rerank_score column"
+        )
+    change = pc.subtract(pc.cast(out.column("retrieval_rank"), pa.int32()), _ranks(out.num_rows))
+    return out.append_column("rank_change", change)
+
+
+def finalize(
+    table: pa.Table, mode: str, columns: list[str], k: int, *, reranked: bool = False
+) -> pa.Table:
     """Cut to ``k`` rows and lay out the fixed schema: columns, score, distance, rank, breakdown.
 
-    ``score`` is the last stage's score: ``vector_score`` in vector mode, ``fts_score`` in
-    text mode, ``fused_score`` in hybrid mode.
+    ``score`` is the last stage's score: ``rerank_score`` after a reranker, else
+    ``vector_score`` in vector mode, ``fts_score`` in text mode, ``fused_score`` in hybrid mode.
     """
     table = table.slice(0, k)
     n = table.num_rows
-    score_col = {"vector": "vector_score", "text": "fts_score", "hybrid": "fused_score"}[mode]
+    score_col = "rerank_score" if reranked else _STAGE_SCORE[mode]
     arrays: dict[str, pa.Array] = {c: table.column(c) for c in columns}
     arrays["score"] = table.column(score_col)
     arrays["distance"] = (
@@ -109,7 +199,11 @@ def finalize(table: pa.Table, mode: str, columns: list[str], k: int) -> pa.Table
     )
     arrays["rank"] = _ranks(n)
     for c in BREAKDOWN_COLUMNS:
-        arrays[c] = table.column(c) if c in table.column_names else pa.nulls(n, _TYPES[c])
+        arrays[c] = (
+            pc.cast(table.column(c), _TYPES[c])
+            if c in table.column_names
+            else pa.nulls(n, _TYPES[c])
+        )
     return pa.table(arrays)
 
 

@@ -29,16 +29,17 @@ from vecstore_lab.errors import (
     StorageError,
 )
 from vecstore_lab.filters import Filter, compile_filter, quote_string
-from vecstore_lab.fusion import fuse
+from vecstore_lab.rerankers import resolve_reranker
 from vecstore_lab.results import QueryResults, RecordSet
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from vecstore_lab.cache import EmbeddingCache
     from vecstore_lab.embedders import Embedder
     from vecstore_lab.ingest import IngestReport
+    from vecstore_lab.rerankers import Reranker
     from vecstore_lab.splitter import Document, RecursiveCharacterTextSplitter
 
 __all__ = ["Collection", "VersionInfo"]
@@ -454,10 +455,12 @@ class Collection:
         mode: str = "vector",
         select: Sequence[str] | None = None,
         include_vectors: bool = False,
-        fusion: str = "rrf",
+        fusion: str | Any = "rrf",
         alpha: float = 0.5,
         rrf_k: int = 60,
         candidates: int | None = None,
+        rerank: Reranker | str | Callable[..., Any] | None = None,
+        rerank_k: int | None = None,
         refine_factor: int | None = None,
         nprobes: int | None = None,
     ) -> QueryResults:
@@ -471,13 +474,19 @@ class Collection:
             mode: ``"vector"`` (nearest neighbours), ``"text"`` (BM25 full-text) or
                 ``"hybrid"`` (both, fused).
             select: fields to return besides id and scores (default: text + all metadata).
-            fusion, alpha, rrf_k: hybrid fusion method (``"rrf"`` or ``"linear"``) and its
-                parameters; see ``vecstore_lab.fusion``.
+            fusion, alpha, rrf_k: hybrid fusion: ``"rrf"`` (with ``rrf_k``), ``"linear"``
+                (with ``alpha``), or a fusion reranker object (``RRFReranker(k=...)``); see
+                ``vecstore_lab.fusion``.
             candidates: hits fetched from each search before fusing (default ``max(3k, 30)``).
+            rerank: a reranker, a registered reranker name (``"cross-encoder"``, ``"colbert"``,
+                ``"mmr"``…) or a function ``(query, hits) -> scores``.
+            rerank_k: candidates retrieved for the reranker (default ``max(3k, 30)``).
             refine_factor, nprobes: passed to LanceDB when an ANN index exists.
 
-        Every hit has ``score`` (higher is better), ``distance`` and ``rank``; the per-stage
-        scores are in ``hit.breakdown`` and in the columns of ``to_arrow()``.
+        Every hit has ``score`` (higher is better; the reranker's score when one ran),
+        ``distance`` and ``rank``; each stage's score and rank are in ``hit.breakdown`` and in
+        the columns of ``to_arrow()`` (``vector_*``, ``fts_*``, ``fused_score``,
+        ``rerank_score``, ``retrieval_rank``, ``rank_change``).
         """
         if mode not in MODES:
             raise InvalidInputError(f"mode must be one of {MODES}, got {mode!r}")
@@ -485,55 +494,50 @@ class Collection:
             raise InvalidInputError(f"k must be a positive int, got {k!r}")
         if text is not None and (not isinstance(text, str) or not text.strip()):
             raise InvalidInputError(f"query text must be a non-empty string, got {text!r}")
-        if fusion not in ("rrf", "linear"):
-            raise InvalidInputError(f"fusion must be 'rrf' or 'linear', got {fusion!r}")
+        if rerank_k is not None and (not isinstance(rerank_k, int) or rerank_k < k):
+            raise InvalidInputError(f"rerank_k must be an int >= k ({k}), got {rerank_k!r}")
         if not 0.0 <= alpha <= 1.0:
             raise InvalidInputError(f"alpha must be within [0, 1], got {alpha!r}")
+        fuser = _search.resolve_fusion(fusion, alpha=alpha, rrf_k=rrf_k)
+        reranker = resolve_reranker(rerank) if rerank is not None else None
+        if mode == "text" and text is None:
+            raise InvalidInputError("text mode needs text=")
+        if mode == "hybrid" and text is None:
+            raise InvalidInputError("hybrid mode needs text= (and vector= or an embedder)")
         schema = self.schema
         cols = self._columns(schema, select, include_vectors=include_vectors)
-        sql = self._where(where, schema)
-        n_cand = candidates or max(3 * k, 30)
-
-        def qvec() -> npt.NDArray[np.float32]:
-            if vector is not None:
-                return check_query_vector(vector, self.dim, self.distance)
-            if text is None:
-                raise InvalidInputError(f"{mode} mode needs text= or vector=")
-            emb = self._need_embedder("is needed to embed the query text")
-            return check_query_vector(emb.embed_query(text), self.dim, self.distance)
-
-        if mode == "vector":
-            hits = _search.vector_search(
-                self._table,
-                qvec(),
-                metric=self.distance,
-                limit=k,
-                where=sql,
-                columns=cols,
-                refine_factor=refine_factor,
-                nprobes=nprobes,
-            )
-        elif mode == "text":
-            if text is None:
-                raise InvalidInputError("text mode needs text=")
-            hits = _search.fts_search(self._table, text, limit=k, where=sql, columns=cols)
-        else:
-            if text is None:
-                raise InvalidInputError("hybrid mode needs text= (and vector= or an embedder)")
-            v = _search.vector_search(
-                self._table,
-                qvec(),
-                metric=self.distance,
-                limit=n_cand,
-                where=sql,
-                columns=cols,
-                refine_factor=refine_factor,
-                nprobes=nprobes,
-            )
-            f = _search.fts_search(self._table, text, limit=n_cand, where=sql, columns=cols)
-            hits = fuse(v, f, method=fusion, k=rrf_k, alpha=alpha)
-        table = _search.finalize(hits, mode, cols, k)
+        fetch = cols
+        if reranker is not None and reranker.needs_vectors and VECTOR not in cols:
+            fetch = [*cols, VECTOR]
+        depth = k if reranker is None else (rerank_k or max(3 * k, 30))
+        needs_vector = mode != "text" or (reranker is not None and reranker.needs_vectors)
+        qvec = self._query_vector(text, vector, mode) if needs_vector else None
+        hits = _search.retrieve(
+            self._table,
+            mode=mode,
+            text=text,
+            vector=qvec,
+            metric=self.distance,
+            depth=depth,
+            candidates=max(candidates or max(3 * k, 30), depth),
+            where=self._where(where, schema),
+            columns=fetch,
+            fuser=fuser,
+            refine_factor=refine_factor,
+            nprobes=nprobes,
+        )
+        if reranker is not None:
+            hits = _search.apply_rerank(reranker, text, hits, qvec, mode)
+        table = _search.finalize(hits, mode, cols, k, reranked=reranker is not None)
         return QueryResults(table, self._metadata_names(schema), query=text, mode=mode)
+
+    def _query_vector(self, text: str | None, vector: Any, mode: str) -> npt.NDArray[np.float32]:
+        if vector is not None:
+            return check_query_vector(vector, self.dim, self.distance)
+        if text is None:
+            raise InvalidInputError(f"{mode} mode needs text= or vector=")
+        emb = self._need_embedder("is needed to embed the query text")
+        return check_query_vector(emb.embed_query(text), self.dim, self.distance)
 
     def add_documents(
         self,

@@ -23,6 +23,9 @@ BREAKDOWN_COLUMNS: tuple[str, ...] = (
     "fts_score",
     "fts_rank",
     "fused_score",
+    "rerank_score",
+    "retrieval_rank",
+    "rank_change",
 )
 _SCORE_COLUMNS = ("score", "distance", "rank", *BREAKDOWN_COLUMNS)
 
@@ -193,7 +196,10 @@ class QueryResults(RecordSet):
             score=row["score"],
             rank=row["rank"],
             distance=row.get("distance"),
-            breakdown={c: row[c] for c in BREAKDOWN_COLUMNS if row.get(c) is not None},
+            breakdown={
+                **{c: row[c] for c in BREAKDOWN_COLUMNS if row.get(c) is not None},
+                "final_rank": row["rank"],
+            },
         )
 
     @property

@@ -67,7 +67,7 @@ def resolve_model(model: str) -> str:
 
 
 @contextlib.contextmanager
-def _quiet_loading() -> Iterator[None]:
+def quiet_loading() -> Iterator[None]:
     """Hide transformers' per-load "Loading weights" bar; loading is ours to report."""
     from transformers.utils import logging as hf_logging
 
@@ -179,7 +179,7 @@ class SentenceTransformerEmbedder:
             ) from exc
         path = resolve_model(self.model_name)
         try:
-            with _quiet_loading():
+            with quiet_loading():
                 return SentenceTransformer(path, device=self.device)
         except Exception as exc:
             raise EmbedderError(
