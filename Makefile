@@ -25,3 +25,4 @@ bench: setup
 	$(PY) bench/bench_query.py
 	$(PY) bench/bench_ingest.py
 	$(PY) bench/bench_rerank.py
+	$(PY) bench/bench_telemetry.py

@@ -9,6 +9,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from vecstore_lab import telemetry
 from vecstore_lab._schema import TEXT, VECTOR
 from vecstore_lab.errors import InvalidInputError, StorageError
 from vecstore_lab.results import BREAKDOWN_COLUMNS
@@ -54,6 +55,38 @@ def vector_search(
     nprobes: int | None = None,
 ) -> pa.Table:
     """Nearest neighbours, with ``distance``, ``vector_score`` and ``vector_rank``."""
+    attrs = {
+        "db.system.name": "lancedb",
+        "db.operation.name": "search",
+        "vecstore_lab.limit": limit,
+        "vecstore_lab.metric": metric,
+    }
+    with telemetry.stage("search.vector", attrs) as span:
+        out = _vector_search(
+            tbl,
+            vector,
+            metric=metric,
+            limit=limit,
+            where=where,
+            columns=columns,
+            refine_factor=refine_factor,
+            nprobes=nprobes,
+        )
+        span.set_attribute("vecstore_lab.results", out.num_rows)
+        return out
+
+
+def _vector_search(
+    tbl: Any,
+    vector: npt.NDArray[np.float32],
+    *,
+    metric: str,
+    limit: int,
+    where: str | None,
+    columns: list[str],
+    refine_factor: int | None,
+    nprobes: int | None,
+) -> pa.Table:
     try:
         q = tbl.search(vector, vector_column_name=VECTOR, query_type="vector")
         q = q.distance_type(metric).select([*columns, "_distance"]).limit(limit)
@@ -79,6 +112,18 @@ def fts_search(
     tbl: Any, text: str, *, limit: int, where: str | None, columns: list[str]
 ) -> pa.Table:
     """BM25 full-text matches on the text column, with ``fts_score`` and ``fts_rank``."""
+    attrs = {
+        "db.system.name": "lancedb",
+        "db.operation.name": "search",
+        "vecstore_lab.limit": limit,
+    }
+    with telemetry.stage("search.fts", attrs) as span:
+        out = _fts_search(tbl, text, limit, where, columns)
+        span.set_attribute("vecstore_lab.results", out.num_rows)
+        return out
+
+
+def _fts_search(tbl: Any, text: str, limit: int, where: str | None, columns: list[str]) -> pa.Table:
     try:
         q = tbl.search(text, query_type="fts", fts_columns=TEXT)
         q = q.select([*columns, "_score"]).limit(limit)
@@ -144,7 +189,8 @@ def retrieve(
         tbl, vector, metric=metric, limit=candidates, where=where, columns=columns, **ann
     )
     f = fts_search(tbl, text, limit=candidates, where=where, columns=columns)
-    fused: pa.Table = fuser.fuse(v, f)
+    with telemetry.stage("fuse", {"vecstore_lab.fusion": getattr(fuser, "name", "custom")}):
+        fused: pa.Table = fuser.fuse(v, f)
     return fused.slice(0, depth)
 
 
@@ -170,7 +216,9 @@ def apply_rerank(
     staged = hits.append_column("score", hits.column(_STAGE_SCORE[mode])).append_column(
         "retrieval_rank", _ranks(hits.num_rows)
     )
-    out = reranker.rerank(text or "", staged, query_vector=vector)
+    attrs = {"reranker": reranker.name, "vecstore_lab.rerank.candidates": hits.num_rows}
+    with telemetry.stage("rerank", attrs):
+        out = reranker.rerank(text or "", staged, query_vector=vector)
     if "rerank_score" not in out.column_names or sorted(out.column("id").to_pylist()) != sorted(
         staged.column("id").to_pylist()
     ):

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from vecstore_lab import _search
+from vecstore_lab import _search, telemetry
 from vecstore_lab._inputs import Batch, build_batch, check_ids, check_query_vector
 from vecstore_lab._schema import (
     ID,
@@ -161,12 +161,39 @@ class Collection:
             )
         return self._embedder
 
+    def _db_attrs(self, operation: str) -> dict[str, Any]:
+        return {
+            "db.system.name": "lancedb",
+            "db.collection.name": self.name,
+            "db.operation.name": operation,
+        }
+
     def _embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
         embedder = self._need_embedder("is needed to embed texts given without vectors")
-        if self.cache is not None:
-            vectors = self.cache.embed(embedder, texts)
-        else:
-            vectors = embedder.embed_documents(texts)
+        attrs = {
+            "embedder": embedder.name,
+            "db.collection.name": self.name,
+            "vecstore_lab.embed.kind": "documents",
+            "vecstore_lab.embed.inputs": len(texts),
+            "vecstore_lab.embed.batch_size": getattr(embedder, "batch_size", None),
+        }
+        with telemetry.stage("embed", attrs) as span:
+            if self.cache is not None:
+                hits, misses = self.cache.hits, self.cache.misses
+                vectors = self.cache.embed(embedder, texts)
+                hit, miss = self.cache.hits - hits, self.cache.misses - misses
+                span.set_attribute("vecstore_lab.embed.cache_hits", hit)
+                span.set_attribute("vecstore_lab.embed.cache_misses", miss)
+            else:
+                vectors = embedder.embed_documents(texts)
+                hit, miss = 0, len(texts)
+            telemetry.add("vecstore_lab.embed.calls", 1 if miss else 0, {"embedder": embedder.name})
+            telemetry.add(
+                "vecstore_lab.embed.texts", hit, {"embedder": embedder.name, "cache": "hit"}
+            )
+            telemetry.add(
+                "vecstore_lab.embed.texts", miss, {"embedder": embedder.name, "cache": "miss"}
+            )
         if vectors.shape != (len(texts), self.dim):
             raise DimensionMismatchError(
                 f"embedder {embedder.name!r} returned shape {vectors.shape}; this collection "
@@ -245,6 +272,13 @@ class Collection:
         return pa.table([arrays[f.name] for f in schema], schema=schema), new_fields
 
     def _commit(self, data: pa.Table, new_fields: list[pa.Field], how: str) -> None:
+        attrs = {**self._db_attrs(how), "operation": how, "vecstore_lab.rows": data.num_rows}
+        with telemetry.stage("write", attrs):
+            self._write(data, new_fields, how)
+        telemetry.add("vecstore_lab.rows.written", data.num_rows, {"operation": how})
+        self._maintain_indexes()
+
+    def _write(self, data: pa.Table, new_fields: list[pa.Field], how: str) -> None:
         try:
             if new_fields:
                 self._table.add_columns(new_fields)
@@ -258,7 +292,6 @@ class Collection:
                 builder.execute(pa.RecordBatchReader.from_batches(data.schema, batches))
         except Exception as exc:
             raise StorageError(f"writing to collection {self.name!r} failed: {exc}") from exc
-        self._maintain_indexes()
 
     def _maintain_indexes(self) -> None:
         """Fold new rows into the full-text index once enough have piled up.
@@ -378,12 +411,14 @@ class Collection:
         if sql:
             preds.append(sql)
         predicate = " AND ".join(f"({p})" for p in preds)
-        n = int(self._table.count_rows(predicate))
-        if n:
-            try:
-                self._table.delete(predicate)
-            except Exception as exc:
-                raise StorageError(f"delete from {self.name!r} failed: {exc}") from exc
+        with telemetry.stage("delete", self._db_attrs("delete")) as span:
+            n = int(self._table.count_rows(predicate))
+            if n:
+                try:
+                    self._table.delete(predicate)
+                except Exception as exc:
+                    raise StorageError(f"delete from {self.name!r} failed: {exc}") from exc
+            span.set_attribute("vecstore_lab.rows", n)
         return n
 
     # -- reads ------------------------------------------------------------------------
@@ -504,6 +539,55 @@ class Collection:
             raise InvalidInputError("text mode needs text=")
         if mode == "hybrid" and text is None:
             raise InvalidInputError("hybrid mode needs text= (and vector= or an embedder)")
+        attrs = {
+            **self._db_attrs("query"),
+            "mode": mode,
+            "vecstore_lab.query.mode": mode,
+            "vecstore_lab.query.k": k,
+            "vecstore_lab.query.filtered": where is not None,
+            "reranker": reranker.name if reranker is not None else None,
+        }
+        try:
+            with telemetry.stage("query", attrs) as span:
+                results = self._query(
+                    text=text,
+                    vector=vector,
+                    k=k,
+                    where=where,
+                    mode=mode,
+                    select=select,
+                    include_vectors=include_vectors,
+                    fuser=fuser,
+                    candidates=candidates,
+                    reranker=reranker,
+                    rerank_k=rerank_k,
+                    refine_factor=refine_factor,
+                    nprobes=nprobes,
+                )
+                span.set_attribute("vecstore_lab.query.results", len(results))
+        except BaseException:
+            telemetry.add("vecstore_lab.queries", 1, {"mode": mode, "status": "error"})
+            raise
+        telemetry.add("vecstore_lab.queries", 1, {"mode": mode, "status": "ok"})
+        return results
+
+    def _query(
+        self,
+        *,
+        text: str | None,
+        vector: Any,
+        k: int,
+        where: Filter | None,
+        mode: str,
+        select: Sequence[str] | None,
+        include_vectors: bool,
+        fuser: Any,
+        candidates: int | None,
+        reranker: Reranker | None,
+        rerank_k: int | None,
+        refine_factor: int | None,
+        nprobes: int | None,
+    ) -> QueryResults:
         schema = self.schema
         cols = self._columns(schema, select, include_vectors=include_vectors)
         fetch = cols
@@ -537,7 +621,15 @@ class Collection:
         if text is None:
             raise InvalidInputError(f"{mode} mode needs text= or vector=")
         emb = self._need_embedder("is needed to embed the query text")
-        return check_query_vector(emb.embed_query(text), self.dim, self.distance)
+        attrs = {
+            "embedder": emb.name,
+            "vecstore_lab.embed.kind": "query",
+            "vecstore_lab.embed.inputs": 1,
+        }
+        with telemetry.stage("embed", attrs):
+            telemetry.add("vecstore_lab.embed.calls", 1, {"embedder": emb.name})
+            telemetry.add("vecstore_lab.embed.texts", 1, {"embedder": emb.name, "cache": "miss"})
+            return check_query_vector(emb.embed_query(text), self.dim, self.distance)
 
     def add_documents(
         self,

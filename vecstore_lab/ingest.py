@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from vecstore_lab import telemetry
 from vecstore_lab.splitter import Document, RecursiveCharacterTextSplitter, as_document
 
 if TYPE_CHECKING:
@@ -114,28 +115,50 @@ def ingest(
     start = time.perf_counter()
     total = len(documents) if hasattr(documents, "__len__") else None  # type: ignore[arg-type]
     bar = tqdm(total=total, unit="doc", desc=f"ingest {collection.name}", disable=not progress)
-    pending: list[tuple[str, list[_Chunk]]] = []
-    pending_chunks = 0
     misses_before = collection.cache.misses if collection.cache is not None else 0
-    try:
-        for doc_id, chunks in _documents(documents, splitter, id_key, report):
-            pending.append((doc_id, chunks))
-            pending_chunks += len(chunks)
-            if pending_chunks >= batch_size:
-                _flush(collection, pending, report)
-                bar.update(len(pending))
-                bar.set_postfix(
-                    chunks=report.chunks, embedded=_embedded(collection, report, misses_before)
-                )
-                pending, pending_chunks = [], 0
-        if pending:
-            _flush(collection, pending, report)
-            bar.update(len(pending))
-    finally:
-        bar.close()
-    report.embedded = _embedded(collection, report, misses_before)
-    report.seconds = time.perf_counter() - start
+    docs = _documents(documents, splitter, id_key, report)
+    attrs = {
+        "db.system.name": "lancedb",
+        "db.collection.name": collection.name,
+        "db.operation.name": "ingest",
+        "vecstore_lab.batch_size": batch_size,
+    }
+    with telemetry.stage("ingest", attrs) as span:
+        try:
+            done = False
+            while not done:
+                # Splitting happens as documents are pulled, so this span times it.
+                with telemetry.stage("split", {"db.collection.name": collection.name}) as split:
+                    pending, done = _next_batch(docs, batch_size)
+                    split.set_attribute("vecstore_lab.documents", len(pending))
+                    split.set_attribute("vecstore_lab.chunks", sum(len(c) for _, c in pending))
+                if pending:
+                    _flush(collection, pending, report)
+                    bar.update(len(pending))
+                    bar.set_postfix(
+                        chunks=report.chunks, embedded=_embedded(collection, report, misses_before)
+                    )
+        finally:
+            bar.close()
+        report.embedded = _embedded(collection, report, misses_before)
+        report.seconds = time.perf_counter() - start
+        for key in ("documents", "chunks", "added", "updated", "unchanged", "embedded"):
+            span.set_attribute(f"vecstore_lab.ingest.{key}", getattr(report, key))
     return report
+
+
+def _next_batch(
+    docs: Iterator[tuple[str, list[_Chunk]]], batch_size: int
+) -> tuple[list[tuple[str, list[_Chunk]]], bool]:
+    """Whole documents until at least ``batch_size`` chunks; True when the input is exhausted."""
+    batch: list[tuple[str, list[_Chunk]]] = []
+    n = 0
+    for doc_id, chunks in docs:
+        batch.append((doc_id, chunks))
+        n += len(chunks)
+        if n >= batch_size:
+            return batch, False
+    return batch, True
 
 
 def _embedded(collection: Collection, report: IngestReport, misses_before: int) -> int:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from vecstore_lab import telemetry
 from vecstore_lab.embedders._checks import check_output, check_texts
 from vecstore_lab.embedders._ratelimit import RateLimiter
 from vecstore_lab.errors import EmbedderError, InvalidTextError, MissingDependencyError
@@ -306,16 +307,39 @@ class OpenAIEmbedder:
         if self.dimensions is not None:
             kwargs["dimensions"] = self.dimensions
 
+        retry = {"n": 0, "wait": 0.0}
+
         def attempt() -> Any:
-            self._wait(max(self._requests.reserve(1), self._tokens.reserve(tokens)))
+            throttle = max(self._requests.reserve(1), self._tokens.reserve(tokens))
+            self._wait(throttle)
             self.stats["requests"] += 1
-            raw = client.embeddings.with_raw_response.create(**kwargs)
+            attrs = {
+                "embedder": self.name,
+                "gen_ai.request.model": self.model,
+                "vecstore_lab.retry": retry["n"],
+                "vecstore_lab.retry.wait_s": retry["wait"],
+                "vecstore_lab.throttle_s": throttle,
+                "vecstore_lab.embed.inputs": len(texts),
+                "vecstore_lab.embed.tokens": tokens,
+            }
+            with telemetry.stage("embed.http", attrs) as span:
+                try:
+                    raw = client.embeddings.with_raw_response.create(**kwargs)
+                except openai.APIStatusError as exc:
+                    span.set_attribute("http.response.status_code", exc.status_code)
+                    raise
+                span.set_attribute("http.response.status_code", raw.status_code)
+            telemetry.add("vecstore_lab.embed.tokens", tokens, {"embedder": self.name})
             self._adapt(raw.headers)
             return raw.parse()
 
         def before_sleep(state: tenacity.RetryCallState) -> None:
             self.stats["retries"] += 1
             exc = state.outcome.exception() if state.outcome else None
+            retry["n"] = state.attempt_number
+            retry["wait"] = state.next_action.sleep if state.next_action else 0.0
+            reason = getattr(exc, "status_code", None) or type(exc).__name__
+            telemetry.add("vecstore_lab.retries", 1, {"embedder": self.name, "reason": str(reason)})
             if getattr(exc, "status_code", None) == 429 and state.next_action:
                 # Nobody else should start a request before the server is ready again.
                 self._requests.pause_until(self._clock() + state.next_action.sleep)
