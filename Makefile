@@ -2,13 +2,23 @@
 PY ?= python3
 PIP = $(PY) -m pip install --disable-pip-version-check --quiet
 
-.PHONY: setup demo test lint bench
+.PHONY: setup js browser demo lab test lint bench
 
 # torch first, pinned to the CPU build that lies on this machine's disk: otherwise
 # sentence-transformers pulls a multi-GB CUDA build.
-setup:
+setup: js
 	$(PIP) torch==2.13.0
 	$(PIP) -e ".[dev]"
+
+# The widgets' front end: esbuild bundles js/src into vecstore_lab/static (lockfile-pinned).
+js:
+	npm --prefix js ci --no-audit --no-fund
+	npm --prefix js run typecheck
+	npm --prefix js run build
+
+# Headless Chromium for the browser tests (Debian's package; Playwright cannot download one).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 demo: setup
 	$(PY) -m vecstore_lab demo
@@ -18,7 +28,7 @@ lint: setup
 	$(PY) -m ruff format --check vecstore_lab tests bench conftest.py
 	$(PY) -m mypy
 
-test: lint
+test: lint browser
 	$(PY) -m pytest
 
 bench: setup

@@ -6,6 +6,7 @@ import inspect
 
 import vecstore_lab as vl
 import vecstore_lab.testing
+import vecstore_lab.widgets
 from vecstore_lab import errors, filters, results
 
 
@@ -17,7 +18,17 @@ def isort_key(name: str) -> tuple[int, str]:
 
 
 def test_all_is_sorted_and_importable() -> None:
-    for module in (vl, errors, filters, results, vl.embedders, vl.rerankers, vl.testing):
+    for module in (
+        vl,
+        errors,
+        filters,
+        results,
+        vl.embedders,
+        vl.rerankers,
+        vl.testing,
+        vecstore_lab.widgets,
+        vl.telemetry,
+    ):
         names = module.__all__
         assert names == sorted(names, key=isort_key), module.__name__
         for name in names:

@@ -21,6 +21,7 @@ ID, TEXT, VECTOR = "id", "text", "vector"
 RESERVED = frozenset(
     {ID, TEXT, VECTOR, "score", "distance", "rank", "metadata"}
     | {"vector_score", "vector_rank", "fts_score", "fts_rank", "fused_score"}
+    | {"rerank_score", "retrieval_rank", "rank_change"}
 )
 SETTINGS_KEY = b"vecstore_lab"
 FORMAT_VERSION = 1

@@ -19,6 +19,7 @@
     ├── EmbedderError                           an embedder failed or is unusable
     ├── UnknownComponentError (LookupError)     no embedder/reranker registered under a name
     ├── MissingDependencyError (ImportError)    an optional package is not installed
+    ├── BundleNotBuiltError (FileNotFoundError) a widget's JavaScript bundle is missing
     └── StorageError                            LanceDB failed underneath us
 
 A message says what failed, what was expected, what was received and how to fix it. Errors
@@ -28,6 +29,7 @@ raised because a lower layer failed are chained (``raise ... from exc``).
 from __future__ import annotations
 
 __all__ = [
+    "BundleNotBuiltError",
     "CollectionExistsError",
     "CollectionNotFoundError",
     "DimensionMismatchError",
@@ -136,6 +138,10 @@ class UnknownComponentError(VecStoreError, LookupError):
 
 class MissingDependencyError(VecStoreError, ImportError):
     """An optional dependency is not installed; the message names the pip extra."""
+
+
+class BundleNotBuiltError(VecStoreError, FileNotFoundError):
+    """A widget's JavaScript bundle was not built; the message gives the build command."""
 
 
 class StorageError(VecStoreError):

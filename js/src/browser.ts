@@ -1,0 +1,75 @@
+// CollectionBrowser front end: a page of rows (Arrow IPC from Python), sortable headers,
+// paging, and schema / stats / versions panels. Paging and sorting run in Python.
+import css from "./lib/style.css";
+import { columnsFromIPC, rowsFromIPC } from "./lib/arrow";
+import { el, formatValue, injectStyle } from "./lib/dom";
+import { request, type AnyModel } from "./lib/rpc";
+
+function render({ model, el: root }: { model: AnyModel; el: HTMLElement }) {
+  root.classList.add("vsl", "vsl-browser");
+  injectStyle(root, css);
+  const prev = el("button", { text: "◀ prev", attrs: { "data-testid": "prev" } });
+  const next = el("button", { text: "next ▶", attrs: { "data-testid": "next" } });
+  const pageInfo = el("span", { attrs: { "data-testid": "page-info" } });
+  const error = el("div", { class: "vsl-error", attrs: { "data-testid": "error" } });
+  error.style.display = "none";
+  const table = el("table", { class: "vsl-table", attrs: { "data-testid": "rows" } });
+  const side = el("div", { class: "vsl-panels" });
+  root.append(el("div", { class: "vsl-controls" }, [prev, pageInfo, next]), error, el("div", { class: "vsl-panels" }, [el("div", {}, [table]), side]));
+
+  const go = async (page: number, sortBy?: string, descending?: boolean) => {
+    try {
+      const { reply } = await request(model, "page", {
+        page, sort_by: sortBy ?? model.get("sort_by"), descending: descending ?? model.get("descending"),
+      });
+      error.style.display = reply.ok ? "none" : "";
+      error.textContent = reply.ok ? "" : String(reply.error);
+    } catch (e) {
+      error.style.display = "";
+      error.textContent = String(e);
+    }
+  };
+
+  const renderRows = () => {
+    const rows = rowsFromIPC(model.get("rows"));
+    const cols = columnsFromIPC(model.get("rows"));
+    const sortBy = model.get("sort_by") as string;
+    const desc = model.get("descending") as boolean;
+    const head = el("tr", {}, cols.map((c) => {
+      const arrow = c === sortBy ? (desc ? " ▼" : " ▲") : "";
+      const th = el("th", { text: c + arrow, attrs: { "data-col": c } });
+      th.addEventListener("click", () => void go(0, c, c === sortBy ? !desc : false));
+      return th;
+    }));
+    const body = rows.map((r) => el("tr", { attrs: { "data-id": String(r["id"]) } }, cols.map((c) => el("td", { text: formatValue(r[c]), title: formatValue(r[c]) }))));
+    table.replaceChildren(el("thead", {}, [head]), el("tbody", {}, body));
+    const total = model.get("total") as number;
+    const size = model.get("page_size") as number;
+    const page = model.get("page") as number;
+    const pages = Math.max(1, Math.ceil(total / size));
+    pageInfo.textContent = `page ${page + 1} of ${pages} · ${total} rows`;
+    prev.disabled = page <= 0;
+    next.disabled = page >= pages - 1;
+  };
+
+  const renderSide = () => {
+    const schema = (model.get("schema_info") ?? []) as { name: string; type: string }[];
+    const stats = (model.get("stats") ?? {}) as Record<string, unknown>;
+    const versions = (model.get("versions") ?? []) as Record<string, unknown>[];
+    side.replaceChildren(
+      el("div", { class: "vsl-panel", attrs: { "data-testid": "stats" } }, [el("h4", { text: "Stats" }), ...Object.entries(stats).map(([k, v]) => el("div", { text: `${k}: ${formatValue(v)}` }))]),
+      el("div", { class: "vsl-panel", attrs: { "data-testid": "schema" } }, [el("h4", { text: "Schema" }), ...schema.map((f) => el("div", { text: `${f.name}: ${f.type}` }))]),
+      el("div", { class: "vsl-panel", attrs: { "data-testid": "versions" } }, [el("h4", { text: "Versions" }), ...versions.slice().reverse().map((v) => el("div", { text: `v${v["version"]} · ${v["rows"] ?? "?"} rows · ${v["timestamp"]}` }))]),
+    );
+  };
+
+  prev.addEventListener("click", () => void go((model.get("page") as number) - 1));
+  next.addEventListener("click", () => void go((model.get("page") as number) + 1));
+  model.on("change:rows", renderRows);
+  for (const name of ["schema_info", "stats", "versions"]) model.on(`change:${name}`, renderSide);
+  renderRows();
+  renderSide();
+  return () => model.off("change:rows", renderRows);
+}
+
+export default { render };

@@ -1,0 +1,177 @@
+// SearchWidget front end: query box, k, mode, filter, reranker picker; hits with highlighted
+// text, metadata and per-stage score bars. The search itself runs in Python (Collection.query);
+// results arrive as Arrow IPC in the `results` trait.
+import css from "./lib/style.css";
+import { rowsFromIPC, type Row } from "./lib/arrow";
+import { el, formatValue, highlighted, injectStyle } from "./lib/dom";
+import { request, type AnyModel } from "./lib/rpc";
+
+const STAGES: [string, string][] = [
+  ["vector_score", "vector"],
+  ["fts_score", "bm25"],
+  ["fused_score", "fused"],
+  ["rerank_score", "rerank"],
+];
+const FIXED = new Set([
+  "id", "text", "score", "distance", "rank", "vector", "vector_score", "vector_rank", "fts_score",
+  "fts_rank", "fused_score", "rerank_score", "retrieval_rank", "rank_change",
+]);
+
+function num(v: unknown): number | null {
+  return typeof v === "number" && Number.isFinite(v) ? v : null;
+}
+
+function render({ model, el: root }: { model: AnyModel; el: HTMLElement }) {
+  root.classList.add("vsl", "vsl-search");
+  injectStyle(root, css);
+
+  const query = el("input", { class: "vsl-query", attrs: { type: "search", placeholder: "Search…", "data-testid": "query" } });
+  const k = el("input", { attrs: { type: "number", min: "1", max: "10000", title: "k", "data-testid": "k" } });
+  const mode = el("select", { attrs: { "data-testid": "mode" } }, ["vector", "text", "hybrid"].map((m) => el("option", { text: m, attrs: { value: m } })));
+  const filter = el("input", { class: "vsl-filter", attrs: { type: "text", placeholder: "filter: year >= 2020 or {\"topic\": \"finance\"}", "data-testid": "filter" } });
+  const rerank = el("select", { attrs: { "data-testid": "rerank" } });
+  const button = el("button", { text: "Search", attrs: { "data-testid": "search" } });
+  const error = el("div", { class: "vsl-error", attrs: { "data-testid": "error" } });
+  const status = el("div", { class: "vsl-status", attrs: { "data-testid": "status" } });
+  const hits = el("div", { class: "vsl-hits", attrs: { "data-testid": "hits" } });
+  root.append(el("div", { class: "vsl-controls" }, [query, k, mode, filter, rerank, button]), error, status, hits);
+
+  const syncInputs = () => {
+    query.value = model.get("query") ?? "";
+    k.value = String(model.get("k") ?? 10);
+    mode.value = model.get("mode") ?? "vector";
+    filter.value = model.get("where") ?? "";
+    rerank.replaceChildren(
+      el("option", { text: "no reranker", attrs: { value: "" } }),
+      ...((model.get("rerankers") as string[]) ?? []).map((r) => el("option", { text: r, attrs: { value: r } })),
+    );
+    rerank.value = model.get("rerank") ?? "";
+  };
+
+  const renderError = () => {
+    const message = model.get("error") as string;
+    error.textContent = message ?? "";
+    error.style.display = message ? "" : "none";
+  };
+
+  const renderHits = () => {
+    const t0 = performance.now();
+    const rows: Row[] = rowsFromIPC(model.get("results"));
+    const q = (model.get("query") as string) ?? "";
+    const maxima: Record<string, number> = {};
+    for (const [col] of STAGES) {
+      maxima[col] = Math.max(0, ...rows.map((r) => Math.abs(num(r[col]) ?? 0)));
+    }
+    const selectedId = (model.get("selected") as Row | null)?.id;
+    const frag = document.createDocumentFragment();
+    for (const row of rows) {
+      const change = num(row["rank_change"]);
+      const move = change === null || change === 0 ? null
+        : el("span", { class: `vsl-move ${change > 0 ? "up" : "down"}`, text: `${change > 0 ? "▲" : "▼"}${Math.abs(change)}`, title: `was #${row["retrieval_rank"]}` });
+      const head = el("div", { class: "vsl-hit-head" }, [
+        el("span", { class: "vsl-rank", text: `#${row["rank"]}` }),
+        el("span", { class: "vsl-id", text: String(row["id"]) }),
+        el("span", { text: `score ${formatValue(row["score"])}` }),
+        move,
+      ]);
+      const text = el("div", { class: "vsl-text" });
+      const full = String(row["text"] ?? "");
+      text.appendChild(highlighted(full.length > 400 ? full.slice(0, 400) + "…" : full, q));
+      const meta = el("div", { class: "vsl-meta" }, Object.keys(row).filter((c) => !FIXED.has(c) && row[c] !== null && row[c] !== undefined).map((c) => el("span", { text: `${c}: ${formatValue(row[c])}` })));
+      const bars = el("div", { class: "vsl-bars", attrs: { "data-testid": "breakdown" } });
+      for (const [col, label] of STAGES) {
+        const v = num(row[col]);
+        if (v === null) continue;
+        const width = maxima[col] > 0 ? Math.max(0, (Math.abs(v) / maxima[col]) * 100) : 0;
+        const fill = el("div", { class: "vsl-bar-fill" });
+        fill.style.width = `${width.toFixed(1)}%`;
+        const rankCol = col === "vector_score" ? "vector_rank" : col === "fts_score" ? "fts_rank" : null;
+        const rank = rankCol && row[rankCol] != null ? ` #${row[rankCol]}` : "";
+        bars.appendChild(el("div", { class: "vsl-bar", title: `${col} = ${v}` }, [
+          el("span", { text: `${label}${rank}` }),
+          el("div", { class: "vsl-bar-track" }, [fill]),
+          el("span", { text: v.toFixed(3) }),
+        ]));
+      }
+      const card = el("div", { class: "vsl-hit", attrs: { "data-id": String(row["id"]), "data-testid": "hit" } }, [el("div", {}, [head, text, meta]), bars]);
+      if (row["id"] === selectedId) card.classList.add("selected");
+      card.addEventListener("click", () => {
+        hits.querySelectorAll(".vsl-hit.selected").forEach((n) => n.classList.remove("selected"));
+        card.classList.add("selected");
+        const picked: Row = {};
+        for (const [key, value] of Object.entries(row)) {
+          if (key === "vector") continue;
+          picked[key] = value instanceof Date ? value.toISOString()
+            : ArrayBuffer.isView(value) ? Array.from(value as unknown as ArrayLike<number>)
+            : value;
+        }
+        model.set("selected", picked);
+        model.save_changes();
+      });
+      frag.appendChild(card);
+    }
+    hits.replaceChildren(frag);
+    root.dataset.renderMs = (performance.now() - t0).toFixed(1);
+    root.dataset.hits = String(rows.length);
+  };
+
+  const renderStatus = () => {
+    status.textContent = model.get("busy") ? "searching…" : (model.get("status") ?? "");
+  };
+
+  const submit = async () => {
+    // Read every control before setting any trait: each set() fires change events that
+    // re-sync the controls from the model.
+    const settings = {
+      query: query.value,
+      k: Math.max(1, parseInt(k.value || "10", 10)),
+      mode: mode.value,
+      where: filter.value,
+      rerank: rerank.value,
+    };
+    for (const [name, value] of Object.entries(settings)) model.set(name, value);
+    model.save_changes();
+    try {
+      const { reply } = await request(model, "search", {});
+      if (!reply.ok) {
+        model.set("error", reply.error ?? "search failed");
+        renderError();
+      }
+    } catch (e) {
+      error.textContent = String(e);
+      error.style.display = "";
+    }
+  };
+
+  button.addEventListener("click", submit);
+  query.addEventListener("keydown", (e) => { if (e.key === "Enter") void submit(); });
+  filter.addEventListener("keydown", (e) => { if (e.key === "Enter") void submit(); });
+
+  model.on("change:results", renderHits);
+  model.on("change:error", renderError);
+  model.on("change:status", renderStatus);
+  model.on("change:busy", renderStatus);
+  model.on("change:rerankers", syncInputs);
+  // Settings changed from Python (widget.search(..., mode=...)) show in the controls.
+  const syncSettings = () => {
+    if (document.activeElement !== query) query.value = model.get("query") ?? "";
+    k.value = String(model.get("k") ?? 10);
+    mode.value = model.get("mode") ?? "vector";
+    if (document.activeElement !== filter) filter.value = model.get("where") ?? "";
+    rerank.value = model.get("rerank") ?? "";
+  };
+  for (const name of ["query", "k", "mode", "where", "rerank"]) model.on(`change:${name}`, syncSettings);
+  syncInputs();
+  renderError();
+  renderStatus();
+  renderHits();
+  return () => {
+    model.off("change:results", renderHits);
+    model.off("change:error", renderError);
+    model.off("change:status", renderStatus);
+    model.off("change:busy", renderStatus);
+    model.off("change:rerankers", syncInputs);
+  };
+}
+
+export default { render };

@@ -1,0 +1,196 @@
+"""Browser tests: a real JupyterLab on 127.0.0.1 driven by Playwright in Debian's Chromium.
+
+The server runs for the whole session in a temp directory; each test writes a notebook
+there, opens it, runs it, then clicks and types like a user. Kernel-side state is read by
+executing code in the notebook's own kernel through JupyterLab's API.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+
+CHROMIUM = os.environ.get("VECSTORE_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(os.environ.get("VECSTORE_UI_ARTIFACTS", "/tmp/vecstore-ui-artifacts"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.ui
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Lab:
+    def __init__(self, root: Path, port: int, token: str) -> None:
+        self.root, self.port, self.token = root, port, token
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, notebook: str) -> str:
+        return f"{self.base}/lab/tree/{notebook}?reset&token={self.token}"
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium (see .ci/run)")
+    root = tmp_path_factory.mktemp("lab")
+    port, token = _free_port(), secrets.token_hex(16)
+    log = (root / "jupyterlab.log").open("w")  # closed in teardown
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root}",
+            "--LabApp.expose_app_in_browser=True",
+            "--LabApp.news_url=",
+            "--ServerApp.open_browser=False",
+            "--allow-root",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=root,
+        env={**os.environ, "JUPYTER_PLATFORM_DIRS": "1"},
+    )
+    lab = Lab(root, port, token)
+    deadline = time.time() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(f"{lab.base}/api/status?token={token}", timeout=2):
+                break
+        except OSError:
+            if proc.poll() is not None or time.time() > deadline:
+                log.flush()
+                raise RuntimeError((root / "jupyterlab.log").read_text()[-3000:]) from None
+            time.sleep(0.5)
+    yield lab
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+class Notebook:
+    """An open notebook page with helpers to run it and to talk to its kernel."""
+
+    def __init__(self, page: Any, name: str) -> None:
+        self.page, self.name = page, name
+
+    def run_all(self, timeout: float = 180) -> None:
+        self.page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        self.wait_idle(timeout)
+
+    def wait_idle(self, timeout: float = 180) -> None:
+        self.page.wait_for_function(
+            """() => {
+                const nb = window.jupyterapp.shell.currentWidget;
+                const k = nb && nb.sessionContext && nb.sessionContext.session
+                    && nb.sessionContext.session.kernel;
+                if (!k || k.status !== 'idle') return false;
+                return Array.from(document.querySelectorAll('.jp-InputArea-prompt'))
+                    .every((p) => !p.textContent.includes('*'));
+            }""",
+            timeout=timeout * 1000,
+        )
+
+    def kernel(self, code: str, timeout: float = 60) -> str:
+        """Run ``code`` in the notebook's kernel and return what it printed."""
+        result = self.page.evaluate(
+            """async (code) => {
+                const nb = window.jupyterapp.shell.currentWidget;
+                const kernel = nb.sessionContext.session.kernel;
+                const future = kernel.requestExecute({ code, store_history: false });
+                let out = "";
+                let err = "";
+                future.onIOPub = (msg) => {
+                    if (msg.header.msg_type === "stream") out += msg.content.text;
+                    if (msg.header.msg_type === "error")
+                        err += msg.content.ename + ": " + msg.content.evalue;
+                };
+                await future.done;
+                return { out, err };
+            }""",
+            code,
+        )
+        if result["err"]:
+            raise AssertionError(f"kernel error: {result['err']}")
+        return str(result["out"])
+
+    def screenshot(self, name: str) -> None:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def open_notebook(lab: Lab, browser: Any) -> Iterator[Any]:
+    contexts = []
+
+    def opener(name: str, cells: list[str]) -> Notebook:
+        nb = nbformat.v4.new_notebook(
+            cells=[nbformat.v4.new_code_cell(c) for c in cells],
+            metadata={
+                "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+            },
+        )
+        nbformat.write(nb, lab.root / name)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(lab.url(name))
+        page.wait_for_selector(".jp-Notebook", timeout=90_000)
+        notebook = Notebook(page, name)
+        notebook.wait_idle()
+        return notebook
+
+    yield opener
+    for context in contexts:
+        context.close()
+
+
+def kernel_json(notebook: Notebook, expr: str) -> Any:
+    out = notebook.kernel(f"import json as _j; print(_j.dumps({expr}, default=str))")
+    return json.loads(out.strip().splitlines()[-1])

@@ -1,0 +1,112 @@
+"""``CollectionBrowser``: paged, sortable rows of a collection, with schema, stats and versions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import traitlets as t
+
+from vecstore_lab.errors import InvalidInputError
+from vecstore_lab.widgets._base import VecWidget, arrow_ipc, json_safe
+
+if TYPE_CHECKING:
+    from vecstore_lab.collection import Collection
+
+__all__ = ["CollectionBrowser"]
+
+
+class CollectionBrowser(VecWidget):
+    """Rows of ``collection`` one page at a time (paging and sorting happen in Python, so a
+    million-row collection sends only the page on screen), with schema, stats and versions."""
+
+    _bundle = "browser.js"
+    _handlers = {"page": "_handle_page", "refresh": "_handle_refresh"}  # noqa: RUF012
+
+    page = t.Int(0).tag(sync=True)
+    page_size = t.Int(50).tag(sync=True)
+    sort_by = t.Unicode("").tag(sync=True)
+    descending = t.Bool(False).tag(sync=True)
+    rows = t.Bytes(b"").tag(sync=True)
+    total = t.Int(0).tag(sync=True)
+    schema_info = t.List(t.Dict()).tag(sync=True)
+    stats = t.Dict().tag(sync=True)
+    versions = t.List(t.Dict()).tag(sync=True)
+
+    def __init__(self, collection: Collection, **kwargs: Any) -> None:
+        self.collection = collection
+        super().__init__(**kwargs)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload counts, schema, stats, versions and the current page."""
+        c = self.collection
+        self.total = c.count()
+        self.schema_info = [
+            {"name": f.name, "type": str(f.type), "nullable": f.nullable} for f in c.schema
+        ]
+        self.stats = {
+            "rows": self.total,
+            "dim": c.dim,
+            "distance": c.distance,
+            "version": c.version,
+            "embedder": (c.settings.embedder or {}).get("name", "none"),
+            "metadata_columns": len(c.metadata_schema),
+        }
+        self.versions = [
+            {
+                "version": v.version,
+                "timestamp": v.timestamp.isoformat(timespec="seconds"),
+                "rows": v.num_rows,
+            }
+            for v in c.list_versions()[-20:]
+        ]
+        self.load_page()
+
+    def load_page(
+        self, page: int | None = None, sort_by: str | None = None, descending: bool | None = None
+    ) -> pa.Table:
+        """Fetch one page (``page_size`` rows), sorted by ``sort_by`` when set."""
+        if page is not None:
+            self.page = page
+        if sort_by is not None:
+            self.sort_by = sort_by
+        if descending is not None:
+            self.descending = descending
+        pages = max(1, -(-self.total // self.page_size))
+        self.page = min(max(self.page, 0), pages - 1)
+        offset = self.page * self.page_size
+        c = self.collection
+        if self.sort_by:
+            if self.sort_by not in c.schema.names or self.sort_by == "vector":
+                raise InvalidInputError(f"cannot sort by {self.sort_by!r}")
+            # Only the key column (and ids) are read to order a large collection.
+            keys = c.table.search().select(["id", self.sort_by]).limit(None).to_arrow()
+            order = pc.sort_indices(
+                keys,
+                sort_keys=[(self.sort_by, "descending" if self.descending else "ascending")],
+            )  # nulls sort last (the default)
+            ids = keys.column("id").take(order.slice(offset, self.page_size)).to_pylist()
+            table = c.get(ids=ids).to_arrow()
+        else:
+            table = c.get(limit=self.page_size, offset=offset).to_arrow()
+        table = json_safe(table)
+        self.rows = arrow_ipc(table)
+        return table
+
+    def _handle_page(
+        self, page: int = 0, sort_by: str = "", descending: bool = False
+    ) -> tuple[dict[str, Any], list[bytes]]:
+        table = self.load_page(page, sort_by, descending)
+        return {"rows": table.num_rows, "page": self.page}, []
+
+    def _handle_refresh(self) -> tuple[dict[str, Any], list[bytes]]:
+        self.refresh()
+        return {"total": self.total}, []
+
+    def __repr__(self) -> str:
+        return (
+            f"CollectionBrowser(collection={self.collection.name!r}, rows={self.total}, "
+            f"page={self.page})"
+        )

@@ -1,0 +1,122 @@
+"""``SearchWidget``: query a collection from a notebook and see why each hit scored as it did."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import TYPE_CHECKING, Any
+
+import traitlets as t
+
+from vecstore_lab.errors import InvalidFilterError, VecStoreError
+from vecstore_lab.rerankers import list_rerankers
+from vecstore_lab.widgets._base import VecWidget, arrow_ipc, json_safe
+
+if TYPE_CHECKING:
+    from vecstore_lab.collection import Collection
+    from vecstore_lab.results import QueryResults
+
+__all__ = ["SearchWidget", "parse_where"]
+
+
+def parse_where(text: str) -> Any:
+    """The filter typed in the widget: JSON for the dict form, else the string syntax."""
+    text = text.strip()
+    if not text:
+        return None
+    if text.startswith("{"):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InvalidFilterError(
+                f"the filter looks like a dict but is not valid JSON: {exc.msg} at position "
+                f"{exc.pos}",
+                position=exc.pos,
+            ) from exc
+    return text
+
+
+class SearchWidget(VecWidget):
+    """Query box, k, mode, filter and reranker picker over ``collection``; results with their
+    score breakdown. Clicking a hit sets ``selected`` (observe it with ``widget.observe``).
+
+    The widget holds no search logic: every search is ``collection.query(...)``.
+
+    Examples:
+        >>> import vecstore_lab as vl
+        >>> docs = vl.connect(tmp_path, embedder=vl.HashEmbedder(dim=16)).create_collection("d")
+        >>> _ = docs.add(ids=["a", "b"], texts=["tides and the moon", "bond prices"])
+        >>> w = SearchWidget(docs, k=1)
+        >>> w.search("moon tides", mode="hybrid").ids
+        ['a']
+        >>> w
+        SearchWidget(collection='d', query='moon tides', mode='hybrid', hits=1)
+    """
+
+    _bundle = "search.js"
+    _handlers = {"search": "_handle_search"}  # noqa: RUF012 - read-only class table
+
+    query = t.Unicode("").tag(sync=True)
+    k = t.Int(10).tag(sync=True)
+    mode = t.Enum(["vector", "text", "hybrid"], default_value="vector").tag(sync=True)
+    where = t.Unicode("").tag(sync=True)
+    rerank = t.Unicode("").tag(sync=True)
+    rerankers = t.List(t.Unicode()).tag(sync=True)
+    results = t.Bytes(b"").tag(sync=True)
+    error = t.Unicode("").tag(sync=True)
+    status = t.Unicode("").tag(sync=True)
+    busy = t.Bool(False).tag(sync=True)
+    selected = t.Dict(allow_none=True, default_value=None).tag(sync=True)
+
+    def __init__(self, collection: Collection, **kwargs: Any) -> None:
+        kwargs.setdefault("rerankers", list_rerankers())
+        self.collection = collection
+        self.last_results: QueryResults | None = None
+        super().__init__(**kwargs)
+
+    def search(self, query: str | None = None, **settings: Any) -> QueryResults:
+        """Run a search (with the widget's settings, updated by ``settings``) and show it.
+
+        ``settings`` may set ``k``, ``mode``, ``where`` (text, as typed in the widget) and
+        ``rerank`` (a registered name, or ``""``). Errors are shown in the widget and raised.
+        """
+        for key, value in settings.items():
+            if key not in ("k", "mode", "where", "rerank"):
+                raise TypeError(f"search() got an unexpected keyword argument {key!r}")
+            setattr(self, key, value)
+        if query is not None:
+            self.query = query
+        self.busy = True
+        self.error = ""
+        start = time.perf_counter()
+        try:
+            results = self.collection.query(
+                self.query or None,
+                k=self.k,
+                mode=self.mode,
+                where=parse_where(self.where),
+                rerank=self.rerank or None,
+            )
+        except VecStoreError as exc:
+            self.error = str(exc)
+            self.status = ""
+            raise
+        finally:
+            self.busy = False
+        ms = (time.perf_counter() - start) * 1e3
+        self.last_results = results
+        self.results = arrow_ipc(json_safe(results.to_arrow()))
+        rerank = f", reranked by {self.rerank}" if self.rerank else ""
+        self.status = f"{len(results)} hits in {ms:.0f} ms ({self.mode}{rerank})"
+        return results
+
+    def _handle_search(self) -> tuple[dict[str, Any], list[bytes]]:
+        results = self.search()
+        return {"hits": len(results)}, []
+
+    def __repr__(self) -> str:
+        hits = len(self.last_results) if self.last_results is not None else 0
+        return (
+            f"SearchWidget(collection={self.collection.name!r}, query={self.query!r}, "
+            f"mode={self.mode!r}, hits={hits})"
+        )
