@@ -20,6 +20,9 @@ js:
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+lab: setup
+	$(PY) -m jupyter lab notebooks/
+
 demo: setup
 	$(PY) -m vecstore_lab demo
 
@@ -36,3 +39,4 @@ bench: setup
 	$(PY) bench/bench_ingest.py
 	$(PY) bench/bench_rerank.py
 	$(PY) bench/bench_telemetry.py
+	$(PY) bench/bench_widgets.py

@@ -15,12 +15,11 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-from pathlib import Path
+
+from _results import publish
 
 import vecstore_lab as vl
 from vecstore_lab.testing import FakeOpenAIServer
-
-RESULTS = Path(__file__).with_name("RESULTS.md")
 
 
 def corpus(n_docs: int) -> list[vl.Document]:
@@ -111,12 +110,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--rpm", type=int, default=300)
     args = parser.parse_args()
-    lines = [f"## ingest and embedder throughput — {time.strftime('%Y-%m-%d %H:%M')}", ""]
-    lines += [*bench_ingest(args.docs), ""]
-    lines += [*bench_openai(args.seconds, args.rpm), ""]
-    print("\n".join(lines))
-    with RESULTS.open("a", encoding="utf-8") as f:
-        f.write("\n".join(lines) + "\n")
+    lines = [*bench_ingest(args.docs), "", *bench_openai(args.seconds, args.rpm)]
+    publish("ingest and embedder throughput", lines)
 
 
 if __name__ == "__main__":

@@ -14,18 +14,16 @@ import platform
 import statistics
 import tempfile
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import lancedb
 import numpy as np
+from _results import publish
 
 import vecstore_lab as vl
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-
-RESULTS = Path(__file__).with_name("RESULTS.md")
 
 
 def build(path: str, rows: int, dim: int) -> vl.Collection:
@@ -111,8 +109,6 @@ def main() -> None:
         )
 
     lines = [
-        f"## query overhead vs raw LanceDB — {time.strftime('%Y-%m-%d %H:%M')}",
-        "",
         f"{args.rows:,} rows x {args.dim} dims, k=10, flat search (no ANN index), "
         f"{args.queries} queries interleaved; median latency. Machine: {platform.machine()}, "
         f"lancedb {lancedb.__version__}. Build (add of all rows through Collection.add): "
@@ -126,9 +122,7 @@ def main() -> None:
         ],
         "",
     ]
-    print("\n".join(lines))
-    with RESULTS.open("a", encoding="utf-8") as f:
-        f.write("\n".join(lines) + "\n")
+    publish("query overhead vs raw LanceDB", lines)
 
 
 if __name__ == "__main__":

@@ -18,13 +18,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
+from _results import publish
 
 import vecstore_lab as vl
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-
-RESULTS = Path(__file__).with_name("RESULTS.md")
 
 
 def build_cross_encoder(path: Path) -> str:
@@ -106,8 +105,6 @@ def main() -> None:
         e2e_rows = [f"| {name} | {median_ms(fn, args.repeats):.1f} |" for name, fn in e2e.items()]
         n_rows = len(c)
     lines = [
-        f"## rerank latency — {time.strftime('%Y-%m-%d %H:%M')}",
-        "",
         f"100 hybrid candidates of a {n_rows}-chunk collection, CPU (2 cores), median of "
         f"{args.repeats} runs.",
         "",
@@ -120,9 +117,7 @@ def main() -> None:
         *e2e_rows,
         "",
     ]
-    print("\n".join(lines))
-    with RESULTS.open("a", encoding="utf-8") as f:
-        f.write("\n".join(lines) + "\n")
+    publish("rerank latency", lines)
 
 
 if __name__ == "__main__":

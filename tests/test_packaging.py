@@ -1,0 +1,76 @@
+"""The wheel ships the widgets' JavaScript bundles, and imports and renders without node."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BUNDLES = ["search.js", "telemetry.js", "browser.js", "embedding_map.js"]
+
+
+@pytest.mark.slow
+def test_wheel_contains_bundles_and_works_without_node(tmp_path: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    (wheel,) = tmp_path.glob("vecstore_lab-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for bundle in BUNDLES:
+        assert f"vecstore_lab/static/{bundle}" in names
+    assert "vecstore_lab/py.typed" in names
+    assert not any(n.startswith(("js/", "tests/")) for n in names)
+    # Installed somewhere without node on PATH, a widget still gets its front end.
+    target = tmp_path / "site"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "import vecstore_lab as vl, tempfile;"
+        "from vecstore_lab.widgets import SearchWidget;"
+        "assert vl.__file__.startswith(sys.argv[1]), vl.__file__;"
+        "db = vl.connect(tempfile.mkdtemp(), embedder=vl.HashEmbedder(dim=8));"
+        "c = db.create_collection('c');"
+        "w = SearchWidget(c); print(len(w._esm) > 1000)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(target)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        timeout=300,
+    )
+    assert out.stdout.strip() == "True"
