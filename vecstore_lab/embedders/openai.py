@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import math
 import os
@@ -63,10 +64,8 @@ def parse_duration(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    try:
+    with contextlib.suppress(ValueError):  # a plain number of seconds
         return float(value)
-    except ValueError:
-        pass
     parts = _DURATION.findall(value)
     if not parts or "".join(n + u for n, u in parts) != value:
         return None
@@ -81,10 +80,8 @@ def retry_after(headers: Any) -> float | None:
         return None
     ms = headers.get("retry-after-ms")
     if ms:
-        try:
+        with contextlib.suppress(ValueError):
             return float(ms) / 1000.0
-        except ValueError:
-            pass
     ra = headers.get("retry-after")
     if ra:
         try:

@@ -29,15 +29,11 @@ from typing import Any
 import numpy as np
 
 from vecstore_lab.embedders.hashing import HashEmbedder
+from vecstore_lab.embedders.openai import MAX_INPUTS_PER_REQUEST, NATIVE_DIMS
 
 __all__ = ["FakeOpenAIServer", "Fault", "RecordedRequest"]
 
-NATIVE_DIMS = {
-    "text-embedding-3-small": 1536,
-    "text-embedding-3-large": 3072,
-    "text-embedding-ada-002": 1536,
-}
-MAX_INPUTS = 2048
+MAX_INPUTS = MAX_INPUTS_PER_REQUEST
 
 
 @dataclass(frozen=True)
