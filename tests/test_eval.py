@@ -1,0 +1,88 @@
+"""IR metrics against hand-computed values and textbook formulas; BEIR loading."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vecstore_lab import eval as ev
+from vecstore_lab.errors import InvalidInputError
+
+RANKED = ["d3", "d1", "d7", "d2", "d9"]
+JUDGED = {"d1": 2, "d2": 1, "d4": 1, "d8": 0}  # 3 relevant, d8 judged not relevant
+
+
+def test_hand_computed_example() -> None:
+    assert ev.recall(RANKED, JUDGED, 5) == pytest.approx(2 / 3)
+    assert ev.precision(RANKED, JUDGED, 5) == pytest.approx(2 / 5)
+    assert ev.mrr(RANKED, JUDGED, 5) == pytest.approx(1 / 2)
+    assert ev.mrr(RANKED, JUDGED, 1) == 0.0
+    # AP@5: relevant at ranks 2 and 4 -> (1/2 + 2/4) / min(3, 5)
+    assert ev.average_precision(RANKED, JUDGED, 5) == pytest.approx((0.5 + 0.5) / 3)
+    dcg = (2**2 - 1) / math.log2(3) + (2**1 - 1) / math.log2(5)
+    idcg = (2**2 - 1) / math.log2(2) + 1 / math.log2(3) + 1 / math.log2(4)
+    assert ev.ndcg(RANKED, JUDGED, 5) == pytest.approx(dcg / idcg)
+
+
+def test_perfect_and_empty_runs() -> None:
+    perfect = ["d1", "d2", "d4"]
+    for name in ("recall", "mrr", "map"):
+        assert ev.METRICS[name](perfect, JUDGED, 3) == pytest.approx(1.0)
+    assert ev.ndcg(perfect, JUDGED, 3) == pytest.approx(1.0)
+    for name, fn in ev.METRICS.items():
+        assert fn([], JUDGED, 10) == 0.0, name
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    ranked=st.lists(st.sampled_from([f"d{i}" for i in range(12)]), unique=True, max_size=12),
+    grades=st.dictionaries(st.sampled_from([f"d{i}" for i in range(12)]), st.integers(0, 3)),
+    k=st.integers(1, 12),
+)
+def test_metric_bounds_and_textbook_identities(
+    ranked: list[str], grades: dict[str, int], k: int
+) -> None:
+    for fn in ev.METRICS.values():
+        assert 0.0 <= fn(ranked, grades, k) <= 1.0 + 1e-12
+    rel = {d for d, g in grades.items() if g > 0}
+    hits = sum(1 for d in ranked[:k] if d in rel)
+    assert ev.precision(ranked, grades, k) * k == pytest.approx(hits)
+    if rel:
+        assert ev.recall(ranked, grades, k) * len(rel) == pytest.approx(hits)
+    # binary judgements: nDCG's ideal ordering puts every relevant document first
+    binary = dict.fromkeys(rel, 1)
+    ideal = sorted(rel)[:k]
+    if rel:
+        assert ev.ndcg(ideal, binary, k) == pytest.approx(1.0)
+
+
+def test_score_run_table() -> None:
+    qrels = {"q1": JUDGED, "q2": {"x": 1}, "q3": {"y": 0}}
+    table = ev.score_run({"q1": RANKED, "q2": ["x"]}, qrels, k=5)
+    assert table.column("query_id").to_pylist() == ["q1", "q2"]  # q3 has no relevant doc
+    assert table.column("recall@5").to_pylist() == pytest.approx([2 / 3, 1.0])
+    with pytest.raises(InvalidInputError, match="unknown metrics"):
+        ev.score_run({}, qrels, metrics=("bleu",))
+
+
+def test_load_beir(tmp_path: Path) -> None:
+    (tmp_path / "qrels").mkdir()
+    (tmp_path / "corpus.jsonl").write_text(
+        json.dumps({"_id": "d1", "title": "T", "text": "tides"})
+        + "\n"
+        + json.dumps({"_id": "d2", "text": "bonds"})
+        + "\n"
+    )
+    (tmp_path / "queries.jsonl").write_text(json.dumps({"_id": "q1", "text": "moon"}) + "\n")
+    (tmp_path / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t2\n")
+    data = ev.load_beir(tmp_path)
+    assert data.corpus["d1"] == {"title": "T", "text": "tides"}
+    assert data.queries == {"q1": "moon"} and data.qrels == {"q1": {"d1": 2}}
+    (tmp_path / "qrels" / "test.tsv").write_text("q1\td1\t2\n")
+    with pytest.raises(InvalidInputError, match="header"):
+        ev.load_beir(tmp_path)

@@ -1,0 +1,157 @@
+"""Retrieval evaluation: relevance judgements (qrels), IR metrics, and configuration comparison.
+
+Metrics (per query, then averaged over queries), for a ranked list of ids and graded judgements
+``{doc_id: grade}`` where grade > 0 means relevant:
+
+- ``recall@k``: relevant documents in the top k / all relevant documents.
+- ``precision@k``: relevant documents in the top k / k.
+- ``mrr@k``: 1 / rank of the first relevant document in the top k (0 if none).
+- ``ndcg@k``: DCG@k / IDCG@k with gain ``2^grade - 1`` and discount ``log2(rank + 1)`` (the
+  trec_eval / BEIR convention).
+- ``map@k`` (average precision): mean of precision@i over the ranks i ≤ k holding a relevant
+  document, divided by the number of relevant documents (capped at k).
+
+Queries without any relevant document are skipped, as trec_eval does.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from vecstore_lab.errors import InvalidInputError
+
+__all__ = [
+    "METRICS",
+    "EvalSet",
+    "average_precision",
+    "load_beir",
+    "mrr",
+    "ndcg",
+    "precision",
+    "recall",
+    "score_run",
+]
+
+Qrels = Mapping[str, Mapping[str, int]]
+
+
+def _relevant(judgements: Mapping[str, int]) -> set[str]:
+    return {d for d, g in judgements.items() if g > 0}
+
+
+def recall(ranked: Sequence[str], judgements: Mapping[str, int], k: int) -> float:
+    rel = _relevant(judgements)
+    return len(rel.intersection(ranked[:k])) / len(rel) if rel else 0.0
+
+
+def precision(ranked: Sequence[str], judgements: Mapping[str, int], k: int) -> float:
+    rel = _relevant(judgements)
+    return sum(1 for d in ranked[:k] if d in rel) / k
+
+
+def mrr(ranked: Sequence[str], judgements: Mapping[str, int], k: int) -> float:
+    rel = _relevant(judgements)
+    for i, d in enumerate(ranked[:k], start=1):
+        if d in rel:
+            return 1.0 / i
+    return 0.0
+
+
+def ndcg(ranked: Sequence[str], judgements: Mapping[str, int], k: int) -> float:
+    def dcg(grades: Iterable[int]) -> float:
+        return sum((2.0**g - 1) / math.log2(i + 1) for i, g in enumerate(grades, start=1))
+
+    ideal = dcg(sorted((g for g in judgements.values() if g > 0), reverse=True)[:k])
+    if ideal == 0:
+        return 0.0
+    return dcg(max(judgements.get(d, 0), 0) for d in ranked[:k]) / ideal
+
+
+def average_precision(ranked: Sequence[str], judgements: Mapping[str, int], k: int) -> float:
+    rel = _relevant(judgements)
+    if not rel:
+        return 0.0
+    hits, total = 0, 0.0
+    for i, d in enumerate(ranked[:k], start=1):
+        if d in rel:
+            hits += 1
+            total += hits / i
+    return total / min(len(rel), k)
+
+
+METRICS: dict[str, Callable[[Sequence[str], Mapping[str, int], int], float]] = {
+    "recall": recall,
+    "precision": precision,
+    "mrr": mrr,
+    "ndcg": ndcg,
+    "map": average_precision,
+}
+
+
+def score_run(
+    run: Mapping[str, Sequence[str]],
+    qrels: Qrels,
+    *,
+    k: int = 10,
+    metrics: Sequence[str] = ("recall", "precision", "mrr", "ndcg", "map"),
+) -> pa.Table:
+    """Per-query metrics for a run ``{query_id: ranked doc ids}``; one row per judged query."""
+    unknown = [m for m in metrics if m not in METRICS]
+    if unknown:
+        raise InvalidInputError(f"unknown metrics {unknown}; known: {sorted(METRICS)}")
+    rows: list[dict[str, Any]] = []
+    for qid, judgements in qrels.items():
+        if not _relevant(judgements):
+            continue
+        ranked = list(run.get(qid, []))
+        row: dict[str, Any] = {"query_id": qid}
+        for m in metrics:
+            row[f"{m}@{k}"] = METRICS[m](ranked, judgements, k)
+        rows.append(row)
+    return pa.Table.from_pylist(rows)
+
+
+@dataclass
+class EvalSet:
+    """A corpus, queries and graded relevance judgements (BEIR layout)."""
+
+    corpus: dict[str, dict[str, Any]]
+    queries: dict[str, str]
+    qrels: dict[str, dict[str, int]]
+
+
+def load_beir(path: str | Path, split: str = "test") -> EvalSet:
+    """Load ``corpus.jsonl``, ``queries.jsonl`` and ``qrels/<split>.tsv`` (BEIR format).
+
+    Corpus lines are ``{"_id", "title"?, "text", ...}``; query lines ``{"_id", "text"}``; qrels
+    are tab-separated ``query-id  corpus-id  score`` with a header line.
+    """
+    root = Path(path)
+    corpus: dict[str, dict[str, Any]] = {}
+    for line in (root / "corpus.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            corpus[str(row.pop("_id"))] = row
+    queries = {}
+    for line in (root / "queries.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            queries[str(row["_id"])] = str(row["text"])
+    qrels: dict[str, dict[str, int]] = {}
+    with (root / "qrels" / f"{split}.tsv").open(encoding="utf-8") as f:
+        reader = csv.reader(f, delimiter="\t")
+        header = next(reader, None)
+        if header is None or [h.strip().lower() for h in header[:2]] != ["query-id", "corpus-id"]:
+            raise InvalidInputError(f"{f.name}: expected a 'query-id corpus-id score' header")
+        for fields in reader:
+            if len(fields) >= 3:
+                qrels.setdefault(fields[0], {})[fields[1]] = int(fields[2])
+    return EvalSet(corpus, queries, qrels)
