@@ -86,3 +86,43 @@ def test_load_beir(tmp_path: Path) -> None:
     (tmp_path / "qrels" / "test.tsv").write_text("q1\td1\t2\n")
     with pytest.raises(InvalidInputError, match="header"):
         ev.load_beir(tmp_path)
+
+
+def test_evaluate_and_compare_configurations(tmp_path: Path) -> None:
+    import vecstore_lab as vl
+
+    c = vl.connect(tmp_path, embedder=vl.HashEmbedder(dim=64)).create_collection("c")
+    c.add(
+        ids=["tides", "bonds", "bread", "planets", "vaccines"],
+        texts=[
+            "the moon raises ocean tides twice a day",
+            "bond prices fall when rates rise",
+            "sourdough bread rises with wild yeast",
+            "telescopes find planets by transits",
+            "vaccines train the immune system",
+        ],
+    )
+    queries = {"q1": "ocean tides", "q2": "bond rates", "q3": "yeast bread", "q4": "zzz"}
+    qrels = {"q1": {"tides": 1}, "q2": {"bonds": 2}, "q3": {"bread": 1}, "q4": {"planets": 1}}
+    configs = {"vector": {"mode": "vector"}, "text": {"mode": "text"}, "hybrid": {"mode": "hybrid"}}
+    table = ev.evaluate(c, queries, qrels, configs, k=3)
+    assert table.num_rows == 12 and set(table.column("config").to_pylist()) == set(configs)
+    text = {r["query_id"]: r for r in table.to_pylist() if r["config"] == "text"}
+    assert text["q1"]["mrr@3"] == 1.0 and text["q4"]["recall@3"] == 0.0  # BM25 finds nothing
+    # the same numbers as scoring the runs directly
+    direct = ev.score_run(
+        {q: c.query(t, k=3, mode="text").ids for q, t in queries.items()}, qrels, k=3
+    )
+    assert direct.column("ndcg@3").to_pylist() == [
+        text[q]["ndcg@3"] for q in ("q1", "q2", "q3", "q4")
+    ]
+    summary = ev.compare(table, baseline="vector")
+    rows = {(r["config"], r["metric"]): r for r in summary.to_pylist()}
+    same = rows[("vector", "ndcg@3")]
+    assert same["mean_diff"] == 0.0 and same["ties"] == 4 and same["wins"] == same["losses"] == 0
+    for config in ("text", "hybrid"):
+        r = rows[(config, "mrr@3")]
+        assert r["wins"] + r["losses"] + r["ties"] == 4
+        assert r["mean"] - r["baseline_mean"] == pytest.approx(r["mean_diff"])
+    with pytest.raises(InvalidInputError, match="baseline"):
+        ev.compare(table, baseline="nope")

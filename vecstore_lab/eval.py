@@ -22,16 +22,21 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from vecstore_lab.errors import InvalidInputError
 
+if TYPE_CHECKING:
+    from vecstore_lab.collection import Collection
+
 __all__ = [
     "METRICS",
     "EvalSet",
     "average_precision",
+    "compare",
+    "evaluate",
     "load_beir",
     "mrr",
     "ndcg",
@@ -155,3 +160,68 @@ def load_beir(path: str | Path, split: str = "test") -> EvalSet:
             if len(fields) >= 3:
                 qrels.setdefault(fields[0], {})[fields[1]] = int(fields[2])
     return EvalSet(corpus, queries, qrels)
+
+
+def evaluate(
+    collection: Collection,
+    queries: Mapping[str, str],
+    qrels: Qrels,
+    configs: Mapping[str, Mapping[str, Any]],
+    *,
+    k: int = 10,
+    metrics: Sequence[str] = ("recall", "precision", "mrr", "ndcg", "map"),
+) -> pa.Table:
+    """Run every judged query under each configuration and score it.
+
+    ``configs`` maps a name to keyword arguments of ``collection.query`` (``mode``, ``where``,
+    ``rerank``, ``fusion``…). Returns one row per (config, query) with ``config``,
+    ``query_id`` and a column per metric; ``compare`` summarises it.
+
+    Examples:
+        >>> import vecstore_lab as vl
+        >>> c = vl.connect(tmp_path, embedder=vl.HashEmbedder(dim=32)).create_collection("c")
+        >>> _ = c.add(ids=["a", "b"], texts=["moon and tides", "bond prices"])
+        >>> t = evaluate(c, {"q": "tides"}, {"q": {"a": 1}}, {"text": {"mode": "text"}}, k=1)
+        >>> t.column("recall@1").to_pylist()
+        [1.0]
+    """
+    tables = []
+    for name, kwargs in configs.items():
+        run = {
+            qid: collection.query(queries[qid], k=k, **kwargs).ids
+            for qid in qrels
+            if qid in queries
+        }
+        scored = score_run(run, {q: qrels[q] for q in run}, k=k, metrics=metrics)
+        tables.append(scored.add_column(0, "config", pa.array([name] * scored.num_rows)))
+    if not tables:
+        raise InvalidInputError("evaluate() needs at least one configuration")
+    return pa.concat_tables(tables)
+
+
+def compare(per_query: pa.Table, baseline: str) -> pa.Table:
+    """Mean of each metric per config, its paired difference from ``baseline`` over the same
+    queries, and the number of queries each config wins, loses and ties against it."""
+    df = per_query.to_pandas()
+    if baseline not in set(df["config"]):
+        raise InvalidInputError(f"baseline {baseline!r} is not one of {sorted(set(df['config']))}")
+    metric_cols = [c for c in df.columns if "@" in c]
+    base = df[df["config"] == baseline].set_index("query_id")
+    rows = []
+    for name, group in df.groupby("config", sort=False):
+        g = group.set_index("query_id").reindex(base.index)
+        for m in metric_cols:
+            diff = g[m] - base[m]
+            rows.append(
+                {
+                    "config": name,
+                    "metric": m,
+                    "mean": float(g[m].mean()),
+                    "baseline_mean": float(base[m].mean()),
+                    "mean_diff": float(diff.mean()),
+                    "wins": int((diff > 1e-12).sum()),
+                    "losses": int((diff < -1e-12).sum()),
+                    "ties": int((diff.abs() <= 1e-12).sum()),
+                }
+            )
+    return pa.Table.from_pylist(rows)
