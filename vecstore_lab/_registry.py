@@ -22,9 +22,19 @@ class Registry(Generic[T]):
     entry-point group ``group``, which is read once, on the first lookup that needs it.
     """
 
-    def __init__(self, kind: str, group: str, builtins: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        kind: str,
+        group: str,
+        builtins: dict[str, str] | None = None,
+        *,
+        protocol: type[Any] | None = None,
+        error: type[Exception] = TypeError,
+    ) -> None:
         self.kind = kind
         self.group = group
+        self.protocol = protocol  # a runtime-checkable Protocol every built object must satisfy
+        self.error = error
         self._lazy: dict[str, str] = dict(builtins or {})
         self._factories: dict[str, Factory[T]] = {}
         self._entry_points_loaded = False
@@ -77,8 +87,23 @@ class Registry(Generic[T]):
         )
 
     def create(self, name: str, **config: Any) -> T:
-        """Build the component registered as ``name`` with keyword ``config``."""
-        return self.factory(name)(**config)
+        """Build the component registered as ``name`` with keyword ``config``.
+
+        Raises ``self.error`` when the factory builds something lacking ``self.protocol``.
+        """
+        built = self.factory(name)(**config)
+        if self.protocol is not None and not isinstance(built, self.protocol):
+            members = ", ".join(
+                sorted(
+                    {*getattr(self.protocol, "__annotations__", {})}
+                    | {n for n in vars(self.protocol) if not n.startswith("_")}
+                )
+            )
+            raise self.error(
+                f"the factory registered as {name!r} returned {type(built).__name__}, which "
+                f"lacks the {self.protocol.__name__} protocol ({members})"
+            )
+        return built
 
     def _load_entry_points(self) -> None:
         with self._lock:

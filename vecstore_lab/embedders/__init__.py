@@ -36,6 +36,8 @@ registry: Registry[Embedder] = Registry(
             "vecstore_lab.embedders.sentence_transformers:SentenceTransformerEmbedder"
         ),
     },
+    protocol=Embedder,
+    error=EmbedderError,
 )
 
 
@@ -46,13 +48,7 @@ def get_embedder(name: str, **config: Any) -> Embedder:
         >>> get_embedder("hashing", dim=8).dim
         8
     """
-    embedder = registry.create(name, **config)
-    if not isinstance(embedder, Embedder):
-        raise EmbedderError(
-            f"the factory registered as {name!r} returned {type(embedder).__name__}, which "
-            "lacks the Embedder protocol (name, dim, embed_documents, embed_query, config)"
-        )
-    return embedder
+    return registry.create(name, **config)
 
 
 def register_embedder(

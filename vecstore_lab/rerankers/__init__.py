@@ -48,6 +48,8 @@ registry: Registry[Reranker] = Registry(
         "mmr": "vecstore_lab.rerankers.mmr:MMRReranker",
         "rrf": "vecstore_lab.rerankers.fusion:RRFReranker",
     },
+    protocol=Reranker,
+    error=InvalidInputError,
 )
 _by_name: dict[str, Reranker] = {}
 
@@ -59,13 +61,7 @@ def get_reranker(name: str, **config: Any) -> Reranker:
         >>> get_reranker("mmr", lambda_=0.7)
         MMRReranker(lambda_=0.7)
     """
-    reranker = registry.create(name, **config)
-    if not isinstance(reranker, Reranker):
-        raise InvalidInputError(
-            f"the factory registered as {name!r} returned {type(reranker).__name__}, which "
-            "lacks the Reranker protocol (name, needs_vectors, rerank, config)"
-        )
-    return reranker
+    return registry.create(name, **config)
 
 
 def register_reranker(
