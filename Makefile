@@ -27,8 +27,8 @@ demo: setup
 	$(PY) -m vecstore_lab demo
 
 lint: setup
-	$(PY) -m ruff check vecstore_lab tests bench conftest.py
-	$(PY) -m ruff format --check vecstore_lab tests bench conftest.py
+	$(PY) -m ruff check vecstore_lab tests bench tools conftest.py
+	$(PY) -m ruff format --check vecstore_lab tests bench tools conftest.py
 	$(PY) -m mypy
 
 test: lint browser

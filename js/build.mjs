@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import path from "node:path";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const widgets = ["search", "telemetry", "browser", "embedding_map"];
+const widgets = ["search", "telemetry", "browser", "embedding_map", "eval"];
 
 await build({
   entryPoints: widgets.map((w) => path.join(here, "src", `${w}.ts`)),

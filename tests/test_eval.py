@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,10 +24,11 @@ def test_hand_computed_example() -> None:
     assert ev.precision(RANKED, JUDGED, 5) == pytest.approx(2 / 5)
     assert ev.mrr(RANKED, JUDGED, 5) == pytest.approx(1 / 2)
     assert ev.mrr(RANKED, JUDGED, 1) == 0.0
-    # AP@5: relevant at ranks 2 and 4 -> (1/2 + 2/4) / min(3, 5)
+    # AP@5: relevant at ranks 2 and 4 -> (1/2 + 2/4) / 3 relevant
     assert ev.average_precision(RANKED, JUDGED, 5) == pytest.approx((0.5 + 0.5) / 3)
-    dcg = (2**2 - 1) / math.log2(3) + (2**1 - 1) / math.log2(5)
-    idcg = (2**2 - 1) / math.log2(2) + 1 / math.log2(3) + 1 / math.log2(4)
+    # gain = grade (trec_eval): d1 (2) at rank 2, d2 (1) at rank 4; ideal 2, 1, 1
+    dcg = 2 / math.log2(3) + 1 / math.log2(5)
+    idcg = 2 / math.log2(2) + 1 / math.log2(3) + 1 / math.log2(4)
     assert ev.ndcg(RANKED, JUDGED, 5) == pytest.approx(dcg / idcg)
 
 
@@ -126,3 +129,63 @@ def test_evaluate_and_compare_configurations(tmp_path: Path) -> None:
         assert r["mean"] - r["baseline_mean"] == pytest.approx(r["mean_diff"])
     with pytest.raises(InvalidInputError, match="baseline"):
         ev.compare(table, baseline="nope")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    ranked=st.lists(st.sampled_from([f"d{i}" for i in range(15)]), unique=True, max_size=15),
+    grades=st.dictionaries(
+        st.sampled_from([f"d{i}" for i in range(15)]), st.integers(0, 3), min_size=1
+    ),
+    k=st.sampled_from([1, 3, 5, 10, 20]),
+)
+def test_metrics_equal_trec_eval(ranked: list[str], grades: dict[str, int], k: int) -> None:
+    """Every metric equals trec_eval's (pytrec_eval runs trec_eval's C code)."""
+    import pytrec_eval
+
+    if not any(g > 0 for g in grades.values()):
+        return
+    # Strictly decreasing scores, so trec_eval's tie-breaking cannot reorder the run.
+    run = {"q": {d: float(100 - i) for i, d in enumerate(ranked)}}
+    measures = {f"ndcg_cut.{k}", f"P.{k}", f"recall.{k}", f"map_cut.{k}"}
+    ref = pytrec_eval.RelevanceEvaluator({"q": grades}, measures).evaluate(run).get("q", {})
+    # MRR@k is trec_eval's recip_rank on the top k.
+    top = {"q": {d: s for d, s in list(run["q"].items())[:k]}}
+    rr = pytrec_eval.RelevanceEvaluator({"q": grades}, {"recip_rank"}).evaluate(top)
+    assert ev.ndcg(ranked, grades, k) == pytest.approx(ref.get(f"ndcg_cut_{k}", 0.0), abs=1e-9)
+    assert ev.precision(ranked, grades, k) == pytest.approx(ref.get(f"P_{k}", 0.0), abs=1e-9)
+    assert ev.recall(ranked, grades, k) == pytest.approx(ref.get(f"recall_{k}", 0.0), abs=1e-9)
+    assert ev.average_precision(ranked, grades, k) == pytest.approx(
+        ref.get(f"map_cut_{k}", 0.0), abs=1e-9
+    )
+    assert ev.mrr(ranked, grades, k) == pytest.approx(
+        rr.get("q", {}).get("recip_rank", 0.0), abs=1e-9
+    )
+
+
+def test_sample_set_is_loadable_and_consistent() -> None:
+    from vecstore_lab.datasets import load_python_reference
+
+    data = load_python_reference()
+    assert len(data.corpus) == 75 and len(data.queries) == 45
+    judged = [(q, d, g) for q, j in data.qrels.items() for d, g in j.items()]
+    assert len(judged) == 92
+    # every judgement names a real document and query, every query has an answer (grade 2)
+    assert all(d in data.corpus and q in data.queries and g in (1, 2) for q, d, g in judged)
+    assert all(2 in j.values() for j in data.qrels.values())
+    assert all(doc["text"] and doc["title"] for doc in data.corpus.values())
+
+
+@pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="the corpus is Python 3.11's topics")
+def test_sample_set_rebuilds_identically(tmp_path: Path) -> None:
+    """The committed files are exactly what tools/build_python_reference.py makes, and every
+    judgement's supporting phrase is still in its document (the builder checks that)."""
+    root = Path(__file__).parents[1]
+    subprocess.run(
+        [sys.executable, str(root / "tools" / "build_python_reference.py"), str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
+    shipped = root / "vecstore_lab" / "data" / "python_reference"
+    for name in ("corpus.jsonl", "queries.jsonl", "qrels/test.tsv"):
+        assert (tmp_path / name).read_bytes() == (shipped / name).read_bytes(), name

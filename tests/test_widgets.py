@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -98,10 +99,17 @@ def test_unknown_kwargs_and_missing_bundle(docs: vl.Collection, monkeypatch: Any
 
 def test_bundle_is_built_and_self_contained() -> None:
     static = Path(vl.__file__).parent / "static"
-    for name in ("search.js", "browser.js"):
+    for name in ("search.js", "browser.js", "telemetry.js", "embedding_map.js", "eval.js"):
         text = (static / name).read_text()
         assert "export" in text and "http://" not in text.replace("http://www.w3.org", "")
-        assert "innerHTML" not in text  # user text is only ever set as textContent
+    # User text is only ever set as textContent: none of our sources touches innerHTML (the
+    # chart library's own code in the bundles does, on the SVG it draws).
+    sources = list((Path(__file__).parents[1] / "js" / "src").rglob("*.ts"))
+    assert len(sources) >= 8
+    for src in sources:
+        assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write", src.read_text()), src
+    for name in ("search.js", "browser.js"):
+        assert "innerHTML" not in (static / name).read_text()
 
 
 def test_collection_browser_pages_sorts_and_sends_one_page(tmp_path: Path) -> None:
@@ -188,3 +196,64 @@ def test_telemetry_widget_throttles_updates(docs: vl.Collection) -> None:
         telemetry.use_providers(None, None)
     with pytest.raises(vl.InvalidInputError, match="enable"):
         TelemetryWidget()
+
+
+def test_eval_widget_scores_configs_and_drills_down(tmp_path: Path) -> None:
+    from vecstore_lab import eval as ev
+    from vecstore_lab.widgets import EvalWidget
+
+    c = vl.connect(tmp_path, embedder=vl.HashEmbedder(dim=64)).create_collection("chunks")
+    docs = [
+        vl.Document("The moon raises ocean tides. " * 3 + "Spring tides follow new moons.", {"id": "tides"}),
+        vl.Document("Bond prices fall when interest rates rise. " * 4, {"id": "bonds"}),
+        vl.Document("Sourdough bread rises with wild yeast. " * 4, {"id": "bread"}),
+    ]
+    c.add_documents(docs, splitter=vl.RecursiveCharacterTextSplitter(chunk_size=60, chunk_overlap=0), progress=False)
+    assert len(c) > 3  # several chunks per document
+    queries = {"q1": "ocean tides moon", "q2": "interest rates", "q3": "wild yeast"}
+    qrels = {"q1": {"tides": 2}, "q2": {"bonds": 1, "bread": 0}, "q3": {"bread": 1, "tides": 1}}
+    configs = {"vector": {"mode": "vector"}, "text": {"mode": "text"}}
+    w = EvalWidget(c, queries, qrels, configs, k=2, doc_key="doc_id")
+    # The widget shows exactly what evaluate()/compare() compute.
+    expected = ev.evaluate(c, queries, qrels, configs, k=2, doc_key="doc_id")
+    assert w.per_query_table.equals(expected)
+    assert decode(w.summary).equals(ev.compare(expected, "vector"))
+    sent = decode(w.per_query)
+    assert sent.column("query").to_pylist()[:3] == ["ocean tides moon", "interest rates", "wild yeast"]
+    assert w.metrics == ["recall", "precision", "mrr", "ndcg", "map"] and w.baseline == "vector"
+
+    # Drill-down: documents (best chunk each), ranks 1..k, judged, missed ones listed.
+    d = w.drill("q3", "text")
+    assert d.ids == ev.run_config(c, {"q3": "wild yeast"}, {"mode": "text"}, k=2, doc_key="doc_id")["q3"]
+    shown = decode(w.drill_results)
+    assert shown.column("rank").to_pylist() == list(range(1, len(d.ids) + 1))
+    assert shown.column("doc_id").to_pylist() == d.ids
+    assert shown.column("relevance").to_pylist() == [qrels["q3"].get(i, 0) for i in d.ids]
+    assert "vector" not in shown.column_names
+    assert d.missed == [m["id"] for m in w.drill_missed] == sorted(
+        set(qrels["q3"]) - set(d.ids)
+    )
+    assert (w.drill_query, w.drill_config, w.drill_text) == ("q3", "text", "wild yeast")
+
+    reply = request(w, "drill", query_id="q1", config="vector")
+    assert reply["ok"] and w.drill_query == "q1"
+    bad = request(w, "drill", query_id="q9", config="vector")
+    assert not bad["ok"] and "not a judged query" in bad["error"]
+    with pytest.raises(vl.errors.InvalidInputError, match="baseline"):
+        EvalWidget(c, queries, qrels, configs, baseline="nope")
+
+
+def test_eval_widget_compares_collections_with_different_embedders(tmp_path: Path) -> None:
+    from vecstore_lab.widgets import EvalWidget
+
+    db = vl.connect(tmp_path)
+    texts = ["the moon raises tides", "bond prices and rates", "bread and yeast"]
+    small = db.create_collection("small", embedder=vl.HashEmbedder(dim=8))
+    big = db.create_collection("big", embedder=vl.HashEmbedder(dim=256))
+    for col in (small, big):
+        col.add(ids=["a", "b", "c"], texts=texts)
+    w = EvalWidget(
+        small, {"q": "moon tides"}, {"q": {"a": 1}}, {"dim8": {}, "dim256": {"collection": big}}, k=1
+    )
+    assert set(w.per_query_table.column("config").to_pylist()) == {"dim8", "dim256"}
+    assert w.drill("q", "dim256").ids == big.query("moon tides", k=1).ids

@@ -6,12 +6,14 @@ Metrics (per query, then averaged over queries), for a ranked list of ids and gr
 - ``recall@k``: relevant documents in the top k / all relevant documents.
 - ``precision@k``: relevant documents in the top k / k.
 - ``mrr@k``: 1 / rank of the first relevant document in the top k (0 if none).
-- ``ndcg@k``: DCG@k / IDCG@k with gain ``2^grade - 1`` and discount ``log2(rank + 1)`` (the
-  trec_eval / BEIR convention).
-- ``map@k`` (average precision): mean of precision@i over the ranks i ≤ k holding a relevant
-  document, divided by the number of relevant documents (capped at k).
+- ``ndcg@k``: DCG@k / IDCG@k with gain = grade and discount ``log2(rank + 1)``; the ideal
+  ranking puts every judged document in grade order.
+- ``map@k`` (average precision at k): the sum of precision@i over the ranks i ≤ k holding a
+  relevant document, divided by the number of relevant documents.
 
-Queries without any relevant document are skipped, as trec_eval does.
+These are trec_eval's definitions (``ndcg_cut``, ``P``, ``recall``, ``recip_rank`` on the top k,
+``map_cut``), the ones BEIR reports; the tests check them against ``pytrec_eval``. Queries
+without any relevant document are skipped, as trec_eval does.
 """
 
 from __future__ import annotations
@@ -41,7 +43,9 @@ __all__ = [
     "mrr",
     "ndcg",
     "precision",
+    "ranked_ids",
     "recall",
+    "run_config",
     "score_run",
 ]
 
@@ -72,7 +76,7 @@ def mrr(ranked: Sequence[str], judgements: Mapping[str, int], k: int) -> float:
 
 def ndcg(ranked: Sequence[str], judgements: Mapping[str, int], k: int) -> float:
     def dcg(grades: Iterable[int]) -> float:
-        return sum((2.0**g - 1) / math.log2(i + 1) for i, g in enumerate(grades, start=1))
+        return sum(g / math.log2(i + 1) for i, g in enumerate(grades, start=1))
 
     ideal = dcg(sorted((g for g in judgements.values() if g > 0), reverse=True)[:k])
     if ideal == 0:
@@ -89,7 +93,7 @@ def average_precision(ranked: Sequence[str], judgements: Mapping[str, int], k: i
         if d in rel:
             hits += 1
             total += hits / i
-    return total / min(len(rel), k)
+    return total / len(rel)
 
 
 METRICS: dict[str, Callable[[Sequence[str], Mapping[str, int], int], float]] = {
@@ -162,6 +166,41 @@ def load_beir(path: str | Path, split: str = "test") -> EvalSet:
     return EvalSet(corpus, queries, qrels)
 
 
+def ranked_ids(hits: Iterable[Any], doc_key: str | None = None) -> list[str]:
+    """The ranking of a result list as judged ids.
+
+    With ``doc_key`` (e.g. ``"doc_id"``, set by ``add_documents``) hits are chunks: each is
+    mapped to ``hit.metadata[doc_key]`` and a document keeps the rank of its best chunk.
+    """
+    if doc_key is None:
+        return [h.id for h in hits]
+    seen: dict[str, None] = {}
+    for h in hits:
+        seen.setdefault(str(h.metadata.get(doc_key, h.id)), None)
+    return list(seen)
+
+
+def run_config(
+    collection: Collection,
+    queries: Mapping[str, str],
+    config: Mapping[str, Any],
+    *,
+    k: int = 10,
+    doc_key: str | None = None,
+    depth: int | None = None,
+) -> dict[str, list[str]]:
+    """``{query_id: ranked ids}`` for one configuration (see ``evaluate``)."""
+    kwargs = dict(config)
+    target = kwargs.pop("collection", collection)
+    fetch = depth if depth is not None else (k * 5 if doc_key else k)
+    if fetch < k:
+        raise InvalidInputError(f"depth ({fetch}) must be at least k ({k})")
+    return {
+        qid: ranked_ids(target.query(text, k=fetch, **kwargs), doc_key)[:k]
+        for qid, text in queries.items()
+    }
+
+
 def evaluate(
     collection: Collection,
     queries: Mapping[str, str],
@@ -170,12 +209,20 @@ def evaluate(
     *,
     k: int = 10,
     metrics: Sequence[str] = ("recall", "precision", "mrr", "ndcg", "map"),
+    doc_key: str | None = None,
+    depth: int | None = None,
 ) -> pa.Table:
     """Run every judged query under each configuration and score it.
 
     ``configs`` maps a name to keyword arguments of ``collection.query`` (``mode``, ``where``,
-    ``rerank``, ``fusion``…). Returns one row per (config, query) with ``config``,
-    ``query_id`` and a column per metric; ``compare`` summarises it.
+    ``rerank``, ``fusion``…); a ``"collection"`` entry runs that configuration on another
+    collection (the same documents embedded by another embedder, say). Returns one row per
+    (config, query) with ``config``, ``query_id`` and a column per metric; ``compare``
+    summarises it.
+
+    When the collection holds chunks of the judged documents, pass ``doc_key="doc_id"``:
+    each query then fetches ``depth`` chunks (default ``5 * k``) and ranks documents by their
+    best chunk.
 
     Examples:
         >>> import vecstore_lab as vl
@@ -185,17 +232,19 @@ def evaluate(
         >>> t.column("recall@1").to_pylist()
         [1.0]
     """
+    if not configs:
+        raise InvalidInputError("evaluate() needs at least one configuration")
+    unknown = [m for m in metrics if m not in METRICS]
+    if unknown:
+        raise InvalidInputError(f"unknown metrics {unknown}; known: {sorted(METRICS)}")
+    judged = {qid: queries[qid] for qid, j in qrels.items() if qid in queries and _relevant(j)}
+    if not judged:
+        raise InvalidInputError("no query has both a text and a relevant judgement")
     tables = []
-    for name, kwargs in configs.items():
-        run = {
-            qid: collection.query(queries[qid], k=k, **kwargs).ids
-            for qid in qrels
-            if qid in queries
-        }
+    for name, config in configs.items():
+        run = run_config(collection, judged, config, k=k, doc_key=doc_key, depth=depth)
         scored = score_run(run, {q: qrels[q] for q in run}, k=k, metrics=metrics)
         tables.append(scored.add_column(0, "config", pa.array([name] * scored.num_rows)))
-    if not tables:
-        raise InvalidInputError("evaluate() needs at least one configuration")
     return pa.concat_tables(tables)
 
 

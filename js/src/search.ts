@@ -3,26 +3,12 @@
 // results arrive as Arrow IPC in the `results` trait.
 import css from "./lib/style.css";
 import { rowsFromIPC, type Row } from "./lib/arrow";
-import { el, formatValue, highlighted, injectStyle, termPattern } from "./lib/dom";
+import { el, injectStyle, termPattern } from "./lib/dom";
+import { cardContext, hitCard } from "./lib/hits";
 import { request, type AnyModel } from "./lib/rpc";
-
-const STAGES: [string, string][] = [
-  ["vector_score", "vector"],
-  ["fts_score", "bm25"],
-  ["fused_score", "fused"],
-  ["rerank_score", "rerank"],
-];
-const FIXED = new Set([
-  "id", "text", "score", "distance", "rank", "vector", "vector_score", "vector_rank", "fts_score",
-  "fts_rank", "fused_score", "rerank_score", "retrieval_rank", "rank_change",
-]);
 
 const FIRST_SCREEN = 40;
 const CHUNK = 160;
-
-function num(v: unknown): number | null {
-  return typeof v === "number" && Number.isFinite(v) ? v : null;
-}
 
 function render({ model, el: root }: { model: AnyModel; el: HTMLElement }) {
   root.classList.add("vsl", "vsl-search");
@@ -83,44 +69,8 @@ function render({ model, el: root }: { model: AnyModel; el: HTMLElement }) {
     const rows: Row[] = rowsFromIPC(model.get("results"));
     root.dataset.decodeMs = (performance.now() - t0).toFixed(1);
     const pattern = termPattern((model.get("query") as string) ?? "");
-    const maxima: Record<string, number> = {};
-    for (const [col] of STAGES) {
-      maxima[col] = Math.max(0, ...rows.map((r) => Math.abs(num(r[col]) ?? 0)));
-    }
-    const selectedId = (model.get("selected") as Row | null)?.id;
-    const metaCols = rows.length
-      ? Object.keys(rows[0]).filter((c) => !FIXED.has(c))
-      : [];
-    const makeCard = (row: Row): HTMLElement => {
-      const change = num(row["rank_change"]);
-      const move = change === null || change === 0 ? null
-        : el("span", { class: `vsl-move ${change > 0 ? "up" : "down"}`, text: `${change > 0 ? "▲" : "▼"}${Math.abs(change)}`, title: `was #${row["retrieval_rank"]}` });
-      const head = el("div", { class: "vsl-hit-head" }, [
-        el("span", { class: "vsl-rank", text: `#${row["rank"]}` }),
-        el("span", { class: "vsl-id", text: String(row["id"]) }),
-        el("span", { text: `score ${formatValue(row["score"])}` }),
-        move,
-      ]);
-      const text = el("div", { class: "vsl-text" });
-      const full = String(row["text"] ?? "");
-      text.appendChild(highlighted(full.length > 400 ? full.slice(0, 400) + "…" : full, pattern));
-      const meta = el("div", { class: "vsl-meta" }, metaCols.filter((c) => row[c] !== null && row[c] !== undefined).map((c) => el("span", { text: `${c}: ${formatValue(row[c])}` })));
-      const bars = el("div", { class: "vsl-bars", attrs: { "data-testid": "breakdown" } });
-      for (const [col, label] of STAGES) {
-        const v = num(row[col]);
-        if (v === null) continue;
-        const width = maxima[col] > 0 ? Math.max(0, (Math.abs(v) / maxima[col]) * 100) : 0;
-        const rankCol = col === "vector_score" ? "vector_rank" : col === "fts_score" ? "fts_rank" : null;
-        const stageRank = rankCol && row[rankCol] != null ? ` #${row[rankCol]}` : "";
-        // One element per bar (the fill is a CSS gradient): a thousand hits stay cheap to lay out.
-        const bar = el("div", { class: "vsl-bar", text: `${label}${stageRank} · ${v.toFixed(3)}` });
-        bar.style.setProperty("--w", `${width.toFixed(1)}%`);
-        bars.appendChild(bar);
-      }
-      const card = el("div", { class: "vsl-hit", attrs: { "data-id": String(row["id"]), "data-testid": "hit" } }, [el("div", {}, [head, text, meta]), bars]);
-      if (row["id"] === selectedId) card.classList.add("selected");
-      return card;
-    };
+    const ctx = cardContext(rows, pattern, (model.get("selected") as Row | null)?.id);
+    const makeCard = (row: Row): HTMLElement => hitCard(row, ctx);
     // The first screenful is built and painted at once; the rest follows in chunks between
     // frames, so a thousand hits never freeze the page. A newer result cancels older chunks.
     const token = ++renderToken;

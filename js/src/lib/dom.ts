@@ -1,4 +1,4 @@
-// DOM helpers. Every piece of user data goes in through textContent, never innerHTML:
+// DOM helpers. Every piece of user data goes in through textContent, never as HTML markup:
 // document text like `<img src=x onerror=...>` must show literally.
 
 export function el<K extends keyof HTMLElementTagNameMap>(

@@ -1,0 +1,146 @@
+// EvalWidget front end: one bar per configuration for each metric (Observable Plot), a
+// per-query grid of the chosen metric coloured against the baseline, and a drill-down that
+// shows one query's results under one configuration as SearchWidget cards, relevant ones marked.
+import * as Plot from "@observablehq/plot";
+import css from "./lib/style.css";
+import { rowsFromIPC, type Row } from "./lib/arrow";
+import { el, injectStyle, termPattern } from "./lib/dom";
+import { cardContext, hitCard } from "./lib/hits";
+import { request, type AnyModel } from "./lib/rpc";
+
+const EPS = 1e-12;
+
+function render({ model, el: root }: { model: AnyModel; el: HTMLElement }) {
+  root.classList.add("vsl", "vsl-eval");
+  injectStyle(root, css);
+  const status = el("div", { class: "vsl-status", attrs: { "data-testid": "status" } });
+  const chart = el("div", { attrs: { "data-testid": "chart" } });
+  const metricPick = el("select", { attrs: { "data-testid": "metric" } });
+  const grid = el("div", { class: "vsl-eval-grid", attrs: { "data-testid": "grid" } });
+  const error = el("div", { class: "vsl-error", attrs: { "data-testid": "error" } });
+  const drillHead = el("div", { class: "vsl-status", attrs: { "data-testid": "drill-head" } });
+  const missed = el("div", { class: "vsl-missed", attrs: { "data-testid": "missed" } });
+  const hits = el("div", { class: "vsl-hits", attrs: { "data-testid": "hits" } });
+  root.append(
+    status, chart,
+    el("div", { class: "vsl-controls" }, [el("span", { text: "per-query metric:" }), metricPick]),
+    error, el("div", { class: "vsl-panels" }, [grid, el("div", { class: "vsl-panel", attrs: { style: "flex: 1 1 420px" } }, [drillHead, missed, hits])]),
+  );
+  error.style.display = "none";
+
+  const k = () => model.get("k") as number;
+  const metricCol = () => `${model.get("metric")}@${k()}`;
+
+  const drawChart = () => {
+    const summary = rowsFromIPC(model.get("summary"));
+    const configs = (model.get("configs") as string[]) ?? [];
+    chart.replaceChildren();
+    if (!summary.length) return;
+    chart.appendChild(Plot.plot({
+      title: `Mean over judged queries (baseline: ${model.get("baseline")})`,
+      width: 760, height: 60 + 22 * configs.length * new Set(summary.map((r) => r["metric"])).size,
+      marginLeft: 130, marginRight: 100,
+      x: { domain: [0, 1], label: null, grid: true },
+      y: { domain: configs, label: null },
+      fy: { label: null },
+      color: { domain: configs, legend: false },
+      marks: [
+        Plot.barX(summary, { fy: "metric", y: "config", x: "mean", fill: "config" }),
+        Plot.text(summary, { fy: "metric", y: "config", x: "mean", text: (d: Row) => (d["mean"] as number).toFixed(3), dx: 4, textAnchor: "start" }),
+        Plot.ruleX([0]),
+      ],
+    }));
+  };
+
+  let active: { query: string; config: string } | null = null;
+  const drawGrid = () => {
+    const rows = rowsFromIPC(model.get("per_query"));
+    const configs = (model.get("configs") as string[]) ?? [];
+    const baseline = model.get("baseline") as string;
+    const col = metricCol();
+    const byQuery = new Map<string, { text: string; values: Record<string, number> }>();
+    for (const r of rows) {
+      const q = String(r["query_id"]);
+      if (!byQuery.has(q)) byQuery.set(q, { text: String(r["query"] ?? ""), values: {} });
+      byQuery.get(q)!.values[String(r["config"])] = r[col] as number;
+    }
+    const head = el("tr", {}, [el("th", { text: "query" }), el("th", { text: "text" }), ...configs.map((c) => el("th", { text: c }))]);
+    const body = Array.from(byQuery.entries()).map(([q, { text, values }]) =>
+      el("tr", { attrs: { "data-query": q } }, [
+        el("td", { text: q }),
+        el("td", { class: "qtext", text, title: text }),
+        ...configs.map((c) => {
+          const v = values[c];
+          const base = values[baseline];
+          const cls = c === baseline || v === undefined ? "" : v > base + EPS ? "win" : v < base - EPS ? "loss" : "";
+          const td = el("td", { class: `cell ${cls}`, text: v === undefined ? "" : v.toFixed(3), attrs: { "data-config": c, "data-testid": "cell" } });
+          if (active && active.query === q && active.config === c) td.classList.add("active");
+          return td;
+        }),
+      ]),
+    );
+    grid.replaceChildren(el("table", { class: "vsl-table" }, [el("thead", {}, [head]), el("tbody", {}, body)]));
+  };
+
+  grid.addEventListener("click", async (event) => {
+    const cell = (event.target as HTMLElement).closest<HTMLElement>("td.cell");
+    const row = cell?.closest<HTMLElement>("tr");
+    if (!cell || !row) return;
+    active = { query: row.dataset.query!, config: cell.dataset.config! };
+    grid.querySelectorAll("td.active").forEach((n) => n.classList.remove("active"));
+    cell.classList.add("active");
+    drillHead.textContent = "searching…";
+    try {
+      const { reply } = await request(model, "drill", { query_id: active.query, config: active.config });
+      error.style.display = reply.ok ? "none" : "";
+      error.textContent = reply.ok ? "" : reply.error ?? "drill-down failed";
+    } catch (e) {
+      error.style.display = "";
+      error.textContent = String(e);
+    }
+  });
+
+  const drawDrill = () => {
+    const rows = rowsFromIPC(model.get("drill_results"));
+    const q = model.get("drill_query") as string;
+    if (!q) {
+      drillHead.textContent = "Click a cell to see that query's results under that configuration.";
+      hits.replaceChildren();
+      missed.textContent = "";
+      return;
+    }
+    const found = rows.filter((r) => (r["relevance"] as number) > 0).length;
+    drillHead.textContent = `${q} · ${model.get("drill_config")} · “${model.get("drill_text")}” — ${found} relevant in the top ${rows.length}`;
+    const lost = (model.get("drill_missed") as { id: string; grade: number }[]) ?? [];
+    missed.textContent = lost.length ? `Relevant but not retrieved: ${lost.map((m) => `${m.id} (${m.grade})`).join(", ")}` : "";
+    const ctx = cardContext(rows, termPattern(String(model.get("drill_text") ?? "")));
+    hits.replaceChildren(...rows.map((r) => hitCard(r, ctx)));
+    root.dataset.drill = `${q}/${model.get("drill_config")}`;
+  };
+
+  const syncMetrics = () => {
+    const metrics = (model.get("metrics") as string[]) ?? [];
+    metricPick.replaceChildren(...metrics.map((m) => el("option", { text: `${m}@${k()}`, attrs: { value: m } })));
+    metricPick.value = model.get("metric");
+  };
+  metricPick.addEventListener("change", () => {
+    model.set("metric", metricPick.value);
+    model.save_changes();
+  });
+  const drawStatus = () => { status.textContent = model.get("status") ?? ""; };
+  const drawAll = () => { syncMetrics(); drawChart(); drawGrid(); };
+
+  const onMetric = () => { metricPick.value = model.get("metric"); drawGrid(); };
+  const listeners: [string, () => void][] = [
+    ["change:summary", drawChart], ["change:per_query", drawGrid], ["change:metric", onMetric],
+    ["change:metrics", syncMetrics], ["change:drill_results", drawDrill],
+    ["change:drill_missed", drawDrill], ["change:status", drawStatus],
+  ];
+  for (const [name, fn] of listeners) model.on(name, fn);
+  drawAll();
+  drawStatus();
+  drawDrill();
+  return () => { for (const [name, fn] of listeners) model.off(name, fn); };
+}
+
+export default { render };

@@ -1,0 +1,112 @@
+"""EvalWidget in JupyterLab: metric bars, the per-query grid, and the drill-down view."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from conftest import kernel_json
+
+SETUP = """
+import tempfile
+import vecstore_lab as vl
+from vecstore_lab.datasets import load_python_reference
+from vecstore_lab.widgets import EvalWidget
+
+data = load_python_reference()
+db = vl.connect(tempfile.mkdtemp(), embedder=vl.HashEmbedder(dim=256))
+ref = db.create_collection("pyref")
+ref.add(ids=list(data.corpus), texts=[d["text"] for d in data.corpus.values()],
+        metadatas=[{"title": d["title"]} for d in data.corpus.values()])
+queries = dict(data.queries, xss='<img src=x onerror="window.__xss=1"> loop break')
+qrels = dict(data.qrels, xss={"break": 1})
+configs = {"vector": {"mode": "vector"}, "text": {"mode": "text"}, "hybrid": {"mode": "hybrid"}}
+ew = EvalWidget(ref, queries, qrels, configs, k=5)
+ew
+"""
+
+
+def wait_for(fn: Any, timeout: float = 30.0) -> Any:
+    deadline = time.time() + timeout
+    while True:
+        value = fn()
+        if value or time.time() > deadline:
+            return value
+        time.sleep(0.25)
+
+
+def grid_values(page: Any, config: str) -> dict[str, float]:
+    cells: list[list[str]] = page.eval_on_selector_all(
+        f'.vsl-eval [data-testid=cell][data-config="{config}"]',
+        "els => els.map((e) => [e.closest('tr').dataset.query, e.textContent])",
+    )
+    return {q: float(v) for q, v in cells}
+
+
+def test_eval_widget_bars_grid_and_drill_down(open_notebook: Any) -> None:
+    nb = open_notebook("eval.ipynb", [SETUP])
+    dialogs: list[str] = []
+    nb.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    nb.run_all()
+    page = nb.page
+    page.wait_for_selector(".vsl-eval [data-testid=chart] svg", timeout=60_000)
+    chart = page.locator(".vsl-eval [data-testid=chart]").inner_text()
+    for label in ("vector", "text", "hybrid", "ndcg@5", "recall@5"):
+        assert label in chart
+
+    # The grid shows evaluate()'s per-query numbers for the chosen metric, per configuration.
+    expected = kernel_json(
+        nb,
+        "{r['config'] + '/' + r['query_id']: round(r['ndcg@5'], 3)"
+        " for r in ew.per_query_table.to_pylist()}",
+    )
+    assert len(expected) == 3 * 46
+    for config in ("vector", "text", "hybrid"):
+        shown = grid_values(page, config)
+        assert len(shown) == 46
+        assert all(abs(v - expected[f"{config}/{q}"]) < 1e-9 for q, v in shown.items())
+    # Wins and losses against the baseline are coloured.
+    assert page.locator(".vsl-eval td.cell.win, .vsl-eval td.cell.loss").count() > 0
+
+    # Switching the metric redraws the grid with that metric and reaches Python.
+    page.select_option(".vsl-eval [data-testid=metric]", "recall")
+    assert wait_for(lambda: kernel_json(nb, "ew.metric") == "recall")
+    recall = kernel_json(
+        nb,
+        "{r['query_id']: round(r['recall@5'], 3) for r in ew.per_query_table.to_pylist()"
+        " if r['config'] == 'text'}",
+    )
+    assert wait_for(
+        lambda: all(abs(v - recall[q]) < 1e-9 for q, v in grid_values(page, "text").items())
+    )
+
+    # Clicking a cell drills down: that query's hits under that config, relevant ones marked.
+    page.locator('.vsl-eval tr[data-query="q01"] td[data-config="hybrid"]').click()
+    page.wait_for_selector('.vsl-eval[data-drill="q01/hybrid"] [data-testid=hit]')
+    ids = page.eval_on_selector_all(
+        ".vsl-eval [data-testid=hits] [data-testid=hit]", "els => els.map((e) => e.dataset.id)"
+    )
+    assert ids == kernel_json(nb, "ew.drill('q01', 'hybrid').ids")
+    judged = kernel_json(nb, "qrels['q01']")
+    relevant = [i for i in ids if judged.get(i, 0) > 0]
+    assert page.locator(".vsl-eval [data-testid=hits] [data-testid=relevant]").count() == len(
+        relevant
+    )
+    head = page.locator(".vsl-eval [data-testid=drill-head]").inner_text()
+    assert "how do I stop a loop early" in head and f"{len(relevant)} relevant" in head
+    missed = page.locator(".vsl-eval [data-testid=missed]").inner_text()
+    for doc, grade in judged.items():
+        if grade > 0 and doc not in ids:
+            assert doc in missed
+    first = page.locator(".vsl-eval [data-testid=hits] [data-testid=hit]").first
+    assert first.locator("[data-testid=breakdown] .vsl-bar").count() >= 2  # hybrid breakdown
+    nb.screenshot("eval-widget")
+
+    # Query text is shown as text, never run as HTML.
+    page.locator('.vsl-eval tr[data-query="xss"] td[data-config="text"]').click()
+    page.wait_for_selector('.vsl-eval[data-drill="xss/text"]')
+    assert '<img src=x onerror="window.__xss=1">' in page.locator(
+        ".vsl-eval [data-testid=drill-head]"
+    ).inner_text()
+    assert page.locator(".vsl-eval img").count() == 0
+    assert page.evaluate("() => window.__xss") is None and not dialogs

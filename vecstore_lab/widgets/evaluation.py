@@ -1,0 +1,177 @@
+"""``EvalWidget``: retrieval configurations side by side, and why each query won or lost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import traitlets as t
+
+from vecstore_lab.errors import InvalidInputError
+from vecstore_lab.eval import compare, evaluate, ranked_ids
+from vecstore_lab.widgets._base import VecWidget, arrow_ipc, json_safe
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from vecstore_lab.collection import Collection
+    from vecstore_lab.eval import Qrels
+
+__all__ = ["DrillDown", "EvalWidget"]
+
+
+class EvalWidget(VecWidget):
+    """Evaluate ``configs`` on judged ``queries`` and show them side by side: one bar per
+    configuration for each metric, a per-query grid of the chosen metric (green where a
+    configuration beats the baseline, red where it loses), and, on a click, that query's
+    results under that configuration in the SearchWidget's view with every relevant document
+    marked and the relevant ones it missed listed.
+
+    The numbers are ``vecstore_lab.eval.evaluate`` and ``compare``: ``per_query_table`` and
+    ``summary_table`` hold them for code. ``k``, ``doc_key`` and ``depth`` mean what they mean
+    there.
+
+    Examples:
+        >>> import vecstore_lab as vl
+        >>> c = vl.connect(tmp_path, embedder=vl.HashEmbedder(dim=32)).create_collection("c")
+        >>> _ = c.add(ids=["a", "b"], texts=["moon and tides", "bond prices"])
+        >>> w = EvalWidget(c, {"q": "tides"}, {"q": {"a": 1}},
+        ...                {"vector": {}, "text": {"mode": "text"}}, k=1)
+        >>> w.per_query_table.column("ndcg@1").to_pylist()
+        [1.0, 1.0]
+        >>> w.drill("q", "text").ids
+        ['a']
+    """
+
+    _bundle = "eval.js"
+    _handlers = {"drill": "_handle_drill"}  # noqa: RUF012 - read-only class table
+
+    k = t.Int(10).tag(sync=True)
+    configs = t.List(t.Unicode()).tag(sync=True)
+    baseline = t.Unicode("").tag(sync=True)
+    metric = t.Unicode("ndcg").tag(sync=True)
+    metrics = t.List(t.Unicode()).tag(sync=True)
+    summary = t.Bytes(b"").tag(sync=True)
+    per_query = t.Bytes(b"").tag(sync=True)
+    drill_query = t.Unicode("").tag(sync=True)
+    drill_config = t.Unicode("").tag(sync=True)
+    drill_text = t.Unicode("").tag(sync=True)
+    drill_results = t.Bytes(b"").tag(sync=True)
+    drill_missed = t.List(t.Dict()).tag(sync=True)
+    status = t.Unicode("").tag(sync=True)
+
+    def __init__(
+        self,
+        collection: Collection,
+        queries: Mapping[str, str],
+        qrels: Qrels,
+        configs: Mapping[str, Mapping[str, Any]],
+        *,
+        doc_key: str | None = None,
+        depth: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.collection = collection
+        self.queries = dict(queries)
+        self.qrels = {q: dict(j) for q, j in qrels.items()}
+        self.config_kwargs = {name: dict(c) for name, c in configs.items()}
+        self.doc_key = doc_key
+        self.depth = depth
+        kwargs.setdefault("configs", list(self.config_kwargs))
+        super().__init__(**kwargs)
+        if not self.baseline:
+            self.baseline = self.configs[0] if self.configs else ""
+        self.per_query_table = pa.table({})
+        self.summary_table = pa.table({})
+        self.last_results = None
+        self.run()
+
+    def run(self) -> pa.Table:
+        """(Re-)evaluate every configuration; returns the per-query table."""
+        if self.baseline not in self.config_kwargs:
+            raise InvalidInputError(
+                f"baseline {self.baseline!r} is not one of {sorted(self.config_kwargs)}"
+            )
+        self.status = "evaluating…"
+        table = evaluate(
+            self.collection,
+            self.queries,
+            self.qrels,
+            self.config_kwargs,
+            k=self.k,
+            doc_key=self.doc_key,
+            depth=self.depth,
+        )
+        self.per_query_table = table
+        self.summary_table = compare(table, self.baseline)
+        texts = pa.array([self.queries[q] for q in table.column("query_id").to_pylist()])
+        self.metrics = [c.split("@")[0] for c in table.column_names if "@" in c]
+        self.summary = arrow_ipc(self.summary_table)
+        self.per_query = arrow_ipc(table.append_column("query", texts))
+        queries = table.num_rows // max(1, len(self.config_kwargs))
+        self.status = f"{len(self.config_kwargs)} configurations × {queries} judged queries, k={self.k}"
+        return table
+
+    def drill(self, query_id: str, config: str) -> DrillDown:
+        """Show (and return) ``query_id``'s top-k results under ``config``, judged."""
+        if query_id not in self.queries or query_id not in self.qrels:
+            raise InvalidInputError(f"{query_id!r} is not a judged query")
+        if config not in self.config_kwargs:
+            raise InvalidInputError(f"{config!r} is not one of {sorted(self.config_kwargs)}")
+        kwargs = dict(self.config_kwargs[config])
+        target = kwargs.pop("collection", self.collection)
+        fetch = self.depth or (self.k * 5 if self.doc_key else self.k)
+        results = target.query(self.queries[query_id], k=fetch, **kwargs)
+        table = results.to_arrow()
+        # The documents the metric saw: each document's best chunk, top k.
+        docs = ranked_ids(results, self.doc_key)[: self.k]
+        keep: list[int] = []
+        seen: set[str] = set()
+        for i, hit in enumerate(results):
+            doc = ranked_ids([hit], self.doc_key)[0]
+            if doc in docs and doc not in seen:
+                seen.add(doc)
+                keep.append(i)
+        table = table.take(pa.array(keep, pa.int64()))
+        judged = self.qrels[query_id]
+        table = table.set_column(
+            table.schema.get_field_index("rank"), "rank", pa.array(range(1, len(keep) + 1))
+        )
+        table = table.append_column(
+            "relevance", pa.array([judged.get(d, 0) for d in docs], pa.int32())
+        )
+        self.drill_query, self.drill_config = query_id, config
+        self.drill_text = self.queries[query_id]
+        self.drill_missed = [
+            {"id": d, "grade": g}
+            for d, g in sorted(judged.items(), key=lambda kv: (-kv[1], kv[0]))
+            if g > 0 and d not in docs
+        ]
+        self.drill_results = arrow_ipc(json_safe(table))
+        self.last_results = results
+        return DrillDown(query_id, config, docs, table, [m["id"] for m in self.drill_missed])
+
+    def _handle_drill(self, query_id: str, config: str) -> tuple[dict[str, Any], list[bytes]]:
+        drilled = self.drill(query_id, config)
+        return {"hits": len(drilled.ids)}, []
+
+    def __repr__(self) -> str:
+        return (
+            f"EvalWidget(collection={self.collection.name!r}, configs={self.configs}, "
+            f"k={self.k}, queries={len(self.queries)})"
+        )
+
+
+@dataclass(frozen=True)
+class DrillDown:
+    """What ``EvalWidget.drill`` shows: one query under one configuration, judged."""
+
+    query_id: str
+    config: str
+    ids: list[str]
+    """The ranked judged ids the metrics saw (documents, with ``doc_key``)."""
+    table: pa.Table = field(repr=False)
+    """The shown hits (best chunk per document) with a ``relevance`` column."""
+    missed: list[str]
+    """Relevant ids that are not in the top k, most relevant first."""
