@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from typing import TYPE_CHECKING
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
-from vecstore_lab.cli import main
+import vecstore_lab as vl
+from vecstore_lab import eval as ev
+from vecstore_lab.cli import main, parse_config
+from vecstore_lab.errors import InvalidInputError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -25,6 +31,8 @@ def test_demo_and_info(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert "inflation" in section and "bond-prices" in section
     assert main(["info", path]) == 0
     assert "sample: 16 rows, dim=384" in capsys.readouterr().out
+    assert main(["info", "--db", path]) == 0
+    assert "sample: 16 rows" in capsys.readouterr().out
 
 
 def test_single_query(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -78,3 +86,188 @@ def test_console_script_demo_with_minilm(tmp_path: Path) -> None:
         timeout=300,
     )
     assert "exoplanet-transits" in out.stdout
+
+
+def make_docs(root: Path) -> Path:
+    docs = root / "docs"
+    docs.mkdir()
+    (docs / "tides.md").write_text(
+        "# Tides\n\nThe Moon's gravity stretches the oceans into two bulges. " * 5
+    )
+    (docs / "bonds.txt").write_text("Bond prices fall when interest rates rise.")
+    (docs / "more.jsonl").write_text(
+        json.dumps({"id": "bread", "text": "Sourdough bread rises with wild yeast.", "year": 2022})
+        + "\n"
+    )
+    (docs / "more.csv").write_text(
+        "id,text,year\nplanets,Telescopes find planets by transits,2021\n"
+    )
+    pq.write_table(
+        pa.table({"id": ["gut"], "text": ["Gut microbes digest fibre"], "year": [2018]}),
+        docs / "gut.parquet",
+    )
+    return docs
+
+
+def test_ingest_query_info(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    docs, db = make_docs(tmp_path), str(tmp_path / "db")
+    args = ["ingest", str(docs), "--collection", "notes", "--db", db, "--embedder", "hashing"]
+    assert main([*args, "--chunk-size", "100", "--chunk-overlap", "0"]) == 0
+    captured = capsys.readouterr()
+    assert "ingest notes: 100%" in captured.err  # tqdm progress bar on stderr
+    assert "notes: 5 documents -> " in captured.out
+    c = vl.connect(db).get_collection("notes")
+    assert sorted(set(c.get(where=None).to_arrow().column("doc_id").to_pylist())) == [
+        "bonds.txt",
+        "bread",
+        "gut",
+        "planets",
+        "tides.md",
+    ]
+    assert len(c) > 5  # tides.md is longer than a chunk
+    assert c.get(ids=["bread#0"])[0].metadata["year"] == 2022
+    # Re-running is a no-op: nothing re-embedded, nothing written.
+    version = c.version
+    assert main([*args, "--chunk-size", "100", "--chunk-overlap", "0", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "(0 added, 0 updated" in out and "; 0 embedded" in out and c.version == version
+
+    assert main(["query", "bread yeast", "--collection", "notes", "--db", db, "-k", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[2].split()[2] == c.query("bread yeast", k=2, mode="hybrid").ids[0]
+    query = ["query", "planets", "--collection", "notes", "--db", db, "--mode", "text", "--json"]
+    assert main([*query, "--where", "year >= 2021"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    expected = c.query("planets", k=5, mode="text", where="year >= 2021")
+    assert [r["id"] for r in rows] == expected.ids and rows[0]["doc_id"] == "planets"
+    assert all(r["year"] >= 2021 for r in rows) and "vector" not in rows[0]
+    vector = ["query", "planets", "--collection", "notes", "--db", db, "--mode", "vector"]
+    assert main([*vector, "--json", "--where", '{"year": {"$lt": 2019}}']) == 0
+    assert [json.loads(x)["id"] for x in capsys.readouterr().out.splitlines()] == ["gut#0"]
+
+    assert main(["info", "--db", db]) == 0
+    assert f"notes: {len(c)} rows, dim=384" in capsys.readouterr().out
+
+
+def test_ingest_errors_leave_the_collection_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    docs, db = make_docs(tmp_path), str(tmp_path / "db")
+    args = ["ingest", str(docs), "--collection", "notes", "--db", db, "--embedder", "hashing"]
+    assert main([*args, "-q"]) == 0
+    c = vl.connect(db).get_collection("notes")
+    before, version = c.get().to_arrow(), c.version
+    (docs / "zz.jsonl").write_text('{"id": "x", "text": "fine"}\n{"id": \n')
+    assert main([*args, "-q"]) == 1
+    assert "zz.jsonl:2: not valid JSON" in capsys.readouterr().err
+    assert c.version == version and c.get().to_arrow().equals(before)
+    (docs / "zz.jsonl").unlink()
+    assert main([*args, "--chunk-size", "10", "--chunk-overlap", "20"]) == 1
+    assert "chunk_overlap" in capsys.readouterr().err
+    assert (
+        main(["ingest", str(docs), "--collection", "other", "--db", db, "--embedder", "nope"]) == 1
+    )
+    assert "no embedder is registered as 'nope'" in capsys.readouterr().err
+    assert vl.connect(db).list_collections() == ["notes"]
+    assert main(["query", "x", "--collection", "missing", "--db", db]) == 1
+    assert "missing" in capsys.readouterr().err
+    assert main(["query", "x", "--collection", "notes", "--db", db, "--where", "{bad"]) == 1
+    assert "not valid JSON" in capsys.readouterr().err
+
+
+def write_beir(root: Path) -> Path:
+    (root / "qrels").mkdir(parents=True)
+    corpus = {
+        "tides": "The Moon raises ocean tides twice a day",
+        "bonds": "Bond prices fall when interest rates rise",
+        "bread": "Sourdough bread rises with wild yeast",
+        "planets": "Telescopes find planets by transits",
+    }
+    (root / "corpus.jsonl").write_text(
+        "".join(json.dumps({"_id": i, "title": i, "text": t}) + "\n" for i, t in corpus.items())
+    )
+    queries = {"q1": "ocean tides", "q2": "interest rates", "q3": "yeast", "q4": "transit"}
+    (root / "queries.jsonl").write_text(
+        "".join(json.dumps({"_id": q, "text": t}) + "\n" for q, t in queries.items())
+    )
+    (root / "qrels" / "test.tsv").write_text(
+        "query-id\tcorpus-id\tscore\nq1\ttides\t2\nq2\tbonds\t1\nq3\tbread\t1\nq4\tplanets\t1\n"
+    )
+    return root
+
+
+def test_eval_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data, db = str(write_beir(tmp_path / "set")), str(tmp_path / "db")
+    base = ["eval", "--collection", "c", "--db", db, "--dataset", data, "-k", "2"]
+    assert main(base) == 1
+    assert "no collection 'c'" in capsys.readouterr().err
+    out_file = tmp_path / "per_query.csv"
+    args = [*base, "--ingest", "--embedder", "hashing", "-q", "--output", str(out_file)]
+    assert main([*args, "--config", "vec:mode=vector", "--config", "bm25:mode=text"]) == 0
+    out = capsys.readouterr().out
+    assert "2 configurations x 4 judged queries, k=2, baseline vec" in out
+    # The printed table and the file are evaluate()/compare() on the ingested collection.
+    c = vl.connect(db).get_collection("c")
+    loaded = ev.load_beir(data)
+    configs = {"vec": {"mode": "vector"}, "bm25": {"mode": "text"}}
+    expected = ev.evaluate(c, loaded.queries, loaded.qrels, configs, k=2, doc_key="doc_id")
+    from pyarrow import csv
+
+    assert csv.read_csv(out_file).to_pylist() == expected.to_pylist()
+    bm25 = next(
+        r
+        for r in ev.compare(expected, "vec").to_pylist()
+        if r["config"] == "bm25" and r["metric"] == "ndcg@2"
+    )
+    assert f"{bm25['mean']:.4f}" in out
+    # The default configs; the collection is reused (no second ingest).
+    version = c.version
+    assert main([*base, "--output", str(tmp_path / "pq.parquet")]) == 0
+    assert "3 configurations x 4 judged queries" in capsys.readouterr().out and c.version == version
+    assert pq.read_table(tmp_path / "pq.parquet").num_rows == 12
+    # Bad input is named.
+    assert main([*base, "--config", "x:mode"]) == 1
+    assert "'mode' is not key=value" in capsys.readouterr().err
+    assert main([*base, "--baseline", "zzz"]) == 1
+    assert "--baseline 'zzz'" in capsys.readouterr().err
+    assert main([*base, "--output", str(tmp_path / "x.txt")]) == 1
+    assert "use a .csv, .parquet or .jsonl" in capsys.readouterr().err
+    assert main(["eval", "--collection", "c", "--db", db, "--dataset", "nope"]) == 1
+    assert "not a folder in BEIR layout" in capsys.readouterr().err
+
+
+def test_parse_config_values() -> None:
+    assert parse_config('f:mode=text,where={"year": 2020},k=3') == (
+        "f",
+        {"mode": "text", "where": {"year": 2020}, "k": 3},
+    )
+    with pytest.raises(InvalidInputError):
+        parse_config(":mode=text")
+
+
+@pytest.mark.slow
+def test_console_script_eval_on_packaged_set(tmp_path: Path) -> None:
+    """The installed ``vecstore-lab`` script: ingest the packaged set with MiniLM, evaluate."""
+    out = subprocess.run(
+        [
+            "vecstore-lab",
+            "eval",
+            "--collection",
+            "pyref",
+            "--db",
+            str(tmp_path / "db"),
+            "--ingest",
+            "-k",
+            "5",
+            "--config",
+            "vector:mode=vector",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    assert "1 configurations x 45 judged queries, k=5" in out.stdout
+    assert "ingest pyref: 100%" in out.stderr
+    ndcg = next(line for line in out.stdout.splitlines() if "ndcg@5" in line)
+    assert float(ndcg.split()[2]) > 0.5  # MiniLM answers most of these questions

@@ -150,7 +150,7 @@ def test_metrics_equal_trec_eval(ranked: list[str], grades: dict[str, int], k: i
     measures = {f"ndcg_cut.{k}", f"P.{k}", f"recall.{k}", f"map_cut.{k}"}
     ref = pytrec_eval.RelevanceEvaluator({"q": grades}, measures).evaluate(run).get("q", {})
     # MRR@k is trec_eval's recip_rank on the top k.
-    top = {"q": {d: s for d, s in list(run["q"].items())[:k]}}
+    top = {"q": dict(list(run["q"].items())[:k])}
     rr = pytrec_eval.RelevanceEvaluator({"q": grades}, {"recip_rank"}).evaluate(top)
     assert ev.ndcg(ranked, grades, k) == pytest.approx(ref.get(f"ndcg_cut_{k}", 0.0), abs=1e-9)
     assert ev.precision(ranked, grades, k) == pytest.approx(ref.get(f"P_{k}", 0.0), abs=1e-9)

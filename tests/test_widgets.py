@@ -107,7 +107,9 @@ def test_bundle_is_built_and_self_contained() -> None:
     sources = list((Path(__file__).parents[1] / "js" / "src").rglob("*.ts"))
     assert len(sources) >= 8
     for src in sources:
-        assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write", src.read_text()), src
+        assert not re.search(
+            r"innerHTML|outerHTML|insertAdjacentHTML|document\.write", src.read_text()
+        ), src
     for name in ("search.js", "browser.js"):
         assert "innerHTML" not in (static / name).read_text()
 
@@ -204,11 +206,17 @@ def test_eval_widget_scores_configs_and_drills_down(tmp_path: Path) -> None:
 
     c = vl.connect(tmp_path, embedder=vl.HashEmbedder(dim=64)).create_collection("chunks")
     docs = [
-        vl.Document("The moon raises ocean tides. " * 3 + "Spring tides follow new moons.", {"id": "tides"}),
+        vl.Document(
+            "The moon raises ocean tides. " * 3 + "Spring tides follow new moons.", {"id": "tides"}
+        ),
         vl.Document("Bond prices fall when interest rates rise. " * 4, {"id": "bonds"}),
         vl.Document("Sourdough bread rises with wild yeast. " * 4, {"id": "bread"}),
     ]
-    c.add_documents(docs, splitter=vl.RecursiveCharacterTextSplitter(chunk_size=60, chunk_overlap=0), progress=False)
+    c.add_documents(
+        docs,
+        splitter=vl.RecursiveCharacterTextSplitter(chunk_size=60, chunk_overlap=0),
+        progress=False,
+    )
     assert len(c) > 3  # several chunks per document
     queries = {"q1": "ocean tides moon", "q2": "interest rates", "q3": "wild yeast"}
     qrels = {"q1": {"tides": 2}, "q2": {"bonds": 1, "bread": 0}, "q3": {"bread": 1, "tides": 1}}
@@ -219,20 +227,25 @@ def test_eval_widget_scores_configs_and_drills_down(tmp_path: Path) -> None:
     assert w.per_query_table.equals(expected)
     assert decode(w.summary).equals(ev.compare(expected, "vector"))
     sent = decode(w.per_query)
-    assert sent.column("query").to_pylist()[:3] == ["ocean tides moon", "interest rates", "wild yeast"]
+    assert sent.column("query").to_pylist()[:3] == [
+        "ocean tides moon",
+        "interest rates",
+        "wild yeast",
+    ]
     assert w.metrics == ["recall", "precision", "mrr", "ndcg", "map"] and w.baseline == "vector"
 
     # Drill-down: documents (best chunk each), ranks 1..k, judged, missed ones listed.
     d = w.drill("q3", "text")
-    assert d.ids == ev.run_config(c, {"q3": "wild yeast"}, {"mode": "text"}, k=2, doc_key="doc_id")["q3"]
+    assert (
+        d.ids
+        == ev.run_config(c, {"q3": "wild yeast"}, {"mode": "text"}, k=2, doc_key="doc_id")["q3"]
+    )
     shown = decode(w.drill_results)
     assert shown.column("rank").to_pylist() == list(range(1, len(d.ids) + 1))
     assert shown.column("doc_id").to_pylist() == d.ids
     assert shown.column("relevance").to_pylist() == [qrels["q3"].get(i, 0) for i in d.ids]
     assert "vector" not in shown.column_names
-    assert d.missed == [m["id"] for m in w.drill_missed] == sorted(
-        set(qrels["q3"]) - set(d.ids)
-    )
+    assert d.missed == [m["id"] for m in w.drill_missed] == sorted(set(qrels["q3"]) - set(d.ids))
     assert (w.drill_query, w.drill_config, w.drill_text) == ("q3", "text", "wild yeast")
 
     reply = request(w, "drill", query_id="q1", config="vector")
@@ -253,7 +266,11 @@ def test_eval_widget_compares_collections_with_different_embedders(tmp_path: Pat
     for col in (small, big):
         col.add(ids=["a", "b", "c"], texts=texts)
     w = EvalWidget(
-        small, {"q": "moon tides"}, {"q": {"a": 1}}, {"dim8": {}, "dim256": {"collection": big}}, k=1
+        small,
+        {"q": "moon tides"},
+        {"q": {"a": 1}},
+        {"dim8": {}, "dim256": {"collection": big}},
+        k=1,
     )
     assert set(w.per_query_table.column("config").to_pylist()) == {"dim8", "dim256"}
     assert w.drill("q", "dim256").ids == big.query("moon tides", k=1).ids

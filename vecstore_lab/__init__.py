@@ -17,7 +17,7 @@ from importlib.metadata import PackageNotFoundError, version
 from vecstore_lab import datasets, errors, rerankers
 from vecstore_lab.collection import Collection, VersionInfo
 from vecstore_lab.database import VecDatabase, connect
-from vecstore_lab.datasets import load_sample_documents
+from vecstore_lab.datasets import load_python_reference, load_sample_documents
 from vecstore_lab.embedders import (
     Embedder,
     HashEmbedder,
@@ -40,6 +40,7 @@ from vecstore_lab.errors import (
 )
 from vecstore_lab.filters import compile_filter
 from vecstore_lab.ingest import IngestReport
+from vecstore_lab.loaders import load_documents
 from vecstore_lab.rerankers import (
     ColBERTReranker,
     CrossEncoderReranker,
@@ -100,6 +101,8 @@ __all__ = [
     "get_reranker",
     "list_embedders",
     "list_rerankers",
+    "load_documents",
+    "load_python_reference",
     "load_sample_documents",
     "register_embedder",
     "register_reranker",

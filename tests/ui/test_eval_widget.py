@@ -105,8 +105,9 @@ def test_eval_widget_bars_grid_and_drill_down(open_notebook: Any) -> None:
     # Query text is shown as text, never run as HTML.
     page.locator('.vsl-eval tr[data-query="xss"] td[data-config="text"]').click()
     page.wait_for_selector('.vsl-eval[data-drill="xss/text"]')
-    assert '<img src=x onerror="window.__xss=1">' in page.locator(
-        ".vsl-eval [data-testid=drill-head]"
-    ).inner_text()
+    assert (
+        '<img src=x onerror="window.__xss=1">'
+        in page.locator(".vsl-eval [data-testid=drill-head]").inner_text()
+    )
     assert page.locator(".vsl-eval img").count() == 0
     assert page.evaluate("() => window.__xss") is None and not dialogs

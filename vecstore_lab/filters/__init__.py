@@ -22,6 +22,7 @@ emitted with our own quoting. User input never reaches LanceDB as raw SQL.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,7 @@ __all__ = [
     "Filter",
     "compile_filter",
     "parse_filter",
+    "parse_where",
     "quote_identifier",
     "quote_string",
 ]
@@ -78,3 +80,21 @@ def compile_filter(
     if node is None:
         return None
     return compile_node(node, schema, hidden)
+
+
+def parse_where(text: str) -> Any:
+    """A filter typed as text (widget box, command line): JSON for the dict form, else the
+    string syntax; blank means no filter."""
+    text = text.strip()
+    if not text:
+        return None
+    if text.startswith("{"):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InvalidFilterError(
+                f"the filter looks like a dict but is not valid JSON: {exc.msg} at position "
+                f"{exc.pos}",
+                position=exc.pos,
+            ) from exc
+    return text

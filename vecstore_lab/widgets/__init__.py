@@ -1,6 +1,6 @@
 """Notebook widgets (anywidget): search with score breakdowns, live telemetry, a collection
-browser, an embedding map and an evaluation view. Each is a thin view over the same API scripts use; each module
-here pairs with ``js/src/<name>.ts``."""
+browser, an embedding map and an evaluation view. Each is a thin view over the same API
+scripts use; each module here pairs with ``js/src/<name>.ts``."""
 
 from __future__ import annotations
 

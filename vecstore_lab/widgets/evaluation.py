@@ -110,7 +110,9 @@ class EvalWidget(VecWidget):
         self.summary = arrow_ipc(self.summary_table)
         self.per_query = arrow_ipc(table.append_column("query", texts))
         queries = table.num_rows // max(1, len(self.config_kwargs))
-        self.status = f"{len(self.config_kwargs)} configurations × {queries} judged queries, k={self.k}"
+        self.status = (
+            f"{len(self.config_kwargs)} configurations x {queries} judged queries, k={self.k}"
+        )
         return table
 
     def drill(self, query_id: str, config: str) -> DrillDown:

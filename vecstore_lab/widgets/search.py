@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import time
 from typing import TYPE_CHECKING, Any
 
 import traitlets as t
 
-from vecstore_lab.errors import InvalidFilterError, VecStoreError
+from vecstore_lab.errors import VecStoreError
+from vecstore_lab.filters import parse_where
 from vecstore_lab.rerankers import list_rerankers
 from vecstore_lab.widgets._base import VecWidget, arrow_ipc, json_safe
 
@@ -16,24 +16,7 @@ if TYPE_CHECKING:
     from vecstore_lab.collection import Collection
     from vecstore_lab.results import QueryResults
 
-__all__ = ["SearchWidget", "parse_where"]
-
-
-def parse_where(text: str) -> Any:
-    """The filter typed in the widget: JSON for the dict form, else the string syntax."""
-    text = text.strip()
-    if not text:
-        return None
-    if text.startswith("{"):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InvalidFilterError(
-                f"the filter looks like a dict but is not valid JSON: {exc.msg} at position "
-                f"{exc.pos}",
-                position=exc.pos,
-            ) from exc
-    return text
+__all__ = ["SearchWidget", "parse_where"]  # parse_where: re-exported, it began here
 
 
 class SearchWidget(VecWidget):
