@@ -70,7 +70,7 @@ def test_bad_input_is_named(tmp_path: Path) -> None:
     docs = make_folder(tmp_path)
     with pytest.raises(InvalidInputError, match="no such file or folder"):
         load_documents(tmp_path / "missing")
-    with pytest.raises(InvalidInputError, match="unsupported file type '.bin'"):
+    with pytest.raises(InvalidInputError, match=r"unsupported file type '\.bin'"):
         load_documents(docs / "ignored.bin")
     (docs / "rows.jsonl").write_text('{"id": "a", "text": "ok"}\n{"id": "b", "text": \n')
     with pytest.raises(InvalidInputError, match=r"rows\.jsonl:2: not valid JSON"):
@@ -86,5 +86,5 @@ def test_bad_input_is_named(tmp_path: Path) -> None:
         load_documents(docs / "bad.txt")
     empty = tmp_path / "empty"
     empty.mkdir()
-    with pytest.raises(InvalidInputError, match="no .txt, .md"):
+    with pytest.raises(InvalidInputError, match=r"no \.txt, \.md"):
         load_documents(empty)

@@ -254,6 +254,13 @@ def test_eval_widget_scores_configs_and_drills_down(tmp_path: Path) -> None:
     assert not bad["ok"] and "not a judged query" in bad["error"]
     with pytest.raises(vl.errors.InvalidInputError, match="baseline"):
         EvalWidget(c, queries, qrels, configs, baseline="nope")
+    # Numbers already computed are shown as they are (no second run), if they fit.
+    again = EvalWidget(c, queries, qrels, configs, k=2, doc_key="doc_id", results=expected)
+    assert again.per_query_table is expected and again.summary == w.summary
+    with pytest.raises(vl.errors.InvalidInputError, match="expected configs"):
+        EvalWidget(c, queries, qrels, configs, k=3, results=expected)
+    with pytest.raises(vl.errors.InvalidInputError, match="expected configs"):
+        EvalWidget(c, queries, qrels, {"vector": {}}, k=2, results=expected)
 
 
 def test_eval_widget_compares_collections_with_different_embedders(tmp_path: Path) -> None:

@@ -30,7 +30,8 @@ class EvalWidget(VecWidget):
 
     The numbers are ``vecstore_lab.eval.evaluate`` and ``compare``: ``per_query_table`` and
     ``summary_table`` hold them for code. ``k``, ``doc_key`` and ``depth`` mean what they mean
-    there.
+    there; pass ``results=`` (an ``evaluate`` table of the same configs and k) to show numbers
+    already computed instead of running every query again.
 
     Examples:
         >>> import vecstore_lab as vl
@@ -70,6 +71,7 @@ class EvalWidget(VecWidget):
         *,
         doc_key: str | None = None,
         depth: int | None = None,
+        results: pa.Table | None = None,
         **kwargs: Any,
     ) -> None:
         self.collection = collection
@@ -85,24 +87,38 @@ class EvalWidget(VecWidget):
         self.per_query_table = pa.table({})
         self.summary_table = pa.table({})
         self.last_results = None
-        self.run()
+        self.run(results)
 
-    def run(self) -> pa.Table:
-        """(Re-)evaluate every configuration; returns the per-query table."""
+    def run(self, results: pa.Table | None = None) -> pa.Table:
+        """(Re-)evaluate every configuration and show it; returns the per-query table.
+
+        ``results``: an ``evaluate(...)`` table of these configurations at this ``k`` to show
+        instead of evaluating again.
+        """
         if self.baseline not in self.config_kwargs:
             raise InvalidInputError(
                 f"baseline {self.baseline!r} is not one of {sorted(self.config_kwargs)}"
             )
-        self.status = "evaluating…"
-        table = evaluate(
-            self.collection,
-            self.queries,
-            self.qrels,
-            self.config_kwargs,
-            k=self.k,
-            doc_key=self.doc_key,
-            depth=self.depth,
-        )
+        if results is not None:
+            names = set(results.column("config").to_pylist()) if results.num_rows else set()
+            at_k = [c for c in results.column_names if c.endswith(f"@{self.k}")]
+            if names != set(self.config_kwargs) or not at_k:
+                raise InvalidInputError(
+                    f"results hold configs {sorted(names)} at columns {results.column_names}; "
+                    f"expected configs {sorted(self.config_kwargs)} scored at k={self.k}"
+                )
+            table = results
+        else:
+            self.status = "evaluating…"
+            table = evaluate(
+                self.collection,
+                self.queries,
+                self.qrels,
+                self.config_kwargs,
+                k=self.k,
+                doc_key=self.doc_key,
+                depth=self.depth,
+            )
         self.per_query_table = table
         self.summary_table = compare(table, self.baseline)
         texts = pa.array([self.queries[q] for q in table.column("query_id").to_pylist()])
