@@ -94,6 +94,8 @@ function render({ model, el: root }: { model: AnyModel; el: HTMLElement }) {
       const { reply } = await request(model, "drill", { query_id: active.query, config: active.config });
       error.style.display = reply.ok ? "none" : "";
       error.textContent = reply.ok ? "" : reply.error ?? "drill-down failed";
+      // The same drill twice changes no trait, so no change event would redraw the header.
+      drawDrill();
     } catch (e) {
       error.style.display = "";
       error.textContent = String(e);

@@ -48,11 +48,27 @@ def test_evaluation_tutorial_runs_in_the_browser(lab: Lab, browser: Any) -> None
         # The EvalWidget rendered live: bars, the per-query grid, and a working drill-down.
         page.wait_for_selector(".vsl-eval [data-testid=chart] svg", timeout=60_000)
         assert page.locator(".vsl-eval [data-testid=cell]").count() == 4 * 45
-        page.locator('.vsl-eval tr[data-query="q30"] td[data-config="vector"]').click()
-        page.wait_for_selector('.vsl-eval[data-drill="q30/vector"] [data-testid=relevant]')
+        # The notebook's last drill() call from Python already shows q30 under "vector".
+        page.wait_for_selector('.vsl-eval[data-drill="q30/vector"]')
+        page.locator('.vsl-eval tr[data-query="q30"] td[data-config="hybrid (RRF)"]').click()
+        page.wait_for_selector('.vsl-eval[data-drill="q30/hybrid (RRF)"] [data-testid=relevant]')
         assert "augassign" in page.locator(".vsl-eval [data-testid=hits]").inner_text()
+        # Clicking the cell already shown redraws it too (no trait changes then).
+        page.locator('.vsl-eval tr[data-query="q30"] td[data-config="hybrid (RRF)"]').click()
+        head = page.locator(".vsl-eval [data-testid=drill-head]")
+        page.wait_for_function(
+            "(el) => !el.textContent.includes('searching')", arg=head.element_handle()
+        )
+        assert "increment a variable in place" in head.inner_text()
         nb.screenshot("tutorial-06")
-        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-cell')")
+        page.evaluate(
+            """() => {
+                const notebook = window.jupyterapp.shell.currentWidget.content;
+                notebook.activeCellIndex = notebook.widgets.length - 1;
+                return window.jupyterapp.commands.execute('notebook:run-cell');
+            }"""
+        )
+        page.wait_for_selector(".vsl-eval", state="detached", timeout=60_000)  # view closed
         nb.wait_idle()
         assert errors.count() == 0
         assert nb.kernel("import os; print(os.path.exists(workdir))").strip() == "False"
