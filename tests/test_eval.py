@@ -189,3 +189,80 @@ def test_sample_set_rebuilds_identically(tmp_path: Path) -> None:
     shipped = root / "vecstore_lab" / "data" / "python_reference"
     for name in ("corpus.jsonl", "queries.jsonl", "qrels/test.tsv"):
         assert (tmp_path / name).read_bytes() == (shipped / name).read_bytes(), name
+
+
+def test_compare_p_values_are_exact_sign_flip_tests() -> None:
+    import itertools
+    import random
+
+    import pyarrow as pa
+
+    rng = random.Random(7)
+    for n in (1, 3, 6, 9):
+        base = [rng.random() for _ in range(n)]
+        other = [b + rng.uniform(-0.3, 0.5) for b in base]
+        table = pa.table(
+            {
+                "config": ["base"] * n + ["other"] * n + ["same"] * n,
+                "query_id": [str(i) for i in range(n)] * 3,
+                "ndcg@10": base + other + base,
+            }
+        )
+        rows = {r["config"]: r for r in ev.compare(table, "base").to_pylist()}
+        # Enumerate every sign pattern by hand: p = share with |mean| >= the observed |mean|.
+        diffs = [o - b for o, b in zip(other, base, strict=True)]
+        observed = abs(sum(diffs) / n)
+        patterns = list(itertools.product((1, -1), repeat=n))
+        extreme = sum(
+            abs(sum(s * d for s, d in zip(signs, diffs, strict=True)) / n) >= observed - 1e-12
+            for signs in patterns
+        )
+        assert rows["other"]["p_value"] == pytest.approx(extreme / len(patterns))
+        assert rows["same"]["p_value"] == 1.0 and rows["same"]["ties"] == n
+        assert rows["base"]["p_value"] is None
+
+
+def test_compare_p_value_separates_signal_from_noise() -> None:
+    import numpy as np
+    import pyarrow as pa
+
+    rng = np.random.default_rng(3)
+    base = rng.uniform(0.2, 0.8, 60)
+    table = pa.table(
+        {
+            "config": ["base"] * 60 + ["better"] * 60 + ["noise"] * 60,
+            "query_id": [str(i) for i in range(60)] * 3,
+            "mrr@10": np.concatenate(
+                [base, base + rng.uniform(0.0, 0.2, 60), base + rng.normal(0, 0.1, 60)]
+            ),
+        }
+    )
+    rows = {r["config"]: r for r in ev.compare(table, "base").to_pylist()}
+    assert rows["better"]["p_value"] < 0.001  # every query improves
+    assert rows["noise"]["p_value"] > 0.05  # zero-mean noise
+    # Seeded: the same table gives the same p-values.
+    again = {r["config"]: r for r in ev.compare(table, "base").to_pylist()}
+    assert again["noise"]["p_value"] == rows["noise"]["p_value"]
+
+
+def test_trec_qrels_and_runs(tmp_path: Path) -> None:
+    (tmp_path / "qrels.txt").write_text("q1 0 d1 2\nq1 0 d2 0\n\nq2 0 d3 1\n")
+    qrels = ev.load_qrels(tmp_path / "qrels.txt")
+    assert qrels == {"q1": {"d1": 2, "d2": 0}, "q2": {"d3": 1}}
+    # Run lines out of order; ranked by score, ties broken by rank.
+    (tmp_path / "run.txt").write_text(
+        "q1 Q0 d2 2 0.5 sys\nq1 Q0 d9 3 0.5 sys\nq1 Q0 d1 1 0.9 sys\nq2 Q0 d3 1 1.0 sys\n"
+    )
+    run = ev.load_run(tmp_path / "run.txt")
+    assert run == {"q1": ["d1", "d2", "d9"], "q2": ["d3"]}
+    table = ev.score_run(run, qrels, k=2)
+    assert table.column("mrr@2").to_pylist() == [1.0, 1.0]
+    (tmp_path / "bad.txt").write_text("q1 0 d1\n")
+    with pytest.raises(InvalidInputError, match=r"bad\.txt:1: expected 4 fields"):
+        ev.load_qrels(tmp_path / "bad.txt")
+    (tmp_path / "bad.txt").write_text("q1 0 d1 high\n")
+    with pytest.raises(InvalidInputError, match="'high' is not a number"):
+        ev.load_qrels(tmp_path / "bad.txt")
+    (tmp_path / "badrun.txt").write_text("q1 Q0 d1 one 0.5 x\n")
+    with pytest.raises(InvalidInputError, match=r"badrun\.txt:1: rank/score"):
+        ev.load_run(tmp_path / "badrun.txt")

@@ -18,7 +18,6 @@ without any relevant document are skipped, as trec_eval does.
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -40,6 +39,8 @@ __all__ = [
     "compare",
     "evaluate",
     "load_beir",
+    "load_qrels",
+    "load_run",
     "mrr",
     "ndcg",
     "precision",
@@ -137,6 +138,70 @@ class EvalSet:
     qrels: dict[str, dict[str, int]]
 
 
+def load_qrels(path: str | Path) -> dict[str, dict[str, int]]:
+    """Relevance judgements from a BEIR ``.tsv`` (header ``query-id corpus-id score``) or a
+    TREC qrels file (``query-id iteration doc-id relevance``, whitespace-separated, no header).
+
+    Examples:
+        >>> _ = (tmp_path / "trec.txt").write_text("q1 0 d1 2\\nq1 0 d2 0\\nq2 0 d9 1\\n")
+        >>> load_qrels(tmp_path / "trec.txt")
+        {'q1': {'d1': 2, 'd2': 0}, 'q2': {'d9': 1}}
+    """
+    path = Path(path)
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    qrels: dict[str, dict[str, int]] = {}
+    if not lines:
+        return qrels
+    header = [h.strip().lower() for h in lines[0].split("\t")]
+    beir = header[:2] == ["query-id", "corpus-id"]
+    if path.suffix.lower() == ".tsv" and not beir:
+        raise InvalidInputError(f"{path}: expected a 'query-id corpus-id score' header")
+    for number, line in enumerate(lines[1:] if beir else lines, start=2 if beir else 1):
+        fields = line.split("\t") if beir else line.split()
+        want = 3 if beir else 4
+        if len(fields) < want:
+            raise InvalidInputError(
+                f"{path}:{number}: expected {want} fields "
+                f"({'query-id corpus-id score' if beir else 'query-id iteration doc-id relevance'})"
+                f", got {line!r}"
+            )
+        qid, doc, grade = (fields[0], fields[1], fields[2]) if beir else (fields[0], *fields[2:4])
+        try:
+            qrels.setdefault(qid.strip(), {})[doc.strip()] = int(float(grade))
+        except ValueError:
+            raise InvalidInputError(
+                f"{path}:{number}: relevance {grade!r} is not a number"
+            ) from None
+    return qrels
+
+
+def load_run(path: str | Path) -> dict[str, list[str]]:
+    """A TREC run file (``query-id Q0 doc-id rank score tag``) as ``{query_id: ranked ids}``,
+    ordered by descending score (ties by rank), ready for ``score_run``.
+
+    Examples:
+        >>> _ = (tmp_path / "run.txt").write_text("q1 Q0 d2 2 0.5 bm25\\nq1 Q0 d1 1 0.9 bm25\\n")
+        >>> load_run(tmp_path / "run.txt")
+        {'q1': ['d1', 'd2']}
+    """
+    path = Path(path)
+    entries: dict[str, list[tuple[float, int, str]]] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        fields = line.split()
+        if len(fields) < 5:
+            raise InvalidInputError(
+                f"{path}:{number}: expected 'query-id Q0 doc-id rank score [tag]', got {line!r}"
+            )
+        try:
+            rank, score = int(fields[3]), float(fields[4])
+        except ValueError:
+            raise InvalidInputError(f"{path}:{number}: rank/score are not numbers") from None
+        entries.setdefault(fields[0], []).append((-score, rank, fields[2]))
+    return {q: [doc for *_, doc in sorted(rows)] for q, rows in entries.items()}
+
+
 def load_beir(path: str | Path, split: str = "test") -> EvalSet:
     """Load ``corpus.jsonl``, ``queries.jsonl`` and ``qrels/<split>.tsv`` (BEIR format).
 
@@ -154,15 +219,7 @@ def load_beir(path: str | Path, split: str = "test") -> EvalSet:
         if line.strip():
             row = json.loads(line)
             queries[str(row["_id"])] = str(row["text"])
-    qrels: dict[str, dict[str, int]] = {}
-    with (root / "qrels" / f"{split}.tsv").open(encoding="utf-8") as f:
-        reader = csv.reader(f, delimiter="\t")
-        header = next(reader, None)
-        if header is None or [h.strip().lower() for h in header[:2]] != ["query-id", "corpus-id"]:
-            raise InvalidInputError(f"{f.name}: expected a 'query-id corpus-id score' header")
-        for fields in reader:
-            if len(fields) >= 3:
-                qrels.setdefault(fields[0], {})[fields[1]] = int(fields[2])
+    qrels = load_qrels(root / "qrels" / f"{split}.tsv")
     return EvalSet(corpus, queries, qrels)
 
 
@@ -248,9 +305,23 @@ def evaluate(
     return pa.concat_tables(tables)
 
 
-def compare(per_query: pa.Table, baseline: str) -> pa.Table:
+def compare(per_query: pa.Table, baseline: str, *, resamples: int = 10_000) -> pa.Table:
     """Mean of each metric per config, its paired difference from ``baseline`` over the same
-    queries, and the number of queries each config wins, loses and ties against it."""
+    queries, the number of queries each config wins, loses and ties against it, and
+    ``p_value``: a two-sided paired randomization (sign-flip) test of that mean difference —
+    exact when there are few queries, else ``resamples`` random sign flips with a fixed seed,
+    so results repeat. Small p (say < 0.05) means the difference is unlikely to be luck of
+    the queries; the baseline's own rows have no p-value.
+
+    Examples:
+        >>> t = pa.table({"config": ["a"] * 4 + ["b"] * 4, "query_id": ["1", "2", "3", "4"] * 2,
+        ...               "ndcg@10": [0.2, 0.3, 0.1, 0.5, 0.3, 0.5, 0.4, 0.9]})
+        >>> row = compare(t, "a").to_pylist()[1]
+        >>> row["wins"], round(row["mean_diff"], 3), row["p_value"]  # 2 of 16 sign patterns
+        (4, 0.25, 0.125)
+    """
+    from scipy.stats import permutation_test
+
     df = per_query.to_pandas()
     if baseline not in set(df["config"]):
         raise InvalidInputError(f"baseline {baseline!r} is not one of {sorted(set(df['config']))}")
@@ -261,6 +332,21 @@ def compare(per_query: pa.Table, baseline: str) -> pa.Table:
         g = group.set_index("query_id").reindex(base.index)
         for m in metric_cols:
             diff = g[m] - base[m]
+            p_value = None
+            paired = diff.dropna().to_numpy(dtype=float)
+            if name != baseline and len(paired) == 1:
+                p_value = 1.0  # both sign patterns are as extreme as the one observed
+            elif name != baseline and len(paired) > 1:
+                test = permutation_test(
+                    (paired,),
+                    lambda d, axis: d.mean(axis=axis),
+                    permutation_type="samples",
+                    vectorized=True,
+                    n_resamples=resamples,
+                    alternative="two-sided",
+                    random_state=0,
+                )
+                p_value = float(test.pvalue)
             rows.append(
                 {
                     "config": name,
@@ -271,6 +357,7 @@ def compare(per_query: pa.Table, baseline: str) -> pa.Table:
                     "wins": int((diff > 1e-12).sum()),
                     "losses": int((diff < -1e-12).sum()),
                     "ties": int((diff.abs() <= 1e-12).sum()),
+                    "p_value": p_value,
                 }
             )
     return pa.Table.from_pylist(rows)

@@ -37,7 +37,7 @@ function render({ model, el: root }: { model: AnyModel; el: HTMLElement }) {
     chart.replaceChildren();
     if (!summary.length) return;
     chart.appendChild(Plot.plot({
-      title: `Mean over judged queries (baseline: ${model.get("baseline")})`,
+      title: `Mean over judged queries; p = paired randomization test against ${model.get("baseline")}`,
       width: 760, height: 60 + 22 * configs.length * new Set(summary.map((r) => r["metric"])).size,
       marginLeft: 130, marginRight: 100,
       x: { domain: [0, 1], label: null, grid: true },
@@ -46,7 +46,11 @@ function render({ model, el: root }: { model: AnyModel; el: HTMLElement }) {
       color: { domain: configs, legend: false },
       marks: [
         Plot.barX(summary, { fy: "metric", y: "config", x: "mean", fill: "config" }),
-        Plot.text(summary, { fy: "metric", y: "config", x: "mean", text: (d: Row) => (d["mean"] as number).toFixed(3), dx: 4, textAnchor: "start" }),
+        // The mean, and for non-baseline rows the paired test's p-value against the baseline.
+        Plot.text(summary, {
+          fy: "metric", y: "config", x: "mean", dx: 4, textAnchor: "start",
+          text: (d: Row) => (d["mean"] as number).toFixed(3) + (typeof d["p_value"] === "number" ? `  p=${(d["p_value"] as number).toFixed(2)}` : ""),
+        }),
         Plot.ruleX([0]),
       ],
     }));

@@ -51,7 +51,7 @@ def test_eval_widget_bars_grid_and_drill_down(open_notebook: Any) -> None:
     page = nb.page
     page.wait_for_selector(".vsl-eval [data-testid=chart] svg", timeout=60_000)
     chart = page.locator(".vsl-eval [data-testid=chart]").inner_text()
-    for label in ("vector", "text", "hybrid", "ndcg@5", "recall@5"):
+    for label in ("vector", "text", "hybrid", "ndcg@5", "recall@5", "p="):
         assert label in chart
 
     # The grid shows evaluate()'s per-query numbers for the chosen metric, per configuration.
