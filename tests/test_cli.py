@@ -271,3 +271,54 @@ def test_console_script_eval_on_packaged_set(tmp_path: Path) -> None:
     assert "ingest pyref: 100%" in out.stderr
     ndcg = next(line for line in out.stdout.splitlines() if "ndcg@5" in line)
     assert float(ndcg.split()[2]) > 0.5  # MiniLM answers most of these questions
+
+
+def test_eval_with_your_own_queries_and_trec_qrels(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ingest a folder, then evaluate it with hand-made queries (tsv) and TREC qrels."""
+    docs, db = make_docs(tmp_path), str(tmp_path / "db")
+    assert (
+        main(
+            [
+                "ingest",
+                str(docs),
+                "--collection",
+                "notes",
+                "--db",
+                db,
+                "--embedder",
+                "hashing",
+                "-q",
+            ]
+        )
+        == 0
+    )
+    (tmp_path / "queries.tsv").write_text("a\tbread with wild yeast\nb\tplanets and transits\n")
+    (tmp_path / "qrels.txt").write_text("a 0 bread 1\nb 0 planets 2\nb 0 gut 0\n")
+    args = ["eval", "--collection", "notes", "--db", db, "-k", "3", "--config", "bm25:mode=text"]
+    out_file = tmp_path / "pq.jsonl"
+    own = ["--queries", str(tmp_path / "queries.tsv"), "--qrels", str(tmp_path / "qrels.txt")]
+    assert main([*args, *own, "--output", str(out_file)]) == 0
+    assert "1 configurations x 2 judged queries, k=3" in capsys.readouterr().out
+    rows = [json.loads(line) for line in out_file.read_text().splitlines()]
+    c = vl.connect(db).get_collection("notes")
+    expected = ev.evaluate(
+        c,
+        {"a": "bread with wild yeast", "b": "planets and transits"},
+        {"a": {"bread": 1}, "b": {"planets": 2, "gut": 0}},
+        {"bm25": {"mode": "text"}},
+        k=3,
+        doc_key="doc_id",
+    )
+    assert rows == expected.to_pylist() and rows[0]["mrr@3"] == 1.0
+    assert main([*args, "--queries", str(tmp_path / "queries.tsv")]) == 1
+    assert "--queries and --qrels go together" in capsys.readouterr().err
+    (tmp_path / "bad.tsv").write_text("no tab here\n")
+    assert (
+        main(
+            [*args, "--queries", str(tmp_path / "bad.tsv"), "--qrels", str(tmp_path / "qrels.txt")]
+        )
+        == 1
+    )
+    assert "bad.tsv:1: expected 'query-id<TAB>text'" in capsys.readouterr().err

@@ -266,3 +266,16 @@ def test_trec_qrels_and_runs(tmp_path: Path) -> None:
     (tmp_path / "badrun.txt").write_text("q1 Q0 d1 one 0.5 x\n")
     with pytest.raises(InvalidInputError, match=r"badrun\.txt:1: rank/score"):
         ev.load_run(tmp_path / "badrun.txt")
+
+
+def test_load_queries_formats(tmp_path: Path) -> None:
+    (tmp_path / "q.jsonl").write_text(
+        '{"_id": "q1", "text": "tides"}\n\n{"id": 2, "text": "bonds"}\n'
+    )
+    assert ev.load_queries(tmp_path / "q.jsonl") == {"q1": "tides", "2": "bonds"}
+    (tmp_path / "q.jsonl").write_text('{"_id": "q1"}\n')
+    with pytest.raises(InvalidInputError, match=r"q\.jsonl:1: expected"):
+        ev.load_queries(tmp_path / "q.jsonl")
+    (tmp_path / "q.jsonl").write_text("{oops\n")
+    with pytest.raises(InvalidInputError, match="not valid JSON"):
+        ev.load_queries(tmp_path / "q.jsonl")

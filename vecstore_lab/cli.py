@@ -192,7 +192,15 @@ def evaluate(args: argparse.Namespace) -> int:
     """Score query configurations on a labelled set; print means, paired differences, wins."""
     from vecstore_lab import eval as ev
 
-    data = _eval_set(args.dataset)
+    if (args.queries is None) != (args.qrels is None):
+        raise InvalidInputError("--queries and --qrels go together")
+    if args.queries is not None and not args.ingest:
+        # Your own judgements for a collection you ingested yourself: no corpus needed.
+        data = ev.EvalSet({}, ev.load_queries(args.queries), ev.load_qrels(args.qrels))
+    else:
+        data = _eval_set(args.dataset)
+        if args.queries is not None:
+            data.queries, data.qrels = ev.load_queries(args.queries), ev.load_qrels(args.qrels)
     configs = dict(parse_config(s) for s in (args.config or DEFAULT_CONFIGS))
     baseline = args.baseline or next(iter(configs))
     if baseline not in configs:
@@ -313,6 +321,8 @@ def build_parser() -> argparse.ArgumentParser:
         default="python-reference",
         help="BEIR folder or packaged set name (default: python-reference)",
     )
+    p.add_argument("--queries", help="your queries (.jsonl or query-id<TAB>text), with --qrels")
+    p.add_argument("--qrels", help="your judgements (BEIR .tsv or TREC qrels), with --queries")
     _add_db(p)
     p.add_argument(
         "--config",

@@ -40,6 +40,7 @@ __all__ = [
     "evaluate",
     "load_beir",
     "load_qrels",
+    "load_queries",
     "load_run",
     "mrr",
     "ndcg",
@@ -138,6 +139,38 @@ class EvalSet:
     qrels: dict[str, dict[str, int]]
 
 
+def load_queries(path: str | Path) -> dict[str, str]:
+    """Queries from JSON lines (``{"_id" or "id", "text"}``, BEIR's ``queries.jsonl``) or a
+    tab-separated ``query-id<TAB>text`` file (TREC-style topics).
+
+    Examples:
+        >>> _ = (tmp_path / "q.tsv").write_text("q1\\thow do tides work\\nq2\\tbond prices\\n")
+        >>> load_queries(tmp_path / "q.tsv")
+        {'q1': 'how do tides work', 'q2': 'bond prices'}
+    """
+    path = Path(path)
+    queries: dict[str, str] = {}
+    jsonl = path.suffix.lower() in (".jsonl", ".json")
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        if jsonl:
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InvalidInputError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
+            qid = row.get("_id", row.get("id")) if isinstance(row, dict) else None
+            if qid is None or not isinstance(row.get("text"), str):
+                raise InvalidInputError(f"{path}:{number}: expected {{'_id', 'text'}}")
+            queries[str(qid)] = row["text"]
+        else:
+            qid, tab, text = line.partition("\t")
+            if not tab or not text.strip():
+                raise InvalidInputError(f"{path}:{number}: expected 'query-id<TAB>text'")
+            queries[qid.strip()] = text.strip()
+    return queries
+
+
 def load_qrels(path: str | Path) -> dict[str, dict[str, int]]:
     """Relevance judgements from a BEIR ``.tsv`` (header ``query-id corpus-id score``) or a
     TREC qrels file (``query-id iteration doc-id relevance``, whitespace-separated, no header).
@@ -214,11 +247,7 @@ def load_beir(path: str | Path, split: str = "test") -> EvalSet:
         if line.strip():
             row = json.loads(line)
             corpus[str(row.pop("_id"))] = row
-    queries = {}
-    for line in (root / "queries.jsonl").read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            queries[str(row["_id"])] = str(row["text"])
+    queries = load_queries(root / "queries.jsonl")
     qrels = load_qrels(root / "qrels" / f"{split}.tsv")
     return EvalSet(corpus, queries, qrels)
 
