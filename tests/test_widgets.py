@@ -254,6 +254,14 @@ def test_eval_widget_scores_configs_and_drills_down(tmp_path: Path) -> None:
     assert not bad["ok"] and "not a judged query" in bad["error"]
     with pytest.raises(vl.errors.InvalidInputError, match="baseline"):
         EvalWidget(c, queries, qrels, configs, baseline="nope")
+    # Another baseline re-compares the same per-query numbers (no queries run).
+    w.baseline = "text"
+    assert decode(w.summary).equals(ev.compare(expected, "text"))
+    assert w.summary_table.equals(ev.compare(expected, "text"))
+    with pytest.raises(vl.errors.InvalidInputError, match="baseline 'nope'"):
+        w.baseline = "nope"
+    assert w.baseline == "text"  # reverted
+    w.baseline = "vector"
     # Numbers already computed are shown as they are (no second run), if they fit.
     again = EvalWidget(c, queries, qrels, configs, k=2, doc_key="doc_id", results=expected)
     assert again.per_query_table is expected and again.summary == w.summary

@@ -10,12 +10,18 @@ import { request, type AnyModel } from "./lib/rpc";
 
 const EPS = 1e-12;
 
+function pLabel(p: unknown): string {
+  if (typeof p !== "number") return "";  // the baseline's own rows
+  return p < 0.001 ? "  p<0.001" : `  p=${p.toFixed(3)}`;
+}
+
 function render({ model, el: root }: { model: AnyModel; el: HTMLElement }) {
   root.classList.add("vsl", "vsl-eval");
   injectStyle(root, css);
   const status = el("div", { class: "vsl-status", attrs: { "data-testid": "status" } });
   const chart = el("div", { attrs: { "data-testid": "chart" } });
   const metricPick = el("select", { attrs: { "data-testid": "metric" } });
+  const baselinePick = el("select", { attrs: { "data-testid": "baseline" } });
   const grid = el("div", { class: "vsl-eval-grid", attrs: { "data-testid": "grid" } });
   const error = el("div", { class: "vsl-error", attrs: { "data-testid": "error" } });
   const drillHead = el("div", { class: "vsl-status", attrs: { "data-testid": "drill-head" } });
@@ -23,7 +29,10 @@ function render({ model, el: root }: { model: AnyModel; el: HTMLElement }) {
   const hits = el("div", { class: "vsl-hits", attrs: { "data-testid": "hits" } });
   root.append(
     status, chart,
-    el("div", { class: "vsl-controls" }, [el("span", { text: "per-query metric:" }), metricPick]),
+    el("div", { class: "vsl-controls" }, [
+      el("span", { text: "per-query metric:" }), metricPick,
+      el("span", { text: "baseline:" }), baselinePick,
+    ]),
     error, el("div", { class: "vsl-panels" }, [grid, el("div", { class: "vsl-panel", attrs: { style: "flex: 1 1 420px" } }, [drillHead, missed, hits])]),
   );
   error.style.display = "none";
@@ -49,7 +58,7 @@ function render({ model, el: root }: { model: AnyModel; el: HTMLElement }) {
         // The mean, and for non-baseline rows the paired test's p-value against the baseline.
         Plot.text(summary, {
           fy: "metric", y: "config", x: "mean", dx: 4, textAnchor: "start",
-          text: (d: Row) => (d["mean"] as number).toFixed(3) + (typeof d["p_value"] === "number" ? `  p=${(d["p_value"] as number).toFixed(2)}` : ""),
+          text: (d: Row) => (d["mean"] as number).toFixed(3) + pLabel(d["p_value"]),
         }),
         Plot.ruleX([0]),
       ],
@@ -129,16 +138,27 @@ function render({ model, el: root }: { model: AnyModel; el: HTMLElement }) {
     metricPick.replaceChildren(...metrics.map((m) => el("option", { text: `${m}@${k()}`, attrs: { value: m } })));
     metricPick.value = model.get("metric");
   };
+  const syncBaseline = () => {
+    const configs = (model.get("configs") as string[]) ?? [];
+    baselinePick.replaceChildren(...configs.map((c) => el("option", { text: c, attrs: { value: c } })));
+    baselinePick.value = model.get("baseline");
+  };
+  baselinePick.addEventListener("change", () => {
+    model.set("baseline", baselinePick.value);
+    model.save_changes();
+  });
   metricPick.addEventListener("change", () => {
     model.set("metric", metricPick.value);
     model.save_changes();
   });
   const drawStatus = () => { status.textContent = model.get("status") ?? ""; };
-  const drawAll = () => { syncMetrics(); drawChart(); drawGrid(); };
+  const drawAll = () => { syncMetrics(); syncBaseline(); drawChart(); drawGrid(); };
+  const onBaseline = () => { baselinePick.value = model.get("baseline"); drawGrid(); };
 
   const onMetric = () => { metricPick.value = model.get("metric"); drawGrid(); };
   const listeners: [string, () => void][] = [
     ["change:summary", drawChart], ["change:per_query", drawGrid], ["change:metric", onMetric],
+    ["change:baseline", onBaseline], ["change:configs", syncBaseline],
     ["change:metrics", syncMetrics], ["change:drill_results", drawDrill],
     ["change:drill_missed", drawDrill], ["change:status", drawStatus],
   ];

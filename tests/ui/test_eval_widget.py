@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -51,8 +52,9 @@ def test_eval_widget_bars_grid_and_drill_down(open_notebook: Any) -> None:
     page = nb.page
     page.wait_for_selector(".vsl-eval [data-testid=chart] svg", timeout=60_000)
     chart = page.locator(".vsl-eval [data-testid=chart]").inner_text()
-    for label in ("vector", "text", "hybrid", "ndcg@5", "recall@5", "p="):
+    for label in ("vector", "text", "hybrid", "ndcg@5", "recall@5"):
         assert label in chart
+    assert re.search(r"\d\.\d{3}  p(<0\.001|=[01]\.\d{3})", chart)  # mean and paired p-value
 
     # The grid shows evaluate()'s per-query numbers for the chosen metric, per configuration.
     expected = kernel_json(
@@ -78,6 +80,16 @@ def test_eval_widget_bars_grid_and_drill_down(open_notebook: Any) -> None:
     )
     assert wait_for(
         lambda: all(abs(v - recall[q]) < 1e-9 for q, v in grid_values(page, "text").items())
+    )
+
+    # Picking another baseline recolours the grid against it and reaches Python.
+    page.select_option(".vsl-eval [data-testid=baseline]", "text")
+    assert wait_for(lambda: kernel_json(nb, "ew.baseline") == "text")
+    coloured = '.vsl-eval td.cell[data-config="{}"].win, .vsl-eval td.cell[data-config="{}"].loss'
+    assert wait_for(lambda: page.locator(coloured.format("text", "text")).count() == 0)
+    assert page.locator(coloured.format("vector", "vector")).count() > 0
+    assert wait_for(
+        lambda: "against text" in page.locator(".vsl-eval [data-testid=chart]").inner_text()
     )
 
     # Clicking a cell drills down: that query's hits under that config, relevant ones marked.

@@ -26,7 +26,8 @@ class EvalWidget(VecWidget):
     configuration for each metric, a per-query grid of the chosen metric (green where a
     configuration beats the baseline, red where it loses), and, on a click, that query's
     results under that configuration in the SearchWidget's view with every relevant document
-    marked and the relevant ones it missed listed.
+    marked and the relevant ones it missed listed. Picking another baseline (in the widget or
+    with ``widget.baseline = name``) re-compares without running the queries again.
 
     The numbers are ``vecstore_lab.eval.evaluate`` and ``compare``: ``per_query_table`` and
     ``summary_table`` hold them for code. ``k``, ``doc_key`` and ``depth`` mean what they mean
@@ -130,6 +131,20 @@ class EvalWidget(VecWidget):
             f"{len(self.config_kwargs)} configurations x {queries} judged queries, k={self.k}"
         )
         return table
+
+    @t.observe("baseline")
+    def _baseline_changed(self, change: dict[str, Any]) -> None:
+        table = getattr(self, "per_query_table", None)
+        if table is None or table.num_rows == 0:
+            return  # still being built: run() checks the baseline
+        if change["new"] not in self.config_kwargs:
+            self.baseline = change["old"]
+            raise InvalidInputError(
+                f"baseline {change['new']!r} is not one of {sorted(self.config_kwargs)}"
+            )
+        # Re-comparing needs no queries: the per-query numbers stay, only the pairing changes.
+        self.summary_table = compare(table, change["new"])
+        self.summary = arrow_ipc(self.summary_table)
 
     def drill(self, query_id: str, config: str) -> DrillDown:
         """Show (and return) ``query_id``'s top-k results under ``config``, judged."""
