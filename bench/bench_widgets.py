@@ -29,8 +29,9 @@ import pyarrow as pa
 from _results import publish
 
 import vecstore_lab as vl
+from vecstore_lab.results import without_vectors
 from vecstore_lab.testing.browser import launch_chromium
-from vecstore_lab.widgets._base import arrow_ipc, json_safe
+from vecstore_lab.widgets._base import arrow_ipc
 
 PAGE = """<!doctype html><html><body><div id="root"></div><script type="module">
 import widget from "./search.js";
@@ -70,8 +71,8 @@ def result_table(n_docs: int = 3000) -> tuple[bytes, int, int]:
         res = c.query(
             "topic words", k=1000, mode="hybrid", rerank="mmr", rerank_k=1000, candidates=1000
         )
-        hits = json_safe(res.to_arrow())
-        big = json_safe(c.query("topic words", k=n_docs, mode="vector").to_arrow())
+        hits = without_vectors(res.to_arrow())
+        big = without_vectors(c.query("topic words", k=n_docs, mode="vector").to_arrow())
         ten_k = pa.concat_tables([big] * (10_000 // n_docs + 1)).slice(0, 10_000)
         as_arrow = len(arrow_ipc(ten_k))
         as_json = len(json.dumps(ten_k.to_pylist(), default=str).encode())

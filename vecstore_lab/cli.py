@@ -14,13 +14,12 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-
 from vecstore_lab.database import connect
 from vecstore_lab.datasets import load_sample_documents
 from vecstore_lab.embedders import get_embedder
 from vecstore_lab.errors import InvalidInputError, VecStoreError
 from vecstore_lab.filters import parse_where
+from vecstore_lab.results import without_vectors
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -121,9 +120,7 @@ def query(args: argparse.Namespace) -> int:
         rerank=args.rerank or None,
     )
     if args.json:
-        table = results.to_arrow()
-        keep = [f.name for f in table.schema if not pa.types.is_fixed_size_list(f.type)]
-        for row in table.select(keep).to_pylist():
+        for row in without_vectors(results.to_arrow()).to_pylist():
             print(json.dumps(row, default=str, ensure_ascii=False))
         return 0
     _print_results(f"{args.mode}: {args.text!r}", results)

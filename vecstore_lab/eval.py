@@ -31,6 +31,7 @@ from vecstore_lab.errors import InvalidInputError
 
 if TYPE_CHECKING:
     from vecstore_lab.collection import Collection
+    from vecstore_lab.results import QueryResults
 
 __all__ = [
     "METRICS",
@@ -252,18 +253,46 @@ def load_beir(path: str | Path, split: str = "test") -> EvalSet:
     return EvalSet(corpus, queries, qrels)
 
 
+def best_per_document(
+    hits: Iterable[Any], doc_key: str | None = None, k: int | None = None
+) -> list[tuple[int, str]]:
+    """``(position, judged id)`` of each document's best hit, in rank order, at most ``k``."""
+    seen: dict[str, int] = {}
+    for i, h in enumerate(hits):
+        if k is not None and len(seen) >= k:
+            break
+        doc = h.id if doc_key is None else str(h.metadata.get(doc_key, h.id))
+        seen.setdefault(doc, i)
+    return [(i, doc) for doc, i in seen.items()]
+
+
 def ranked_ids(hits: Iterable[Any], doc_key: str | None = None) -> list[str]:
     """The ranking of a result list as judged ids.
 
     With ``doc_key`` (e.g. ``"doc_id"``, set by ``add_documents``) hits are chunks: each is
     mapped to ``hit.metadata[doc_key]`` and a document keeps the rank of its best chunk.
     """
-    if doc_key is None:
-        return [h.id for h in hits]
-    seen: dict[str, None] = {}
-    for h in hits:
-        seen.setdefault(str(h.metadata.get(doc_key, h.id)), None)
-    return list(seen)
+    return [doc for _, doc in best_per_document(hits, doc_key)]
+
+
+def search_config(
+    collection: Collection,
+    text: str,
+    config: Mapping[str, Any],
+    *,
+    k: int,
+    doc_key: str | None = None,
+    depth: int | None = None,
+) -> QueryResults:
+    """One query under one configuration, fetching ``depth`` hits (default ``5 * k`` when
+    hits are chunks of judged documents, else ``k``)."""
+    kwargs = dict(config)
+    target = kwargs.pop("collection", collection)
+    fetch = depth if depth is not None else (k * 5 if doc_key else k)
+    if fetch < k:
+        raise InvalidInputError(f"depth ({fetch}) must be at least k ({k})")
+    results: QueryResults = target.query(text, k=fetch, **kwargs)
+    return results
 
 
 def run_config(
@@ -276,13 +305,15 @@ def run_config(
     depth: int | None = None,
 ) -> dict[str, list[str]]:
     """``{query_id: ranked ids}`` for one configuration (see ``evaluate``)."""
-    kwargs = dict(config)
-    target = kwargs.pop("collection", collection)
-    fetch = depth if depth is not None else (k * 5 if doc_key else k)
-    if fetch < k:
-        raise InvalidInputError(f"depth ({fetch}) must be at least k ({k})")
     return {
-        qid: ranked_ids(target.query(text, k=fetch, **kwargs), doc_key)[:k]
+        qid: [
+            doc
+            for _, doc in best_per_document(
+                search_config(collection, text, config, k=k, doc_key=doc_key, depth=depth),
+                doc_key,
+                k,
+            )
+        ]
         for qid, text in queries.items()
     }
 

@@ -80,7 +80,7 @@ def load_documents(
     return docs
 
 
-def _load_file(path: Path, source: str, text_field: str, id_field: str) -> Iterator[Document]:
+def _load_file(path: Path, source: str, text_field: str, id_field: str) -> list[Document]:
     suffix = path.suffix.lower()
     if suffix in (".txt", ".md"):
         try:
@@ -90,12 +90,12 @@ def _load_file(path: Path, source: str, text_field: str, id_field: str) -> Itera
         metadata: dict[str, Any] = {"id": source, "source": source}
         if suffix == ".md" and (m := _HEADING.search(text)):
             metadata["title"] = m.group(1)
-        return iter([Document(text, metadata)])
+        return [Document(text, metadata)]
     if suffix == ".jsonl":
-        return iter(list(_rows_to_docs(_jsonl_rows(path), path, source, text_field, id_field)))
+        return list(_rows_to_docs(_jsonl_rows(path), path, source, text_field, id_field))
     if suffix in (".csv", ".parquet"):
         rows = _table(path).to_pylist()
-        return iter(list(_rows_to_docs(enumerate(rows, 1), path, source, text_field, id_field)))
+        return list(_rows_to_docs(enumerate(rows, 1), path, source, text_field, id_field))
     raise InvalidInputError(
         f"{path}: unsupported file type {suffix!r}; supported: {', '.join(SUPPORTED_SUFFIXES)}"
     )

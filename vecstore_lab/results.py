@@ -14,7 +14,14 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["BREAKDOWN_COLUMNS", "Hit", "QueryResults", "Record", "RecordSet"]
+__all__ = [
+    "BREAKDOWN_COLUMNS",
+    "Hit",
+    "QueryResults",
+    "Record",
+    "RecordSet",
+    "without_vectors",
+]
 
 #: Per-stage columns every query result carries (null where a stage did not run).
 BREAKDOWN_COLUMNS: tuple[str, ...] = (
@@ -28,6 +35,13 @@ BREAKDOWN_COLUMNS: tuple[str, ...] = (
     "rank_change",
 )
 _SCORE_COLUMNS = ("score", "distance", "rank", *BREAKDOWN_COLUMNS)
+
+
+def without_vectors(table: pa.Table) -> pa.Table:
+    """The table without its vector columns (big, and never shown to a person)."""
+    import pyarrow as pa
+
+    return table.select([f.name for f in table.schema if not pa.types.is_fixed_size_list(f.type)])
 
 
 @dataclass(frozen=True)

@@ -186,3 +186,13 @@ def open_notebook(lab: Lab, browser: Any) -> Iterator[Any]:
 def kernel_json(notebook: Notebook, expr: str) -> Any:
     out = notebook.kernel(f"import json as _j; print(_j.dumps({expr}, default=str))")
     return json.loads(out.strip().splitlines()[-1])
+
+
+def wait_for(fn: Any, timeout: float = 30.0) -> Any:
+    """Poll ``fn`` until it returns something truthy (or time runs out); return its value."""
+    deadline = time.time() + timeout
+    while True:
+        value = fn()
+        if value or time.time() > deadline:
+            return value
+        time.sleep(0.25)

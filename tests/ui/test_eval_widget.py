@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
-from conftest import kernel_json
+from conftest import kernel_json, wait_for
 
 SETUP = """
 import tempfile
@@ -25,15 +24,6 @@ configs = {"vector": {"mode": "vector"}, "text": {"mode": "text"}, "hybrid": {"m
 ew = EvalWidget(ref, queries, qrels, configs, k=5)
 ew
 """
-
-
-def wait_for(fn: Any, timeout: float = 30.0) -> Any:
-    deadline = time.time() + timeout
-    while True:
-        value = fn()
-        if value or time.time() > deadline:
-            return value
-        time.sleep(0.25)
 
 
 def grid_values(page: Any, config: str) -> dict[str, float]:

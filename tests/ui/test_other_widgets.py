@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from conftest import kernel_json
-
-
-def wait_for(fn: Any, timeout: float = 30.0) -> Any:
-    deadline = time.time() + timeout
-    while True:
-        value = fn()
-        if value or time.time() > deadline:
-            return value
-        time.sleep(0.25)
-
+from conftest import kernel_json, wait_for
 
 TELEMETRY = """
 import tempfile

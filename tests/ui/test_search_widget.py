@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from conftest import Notebook, kernel_json
+from conftest import Notebook, kernel_json, wait_for
 
 XSS = '<img src=x onerror="window.__xss=1"> <script>window.__xss=2</script> a cat toy'
 
@@ -26,15 +25,6 @@ docs.add(
 w = SearchWidget(docs, k=5)
 w
 """
-
-
-def wait_for(fn: Any, timeout: float = 20.0) -> Any:
-    deadline = time.time() + timeout
-    while True:
-        value = fn()
-        if value or time.time() > deadline:
-            return value
-        time.sleep(0.2)
 
 
 def hit_ids(nb: Notebook) -> list[str]:

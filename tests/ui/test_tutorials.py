@@ -16,6 +16,18 @@ from conftest import Lab, Notebook
 ROOT = Path(__file__).parents[2]
 
 
+def on_last_cell(page: Any, command: str) -> None:
+    """Make the notebook's last cell active and run a JupyterLab command on it."""
+    page.evaluate(
+        """(command) => {
+            const notebook = window.jupyterapp.shell.currentWidget.content;
+            notebook.activeCellIndex = notebook.widgets.length - 1;
+            return window.jupyterapp.commands.execute(command);
+        }""",
+        command,
+    )
+
+
 def test_make_lab_serves_the_notebooks_folder() -> None:
     recipe = subprocess.run(
         ["make", "-n", "-o", "setup", "lab"], cwd=ROOT, capture_output=True, text=True, check=True
@@ -35,13 +47,7 @@ def test_evaluation_tutorial_runs_in_the_browser(lab: Lab, browser: Any) -> None
         nb.wait_idle()
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
         # Everything but the clean-up cell (it closes the widget), then the clean-up.
-        page.evaluate(
-            """() => {
-                const notebook = window.jupyterapp.shell.currentWidget.content;
-                notebook.activeCellIndex = notebook.widgets.length - 1;
-                return window.jupyterapp.commands.execute('notebook:run-all-above');
-            }"""
-        )
+        on_last_cell(page, "notebook:run-all-above")
         nb.wait_idle(timeout=300)
         errors = page.locator('[data-mime-type="application/vnd.jupyter.error"]')
         assert errors.count() == 0, errors.first.inner_text()
@@ -61,13 +67,7 @@ def test_evaluation_tutorial_runs_in_the_browser(lab: Lab, browser: Any) -> None
         )
         assert "increment a variable in place" in head.inner_text()
         nb.screenshot("tutorial-06")
-        page.evaluate(
-            """() => {
-                const notebook = window.jupyterapp.shell.currentWidget.content;
-                notebook.activeCellIndex = notebook.widgets.length - 1;
-                return window.jupyterapp.commands.execute('notebook:run-cell');
-            }"""
-        )
+        on_last_cell(page, "notebook:run-cell")
         page.wait_for_selector(".vsl-eval", state="detached", timeout=60_000)  # view closed
         nb.wait_idle()
         assert errors.count() == 0

@@ -22,12 +22,6 @@ def arrow_ipc(table: pa.Table) -> bytes:
     return bytes(sink.getvalue().to_pybytes())
 
 
-def json_safe(table: pa.Table) -> pa.Table:
-    """Drop vector columns (big, and never displayed) before a table is sent."""
-    keep = [f.name for f in table.schema if not pa.types.is_fixed_size_list(f.type)]
-    return table.select(keep)
-
-
 class VecWidget(anywidget.AnyWidget):
     """Base of the widgets: a thin view whose requests call the same API a script would.
 

@@ -9,7 +9,8 @@ import pyarrow.compute as pc
 import traitlets as t
 
 from vecstore_lab.errors import InvalidInputError
-from vecstore_lab.widgets._base import VecWidget, arrow_ipc, json_safe
+from vecstore_lab.results import without_vectors
+from vecstore_lab.widgets._base import VecWidget, arrow_ipc
 
 if TYPE_CHECKING:
     from vecstore_lab.collection import Collection
@@ -91,7 +92,7 @@ class CollectionBrowser(VecWidget):
             table = c.get(ids=ids).to_arrow()
         else:
             table = c.get(limit=self.page_size, offset=offset).to_arrow()
-        table = json_safe(table)
+        table = without_vectors(table)
         self.rows = arrow_ipc(table)
         return table
 

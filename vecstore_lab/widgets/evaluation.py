@@ -9,14 +9,16 @@ import pyarrow as pa
 import traitlets as t
 
 from vecstore_lab.errors import InvalidInputError
-from vecstore_lab.eval import compare, evaluate, ranked_ids
-from vecstore_lab.widgets._base import VecWidget, arrow_ipc, json_safe
+from vecstore_lab.eval import best_per_document, compare, evaluate, search_config
+from vecstore_lab.results import without_vectors
+from vecstore_lab.widgets._base import VecWidget, arrow_ipc
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from vecstore_lab.collection import Collection
     from vecstore_lab.eval import Qrels
+    from vecstore_lab.results import QueryResults
 
 __all__ = ["DrillDown", "EvalWidget"]
 
@@ -87,7 +89,7 @@ class EvalWidget(VecWidget):
             self.baseline = self.configs[0] if self.configs else ""
         self.per_query_table = pa.table({})
         self.summary_table = pa.table({})
-        self.last_results = None
+        self.last_results: QueryResults | None = None
         self.run(results)
 
     def run(self, results: pa.Table | None = None) -> pa.Table:
@@ -121,10 +123,9 @@ class EvalWidget(VecWidget):
                 depth=self.depth,
             )
         self.per_query_table = table
-        self.summary_table = compare(table, self.baseline)
+        self._compare()
         texts = pa.array([self.queries[q] for q in table.column("query_id").to_pylist()])
         self.metrics = [c.split("@")[0] for c in table.column_names if "@" in c]
-        self.summary = arrow_ipc(self.summary_table)
         self.per_query = arrow_ipc(table.append_column("query", texts))
         queries = table.num_rows // max(1, len(self.config_kwargs))
         self.status = (
@@ -142,8 +143,10 @@ class EvalWidget(VecWidget):
             raise InvalidInputError(
                 f"baseline {change['new']!r} is not one of {sorted(self.config_kwargs)}"
             )
-        # Re-comparing needs no queries: the per-query numbers stay, only the pairing changes.
-        self.summary_table = compare(table, change["new"])
+        self._compare()  # no queries run: the per-query numbers stay, only the pairing changes
+
+    def _compare(self) -> None:
+        self.summary_table = compare(self.per_query_table, self.baseline)
         self.summary = arrow_ipc(self.summary_table)
 
     def drill(self, query_id: str, config: str) -> DrillDown:
@@ -152,21 +155,18 @@ class EvalWidget(VecWidget):
             raise InvalidInputError(f"{query_id!r} is not a judged query")
         if config not in self.config_kwargs:
             raise InvalidInputError(f"{config!r} is not one of {sorted(self.config_kwargs)}")
-        kwargs = dict(self.config_kwargs[config])
-        target = kwargs.pop("collection", self.collection)
-        fetch = self.depth or (self.k * 5 if self.doc_key else self.k)
-        results = target.query(self.queries[query_id], k=fetch, **kwargs)
-        table = results.to_arrow()
+        results = search_config(
+            self.collection,
+            self.queries[query_id],
+            self.config_kwargs[config],
+            k=self.k,
+            doc_key=self.doc_key,
+            depth=self.depth,
+        )
         # The documents the metric saw: each document's best chunk, top k.
-        docs = ranked_ids(results, self.doc_key)[: self.k]
-        keep: list[int] = []
-        seen: set[str] = set()
-        for i, hit in enumerate(results):
-            doc = ranked_ids([hit], self.doc_key)[0]
-            if doc in docs and doc not in seen:
-                seen.add(doc)
-                keep.append(i)
-        table = table.take(pa.array(keep, pa.int64()))
+        best = best_per_document(results, self.doc_key, self.k)
+        keep, docs = [i for i, _ in best], [doc for _, doc in best]
+        table = results.to_arrow().take(pa.array(keep, pa.int64()))
         judged = self.qrels[query_id]
         table = table.set_column(
             table.schema.get_field_index("rank"), "rank", pa.array(range(1, len(keep) + 1))
@@ -181,7 +181,7 @@ class EvalWidget(VecWidget):
             for d, g in sorted(judged.items(), key=lambda kv: (-kv[1], kv[0]))
             if g > 0 and d not in docs
         ]
-        self.drill_results = arrow_ipc(json_safe(table))
+        self.drill_results = arrow_ipc(without_vectors(table))
         self.last_results = results
         return DrillDown(query_id, config, docs, table, [m["id"] for m in self.drill_missed])
 

@@ -10,7 +10,8 @@ import traitlets as t
 from vecstore_lab.errors import VecStoreError
 from vecstore_lab.filters import parse_where
 from vecstore_lab.rerankers import list_rerankers
-from vecstore_lab.widgets._base import VecWidget, arrow_ipc, json_safe
+from vecstore_lab.results import without_vectors
+from vecstore_lab.widgets._base import VecWidget, arrow_ipc
 
 if TYPE_CHECKING:
     from vecstore_lab.collection import Collection
@@ -88,7 +89,7 @@ class SearchWidget(VecWidget):
             self.busy = False
         ms = (time.perf_counter() - start) * 1e3
         self.last_results = results
-        self.results = arrow_ipc(json_safe(results.to_arrow()))
+        self.results = arrow_ipc(without_vectors(results.to_arrow()))
         rerank = f", reranked by {self.rerank}" if self.rerank else ""
         self.status = f"{len(results)} hits in {ms:.0f} ms ({self.mode}{rerank})"
         return results
