@@ -24,6 +24,8 @@ RESERVED = frozenset(
     | {"rerank_score", "retrieval_rank", "rank_change"}
 )
 SETTINGS_KEY = b"vecstore_lab"
+#: Declares ``id`` the primary key, so Lance detects concurrent inserts of one new id.
+PRIMARY_KEY_METADATA = {b"lance-schema:unenforced-primary-key": b"true"}
 FORMAT_VERSION = 1
 _KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 
@@ -68,7 +70,7 @@ def vector_type(dim: int) -> pa.DataType:
 def base_schema(settings: CollectionSettings, metadata: pa.Schema | None = None) -> pa.Schema:
     """The table schema: id, text, vector, then typed metadata columns."""
     fields = [
-        pa.field(ID, pa.string(), nullable=False),
+        pa.field(ID, pa.string(), nullable=False, metadata=PRIMARY_KEY_METADATA),
         pa.field(TEXT, pa.string()),
         pa.field(VECTOR, vector_type(settings.dim)),
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,10 +16,12 @@ from vecstore_lab._schema import (
     ID,
     TEXT,
     VECTOR,
+    PRIMARY_KEY_METADATA,
     CollectionSettings,
     metadata_columns,
     metadata_fields,
 )
+from vecstore_lab._writer import CommitGuard
 from vecstore_lab.errors import (
     DimensionMismatchError,
     DuplicateIdError,
@@ -89,8 +92,11 @@ class Collection:
         read_only: bool = False,
         write_batch_size: int = 8192,
         auto_optimize_rows: int = 20_000,
+        uri: str | None = None,
     ) -> None:
         self.name = name
+        self.uri = uri
+        self._guard = CommitGuard(uri, name)
         self._table = table
         self.settings = settings
         self._embedder = embedder
@@ -249,20 +255,25 @@ class Collection:
         return [f.name for f in metadata_fields(schema)]
 
     # -- writes -----------------------------------------------------------------------
-    def _prepare(self, batch: Batch) -> tuple[pa.Table, list[pa.Field]]:
-        """Embed what is missing and build the Arrow rows; nothing is written yet."""
+    def _with_vectors(self, batch: Batch) -> Batch:
+        """The batch with its vectors, embedding texts given without them (no lock held)."""
+        if batch.vectors is not None or not len(batch):
+            return batch
+        if batch.texts is None:
+            raise InvalidInputError("pass texts, vectors, or both")
+        vectors = self._embed([t for t in batch.texts if t is not None])
+        return Batch(batch.ids, batch.texts, vectors, batch.metadatas)
+
+    def _layout(self, batch: Batch, current: pa.Schema) -> tuple[pa.Table, list[pa.Field]]:
+        """The Arrow rows of a batch against ``current``, plus the metadata fields it adds."""
         n = len(batch)
-        vectors = batch.vectors
-        if vectors is None:
-            if batch.texts is None:
-                raise InvalidInputError("pass texts, vectors, or both")
-            vectors = self._embed([t for t in batch.texts if t is not None])
-        current = self.schema
         meta, new_fields = metadata_columns(batch.metadatas, n, current)
         schema = current.remove_metadata()
         for f in new_fields:
             schema = schema.append(f)
-        flat = pa.array(vectors.reshape(-1), pa.float32())
+        if batch.vectors is None:
+            raise InvalidInputError("pass texts, vectors, or both")
+        flat = pa.array(batch.vectors.reshape(-1), pa.float32())
         arrays: dict[str, pa.Array] = {
             ID: pa.array(batch.ids, pa.string()),
             TEXT: pa.array(batch.texts if batch.texts is not None else [None] * n, pa.string()),
@@ -271,7 +282,22 @@ class Collection:
         }
         return pa.table([arrays[f.name] for f in schema], schema=schema), new_fields
 
-    def _commit(self, data: pa.Table, new_fields: list[pa.Field], how: str) -> None:
+    def _ensure_primary_key(self) -> None:
+        """Declare ``id`` the table's primary key (collections written by 0.1 lack it).
+
+        With it, Lance's merge_insert conflict detection sees two concurrent inserts of one
+        new id, which is what keeps ids unique where the file lock cannot reach.
+        """
+        field = self.schema.field(ID)
+        if (field.metadata or {}).get(next(iter(PRIMARY_KEY_METADATA))) is not None:
+            return
+        declared = {k.decode(): v.decode() for k, v in PRIMARY_KEY_METADATA.items()}
+        update = {"path": ID, "metadata": declared}
+        self._guard.commit(lambda: self._table.update_field_metadata(update), "declaring the id key")
+
+    def _commit(self, batch: Batch, how: str) -> None:
+        """Lay out and commit ``batch``; the caller holds the write lock."""
+        data, new_fields = self._layout(batch, self.schema)
         attrs = {**self._db_attrs(how), "operation": how, "vecstore_lab.rows": data.num_rows}
         with telemetry.stage("write", attrs):
             self._write(data, new_fields, how)
@@ -279,19 +305,27 @@ class Collection:
         self._maintain_indexes()
 
     def _write(self, data: pa.Table, new_fields: list[pa.Field], how: str) -> None:
+        if new_fields:
+            names = [f.name for f in new_fields]
+            self._guard.commit(lambda: self._table.add_columns(new_fields), f"{how} (new {names})")
         try:
-            if new_fields:
-                self._table.add_columns(new_fields)
-            batches = data.to_batches(max_chunksize=self.write_batch_size)
-            if how == "add":
-                self._table.add(pa.RecordBatchReader.from_batches(data.schema, batches))
-            else:
-                builder = self._table.merge_insert(ID).when_matched_update_all()
-                if how == "upsert":
-                    builder = builder.when_not_matched_insert_all()
-                builder.execute(pa.RecordBatchReader.from_batches(data.schema, batches))
-        except Exception as exc:
-            raise StorageError(f"writing to collection {self.name!r} failed: {exc}") from exc
+            self._guard.commit(lambda: self._write_rows(data, how), how)
+        except BaseException:
+            if new_fields:  # the rows did not land: take the columns they brought back out
+                with contextlib.suppress(Exception):
+                    self._table.drop_columns([f.name for f in new_fields])
+            raise
+
+    def _write_rows(self, data: pa.Table, how: str) -> None:
+        batches = data.to_batches(max_chunksize=self.write_batch_size)
+        reader = pa.RecordBatchReader.from_batches(data.schema, batches)
+        if how == "add":
+            self._table.add(reader)
+            return
+        builder = self._table.merge_insert(ID).when_matched_update_all()
+        if how == "upsert":
+            builder = builder.when_not_matched_insert_all()
+        builder.execute(reader)
 
     def _maintain_indexes(self) -> None:
         """Fold new rows into the full-text index once enough have piled up.
@@ -322,18 +356,22 @@ class Collection:
         """
         self._writable()
         batch = build_batch(ids, texts, vectors, metadatas, dim=self.dim, auto_ids=True)
-        if ids is not None:
-            clash = self._existing_ids(batch.ids)
-            if clash:
-                shown = sorted(clash)[:5]
-                raise DuplicateIdError(
-                    f"{len(clash)} id(s) already exist in {self.name!r}: {shown}"
-                    f"{' …' if len(clash) > 5 else ''}; use upsert() to replace them",
-                    ids=sorted(clash),
-                )
-        data, new_fields = self._prepare(batch)
-        if len(batch):
-            self._commit(data, new_fields, "add")
+        metadata_columns(batch.metadatas, len(batch), self.schema)  # fail before embedding
+        batch = self._with_vectors(batch)
+        if not len(batch):
+            return batch.ids
+        with self._guard.locked():
+            self._ensure_primary_key()
+            if ids is not None:  # generated ids are fresh uuids: nothing to check
+                clash = self._existing_ids(batch.ids)
+                if clash:
+                    shown = sorted(clash)[:5]
+                    raise DuplicateIdError(
+                        f"{len(clash)} id(s) already exist in {self.name!r}: {shown}"
+                        f"{' …' if len(clash) > 5 else ''}; use upsert() to replace them",
+                        ids=sorted(clash),
+                    )
+            self._commit(batch, "add")
         return batch.ids
 
     def upsert(
@@ -346,9 +384,12 @@ class Collection:
         """Insert rows, replacing whole rows whose id already exists (LanceDB merge_insert)."""
         self._writable()
         batch = build_batch(ids, texts, vectors, metadatas, dim=self.dim, auto_ids=False)
-        data, new_fields = self._prepare(batch)
+        metadata_columns(batch.metadatas, len(batch), self.schema)
+        batch = self._with_vectors(batch)
         if len(batch):
-            self._commit(data, new_fields, "upsert")
+            with self._guard.locked():
+                self._ensure_primary_key()
+                self._commit(batch, "upsert")
         return batch.ids
 
     def update(
@@ -368,29 +409,29 @@ class Collection:
         batch = build_batch(ids, texts, vectors, metadatas, dim=self.dim, auto_ids=False)
         if not len(batch):
             return
-        current = {r.id: r for r in self.get(ids=batch.ids, include_vectors=True)}
-        missing = [i for i in batch.ids if i not in current]
-        if missing:
-            raise IdNotFoundError(
-                f"{len(missing)} id(s) not found in {self.name!r}: {missing[:5]}; "
-                "use upsert() to insert",
-                ids=missing,
-            )
-        rows = [current[i] for i in batch.ids]
-        texts_out = batch.texts if batch.texts is not None else [r.text for r in rows]
-        if batch.vectors is not None:
-            vecs = batch.vectors
-        elif batch.texts is not None:
-            vecs = self._embed([t for t in batch.texts if t is not None])
-        else:
-            vecs = np.stack([np.asarray(r.vector, dtype=np.float32) for r in rows])
-        merged: list[Mapping[str, Any] | None] = [
-            {**r.metadata, **(new or {})}
-            for r, new in zip(rows, batch.metadatas or [None] * len(rows), strict=True)
-        ]
-        full = Batch(batch.ids, texts_out, vecs, merged)
-        data, new_fields = self._prepare(full)
-        self._commit(data, new_fields, "update")
+        metadata_columns(batch.metadatas, len(batch), self.schema)
+        new_vectors = batch.vectors
+        if new_vectors is None and batch.texts is not None:
+            new_vectors = self._embed([t for t in batch.texts if t is not None])
+        with self._guard.locked():  # read, merge and write as one step for other writers
+            current = {r.id: r for r in self.get(ids=batch.ids, include_vectors=True)}
+            missing = [i for i in batch.ids if i not in current]
+            if missing:
+                raise IdNotFoundError(
+                    f"{len(missing)} id(s) not found in {self.name!r}: {missing[:5]}; "
+                    "use upsert() to insert",
+                    ids=missing,
+                )
+            rows = [current[i] for i in batch.ids]
+            texts_out = batch.texts if batch.texts is not None else [r.text for r in rows]
+            if new_vectors is None:
+                new_vectors = np.stack([np.asarray(r.vector, dtype=np.float32) for r in rows])
+            merged: list[Mapping[str, Any] | None] = [
+                {**r.metadata, **(new or {})}
+                for r, new in zip(rows, batch.metadatas or [None] * len(rows), strict=True)
+            ]
+            self._ensure_primary_key()
+            self._commit(Batch(batch.ids, texts_out, new_vectors, merged), "update")
 
     def delete(self, ids: Sequence[str] | str | None = None, where: Filter | None = None) -> int:
         """Delete rows matching ``ids`` and/or ``where`` (both: rows matching both).
@@ -411,13 +452,10 @@ class Collection:
         if sql:
             preds.append(sql)
         predicate = " AND ".join(f"({p})" for p in preds)
-        with telemetry.stage("delete", self._db_attrs("delete")) as span:
+        with self._guard.locked(), telemetry.stage("delete", self._db_attrs("delete")) as span:
             n = int(self._table.count_rows(predicate))
             if n:
-                try:
-                    self._table.delete(predicate)
-                except Exception as exc:
-                    raise StorageError(f"delete from {self.name!r} failed: {exc}") from exc
+                self._guard.commit(lambda: self._table.delete(predicate), "delete")
             span.set_attribute("vecstore_lab.rows", n)
         return n
 
@@ -667,10 +705,8 @@ class Collection:
     def optimize(self) -> None:
         """Compact files and fold new rows into indexes (LanceDB ``optimize``)."""
         self._writable()
-        try:
-            self._table.optimize()
-        except Exception as exc:
-            raise StorageError(f"optimize of {self.name!r} failed: {exc}") from exc
+        with self._guard.locked():
+            self._guard.commit(self._table.optimize, "optimize")
 
     def create_vector_index(self, index_type: str = "IVF_PQ", **params: Any) -> None:
         """Build an ANN index on the vectors (``"IVF_PQ"``, ``"IVF_FLAT"``, ``"HNSW_SQ"``…).
@@ -691,7 +727,11 @@ class Collection:
         if index_type not in configs:
             raise InvalidInputError(f"index_type must be one of {sorted(configs)}")
         config = configs[index_type](distance_type=self.distance, **params)
-        self._table.create_index(VECTOR, config=config, replace=True)
+        with self._guard.locked():
+            self._guard.commit(
+                lambda: self._table.create_index(VECTOR, config=config, replace=True),
+                "create_vector_index",
+            )
 
     def create_scalar_index(self, field: str, kind: str = "btree") -> None:
         """Index a metadata (or id) column to speed up filters: ``"btree"`` or ``"bitmap"``."""
@@ -703,7 +743,12 @@ class Collection:
         configs = {"btree": lindex.BTree, "bitmap": lindex.Bitmap}
         if kind not in configs:
             raise InvalidInputError(f"kind must be 'btree' or 'bitmap', got {kind!r}")
-        self._table.create_index(field, config=configs[kind](), replace=True)
+        config = configs[kind]()
+        with self._guard.locked():
+            self._guard.commit(
+                lambda: self._table.create_index(field, config=config, replace=True),
+                "create_scalar_index",
+            )
 
     def list_versions(self) -> list[VersionInfo]:
         """Every version of the collection, oldest first."""
@@ -741,16 +786,15 @@ class Collection:
             connection=self._connection,
             cache=self.cache,
             read_only=True,
+            uri=self.uri,
         )
 
     def restore(self, version: int) -> None:
         """Make ``version``'s contents the latest (a new version; history is kept)."""
         self._writable()
         self._check_version(version)
-        try:
-            self._table.restore(version)
-        except Exception as exc:
-            raise StorageError(f"restore of {self.name!r} to {version} failed: {exc}") from exc
+        with self._guard.locked():
+            self._guard.commit(lambda: self._table.restore(version), f"restore to {version}")
         restored = CollectionSettings.from_schema(self._table.schema)
         if restored is not None:
             self.settings = restored

@@ -201,7 +201,9 @@ class VecDatabase:
             table.create_index(TEXT, config=FTS(), name=FTS_INDEX)
         except Exception as exc:
             raise StorageError(f"cannot create collection {name!r}: {exc}") from exc
-        return Collection(name, table, settings, emb, connection=self._db, cache=self.cache)
+        return Collection(
+            name, table, settings, emb, connection=self._db, cache=self.cache, uri=self.uri
+        )
 
     def get_collection(self, name: str, *, embedder: EmbedderSpec = None) -> Collection:
         """Open an existing collection, rebuilding its stored embedder.
@@ -241,7 +243,14 @@ class VecDatabase:
                 got=emb.dim,
             )
         return Collection(
-            name, table, settings, emb, embedder_error=error, connection=self._db, cache=self.cache
+            name,
+            table,
+            settings,
+            emb,
+            embedder_error=error,
+            connection=self._db,
+            cache=self.cache,
+            uri=self.uri,
         )
 
     def get_or_create_collection(self, name: str, **kwargs: Any) -> Collection:
