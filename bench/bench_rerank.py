@@ -70,7 +70,7 @@ def main() -> None:
         c.add_documents(variants, splitter=splitter, progress=False)
         candidates = c.query(query, k=100, mode="hybrid", include_vectors=True).to_arrow()
         candidates = candidates.append_column(
-            "retrieval_rank", pa.array(np.arange(1, candidates.num_rows + 1, dtype=np.int32))
+            "_retrieval_rank", pa.array(np.arange(1, candidates.num_rows + 1, dtype=np.int32))
         )
         qvec = embedder.embed_query(query)
         rerankers: dict[str, vl.Reranker] = {

@@ -16,7 +16,7 @@ from vecstore_lab.results import BREAKDOWN_COLUMNS
 if TYPE_CHECKING:
     from pathlib import Path
 
-FIXED_COLUMNS = ["score", "distance", "rank", *BREAKDOWN_COLUMNS]
+FIXED_COLUMNS = ["_score", "_distance", "_rank", *BREAKDOWN_COLUMNS]
 
 
 def brute_force(vectors: np.ndarray, q: np.ndarray, distance: str) -> np.ndarray:

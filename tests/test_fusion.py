@@ -32,18 +32,18 @@ def _tables() -> tuple[pa.Table, pa.Table]:
         {
             "id": ["a", "b", "c"],
             "text": ["A", "B", "C"],
-            "distance": [0.1, 0.2, 0.3],
-            "vector_score": [0.9, 0.8, 0.7],
-            "vector_rank": pa.array([1, 2, 3], pa.int32()),
+            "_distance": [0.1, 0.2, 0.3],
+            "_vector_score": [0.9, 0.8, 0.7],
+            "_vector_rank": pa.array([1, 2, 3], pa.int32()),
         }
     )
     fts = pa.table(
         {
             "id": ["c", "d"],
             "text": ["C", "D"],
-            "distance": pa.nulls(2, pa.float64()),
-            "fts_score": [3.0, 1.0],
-            "fts_rank": pa.array([1, 2], pa.int32()),
+            "_distance": pa.nulls(2, pa.float64()),
+            "_fts_score": [3.0, 1.0],
+            "_fts_rank": pa.array([1, 2], pa.int32()),
         }
     )
     return vec, fts
@@ -53,13 +53,13 @@ def test_fuse_rrf_table() -> None:
     out = fuse(*_tables(), method="rrf", k=60)
     assert out.column("id").to_pylist() == ["c", "a", "b", "d"]
     assert out.column("text").to_pylist() == ["C", "A", "B", "D"]
-    assert out.column("fused_score").to_pylist() == pytest.approx(
+    assert out.column("_fused_score").to_pylist() == pytest.approx(
         [1 / 63 + 1 / 61, 1 / 61, 1 / 62, 1 / 62]
     )
-    assert out.column("vector_rank").to_pylist() == [3, 1, 2, None]
-    assert out.column("fts_rank").to_pylist() == [1, None, None, 2]
+    assert out.column("_vector_rank").to_pylist() == [3, 1, 2, None]
+    assert out.column("_fts_rank").to_pylist() == [1, None, None, 2]
     # b and d tie at 1/62: the vector list wins ties.
-    assert out.column("distance").to_pylist()[3] is None
+    assert out.column("_distance").to_pylist()[3] is None
 
 
 @pytest.mark.parametrize(

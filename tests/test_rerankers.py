@@ -66,7 +66,7 @@ def test_mmr_scores_by_hand() -> None:
     out = MMRReranker(lambda_=0.25).rerank("", hits, query_vector=np.array([0.6, 0.8]))
     # first pick: max 0.25 * relevance -> y (rel 1.0); then x: 0.25*0.6 - 0.75*0.6 = -0.3
     assert out.column("id").to_pylist() == ["y", "x"]
-    assert out.column("rerank_score").to_pylist() == pytest.approx([0.25, -0.3])
+    assert out.column("_rerank_score").to_pylist() == pytest.approx([0.25, -0.3])
     with pytest.raises(errors.InvalidInputError, match="needs the hits' vectors"):
         MMRReranker().rerank("", hits.drop_columns(["vector"]), query_vector=np.ones(2))
 
@@ -75,14 +75,14 @@ def test_rrf_reranker_matches_hand_computation() -> None:
     hits = pa.table(
         {
             "id": ["a", "b", "c"],
-            "vector_rank": pa.array([1, 2, None], pa.int32()),
-            "fts_rank": pa.array([3, None, 1], pa.int32()),
+            "_vector_rank": pa.array([1, 2, None], pa.int32()),
+            "_fts_rank": pa.array([3, None, 1], pa.int32()),
         }
     )
     out = RRFReranker(k=10).rerank("q", hits)
     expected = {"a": 1 / 11 + 1 / 13, "b": 1 / 12, "c": 1 / 11}
     got = dict(
-        zip(out.column("id").to_pylist(), out.column("rerank_score").to_pylist(), strict=True)
+        zip(out.column("id").to_pylist(), out.column("_rerank_score").to_pylist(), strict=True)
     )
     assert got == pytest.approx(expected)
     assert out.column("id").to_pylist() == ["a", "c", "b"]
@@ -92,8 +92,8 @@ def test_linear_reranker_extremes() -> None:
     hits = pa.table(
         {
             "id": ["a", "b", "c"],
-            "vector_score": [0.9, 0.5, 0.1],
-            "fts_score": [1.0, 3.0, 2.0],
+            "_vector_score": [0.9, 0.5, 0.1],
+            "_fts_score": [1.0, 3.0, 2.0],
         }
     )
     assert LinearCombinationReranker(alpha=1.0).rerank("q", hits).column("id").to_pylist() == [

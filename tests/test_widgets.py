@@ -46,7 +46,7 @@ def test_search_widget_runs_collection_queries(docs: vl.Collection) -> None:
         == res.ids
         == docs.query("the cat sat on the mat", k=3, mode="hybrid").ids
     )
-    assert "vector" not in table.column_names and "fused_score" in table.column_names
+    assert "vector" not in table.column_names and "_fused_score" in table.column_names
     assert w.status.startswith("3 hits in") and w.error == ""
     assert repr(w) == (
         "SearchWidget(collection='docs', query='the cat sat on the mat', mode='hybrid', hits=3)"
@@ -80,7 +80,7 @@ def test_rerank_setting_and_selection_trait(docs: vl.Collection) -> None:
     w = SearchWidget(docs, k=3)
     assert "mmr" in w.rerankers
     w.search("cat", rerank="mmr")
-    assert "rank_change" in decode(w.results).column_names
+    assert "_rank_change" in decode(w.results).column_names
     seen: list[Any] = []
     w.observe(lambda change: seen.append(change["new"]), names="selected")
     w.selected = {"id": "cat", "rank": 1}
@@ -241,9 +241,9 @@ def test_eval_widget_scores_configs_and_drills_down(tmp_path: Path) -> None:
         == ev.run_config(c, {"q3": "wild yeast"}, {"mode": "text"}, k=2, doc_key="doc_id")["q3"]
     )
     shown = decode(w.drill_results)
-    assert shown.column("rank").to_pylist() == list(range(1, len(d.ids) + 1))
+    assert shown.column("_rank").to_pylist() == list(range(1, len(d.ids) + 1))
     assert shown.column("doc_id").to_pylist() == d.ids
-    assert shown.column("relevance").to_pylist() == [qrels["q3"].get(i, 0) for i in d.ids]
+    assert shown.column("_relevance").to_pylist() == [qrels["q3"].get(i, 0) for i in d.ids]
     assert "vector" not in shown.column_names
     assert d.missed == [m["id"] for m in w.drill_missed] == sorted(set(qrels["q3"]) - set(d.ids))
     assert (w.drill_query, w.drill_config, w.drill_text) == ("q3", "text", "wild yeast")

@@ -18,16 +18,15 @@ Distance = Literal["cosine", "l2", "dot"]
 DISTANCES: tuple[str, ...] = ("cosine", "l2", "dot")
 
 ID, TEXT, VECTOR = "id", "text", "vector"
-RESERVED = frozenset(
-    {ID, TEXT, VECTOR, "score", "distance", "rank", "metadata"}
-    | {"vector_score", "vector_rank", "fts_score", "fts_rank", "fused_score"}
-    | {"rerank_score", "retrieval_rank", "rank_change"}
-)
+#: The only names the store owns. Whatever a query adds to its results (``_score``,
+#: ``_distance``, ``_rank``, the breakdown) starts with "_", and metadata keys start with a
+#: letter, so a user's ``score``, ``rank`` or ``distance`` column is stored and shown as is.
+RESERVED = frozenset({ID, TEXT, VECTOR})
 SETTINGS_KEY = b"vecstore_lab"
 #: Declares ``id`` the primary key, so Lance detects concurrent inserts of one new id.
 PRIMARY_KEY_METADATA = {b"lance-schema:unenforced-primary-key": b"true"}
 FORMAT_VERSION = 1
-_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
+_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")  # fullmatch: "$" would let "id\n" through
 
 
 @dataclass(frozen=True)
@@ -116,7 +115,7 @@ def check_key(key: object) -> str:
         raise InvalidMetadataError(
             f"metadata key {key!r} is reserved (reserved: {', '.join(sorted(RESERVED))}); rename it"
         )
-    if not _KEY.match(key):
+    if not _KEY.fullmatch(key):
         raise InvalidMetadataError(
             f"metadata key {key!r} is not allowed: keys start with a letter and contain only "
             "letters, digits, '_' and '-'"

@@ -15,14 +15,14 @@ from vecstore_lab.errors import InvalidInputError, StorageError
 from vecstore_lab.results import BREAKDOWN_COLUMNS
 
 _TYPES = {
-    "vector_score": pa.float64(),
-    "vector_rank": pa.int32(),
-    "fts_score": pa.float64(),
-    "fts_rank": pa.int32(),
-    "fused_score": pa.float64(),
-    "rerank_score": pa.float64(),
-    "retrieval_rank": pa.int32(),
-    "rank_change": pa.int32(),
+    "_vector_score": pa.float64(),
+    "_vector_rank": pa.int32(),
+    "_fts_score": pa.float64(),
+    "_fts_rank": pa.int32(),
+    "_fused_score": pa.float64(),
+    "_rerank_score": pa.float64(),
+    "_retrieval_rank": pa.int32(),
+    "_rank_change": pa.int32(),
 }
 
 
@@ -54,7 +54,7 @@ def vector_search(
     refine_factor: int | None = None,
     nprobes: int | None = None,
 ) -> pa.Table:
-    """Nearest neighbours, with ``distance``, ``vector_score`` and ``vector_rank``."""
+    """Nearest neighbours, with ``_distance``, ``_vector_score`` and ``_vector_rank``."""
     attrs = {
         "db.system.name": "lancedb",
         "db.operation.name": "search",
@@ -102,9 +102,9 @@ def _vector_search(
     distance = out.column("_distance")
     out = out.drop_columns(["_distance"])
     return (
-        out.append_column("distance", pc.cast(distance, pa.float64()))
-        .append_column("vector_score", similarity(distance, metric))
-        .append_column("vector_rank", _ranks(out.num_rows))
+        out.append_column("_distance", pc.cast(distance, pa.float64()))
+        .append_column("_vector_score", similarity(distance, metric))
+        .append_column("_vector_rank", _ranks(out.num_rows))
     )
 
 
@@ -135,9 +135,9 @@ def _fts_search(tbl: Any, text: str, limit: int, where: str | None, columns: lis
     score = out.column("_score")
     out = out.drop_columns(["_score"])
     return (
-        out.append_column("distance", pa.nulls(out.num_rows, pa.float64()))
-        .append_column("fts_score", pc.cast(score, pa.float64()))
-        .append_column("fts_rank", _ranks(out.num_rows))
+        out.append_column("_distance", pa.nulls(out.num_rows, pa.float64()))
+        .append_column("_fts_score", pc.cast(score, pa.float64()))
+        .append_column("_fts_rank", _ranks(out.num_rows))
     )
 
 
@@ -194,7 +194,7 @@ def retrieve(
     return fused.slice(0, depth)
 
 
-_STAGE_SCORE = {"vector": "vector_score", "text": "fts_score", "hybrid": "fused_score"}
+_STAGE_SCORE = {"vector": "_vector_score", "text": "_fts_score", "hybrid": "_fused_score"}
 
 
 def apply_rerank(
@@ -206,27 +206,27 @@ def apply_rerank(
 ) -> pa.Table:
     """The second stage: reorder ``hits``; record ranks before and the change after.
 
-    The reranker sees the retrieval stage's score as ``score`` and its rank as
-    ``retrieval_rank``, next to every breakdown column.
+    The reranker sees the retrieval stage's score as ``_score`` and its rank as
+    ``_retrieval_rank``, next to every breakdown column.
     """
     if text is None and not reranker.needs_vectors:
         raise InvalidInputError(
             f"reranker {reranker.name!r} scores query text against documents; pass text="
         )
-    staged = hits.append_column("score", hits.column(_STAGE_SCORE[mode])).append_column(
-        "retrieval_rank", _ranks(hits.num_rows)
+    staged = hits.append_column("_score", hits.column(_STAGE_SCORE[mode])).append_column(
+        "_retrieval_rank", _ranks(hits.num_rows)
     )
     attrs = {"reranker": reranker.name, "vecstore_lab.rerank.candidates": hits.num_rows}
     with telemetry.stage("rerank", attrs):
         out = reranker.rerank(text or "", staged, query_vector=vector)
-    if "rerank_score" not in out.column_names or sorted(out.column("id").to_pylist()) != sorted(
+    if "_rerank_score" not in out.column_names or sorted(out.column("id").to_pylist()) != sorted(
         staged.column("id").to_pylist()
     ):
         raise InvalidInputError(
-            f"reranker {reranker.name!r} must return the same hits with a rerank_score column"
+            f"reranker {reranker.name!r} must return the same hits with a _rerank_score column"
         )
-    change = pc.subtract(pc.cast(out.column("retrieval_rank"), pa.int32()), _ranks(out.num_rows))
-    return out.append_column("rank_change", change)
+    change = pc.subtract(pc.cast(out.column("_retrieval_rank"), pa.int32()), _ranks(out.num_rows))
+    return out.append_column("_rank_change", change)
 
 
 def finalize(
@@ -239,13 +239,13 @@ def finalize(
     """
     table = table.slice(0, k)
     n = table.num_rows
-    score_col = "rerank_score" if reranked else _STAGE_SCORE[mode]
+    score_col = "_rerank_score" if reranked else _STAGE_SCORE[mode]
     arrays: dict[str, pa.Array] = {c: table.column(c) for c in columns}
-    arrays["score"] = table.column(score_col)
-    arrays["distance"] = (
-        table.column("distance") if "distance" in table.column_names else pa.nulls(n, pa.float64())
+    arrays["_score"] = table.column(score_col)
+    arrays["_distance"] = (
+        table.column("_distance") if "_distance" in table.column_names else pa.nulls(n, pa.float64())
     )
-    arrays["rank"] = _ranks(n)
+    arrays["_rank"] = _ranks(n)
     for c in BREAKDOWN_COLUMNS:
         arrays[c] = (
             pc.cast(table.column(c), _TYPES[c])
@@ -258,9 +258,9 @@ def finalize(
 def empty_result(schema: pa.Schema, columns: list[str]) -> pa.Table:
     """A zero-row result with the fixed schema."""
     arrays: dict[str, pa.Array] = {c: pa.array([], schema.field(c).type) for c in columns}
-    arrays["score"] = pa.array([], pa.float64())
-    arrays["distance"] = pa.array([], pa.float64())
-    arrays["rank"] = pa.array([], pa.int32())
+    arrays["_score"] = pa.array([], pa.float64())
+    arrays["_distance"] = pa.array([], pa.float64())
+    arrays["_rank"] = pa.array([], pa.int32())
     for c in BREAKDOWN_COLUMNS:
         arrays[c] = pa.array([], _TYPES[c])
     return pa.table(arrays)

@@ -558,8 +558,10 @@ class Collection:
 
         Every hit has ``score`` (higher is better; the reranker's score when one ran),
         ``distance`` and ``rank``; each stage's score and rank are in ``hit.breakdown`` and in
-        the columns of ``to_arrow()`` (``vector_*``, ``fts_*``, ``fused_score``,
-        ``rerank_score``, ``retrieval_rank``, ``rank_change``).
+        the columns of ``to_arrow()``: ``_score``, ``_distance``, ``_rank``, ``_vector_*``,
+        ``_fts_*``, ``_fused_score``, ``_rerank_score``, ``_retrieval_rank``, ``_rank_change``.
+        Those names start with "_" so they never collide with metadata keys (which start with
+        a letter): a user's own ``score`` column comes back unchanged in ``hit.metadata``.
         """
         if mode not in MODES:
             raise InvalidInputError(f"mode must be one of {MODES}, got {mode!r}")

@@ -71,10 +71,10 @@ def fuse(
     alpha: float = 0.5,
 ) -> pa.Table:
     """Merge two candidate tables into one fused, sorted table (see module docstring)."""
-    v_scores = _column(vector_hits, "vector_score")
-    v_ranks = _column(vector_hits, "vector_rank")
-    f_scores = _column(fts_hits, "fts_score")
-    f_ranks = _column(fts_hits, "fts_rank")
+    v_scores = _column(vector_hits, "_vector_score")
+    v_ranks = _column(vector_hits, "_vector_rank")
+    f_scores = _column(fts_hits, "_fts_score")
+    f_ranks = _column(fts_hits, "_fts_rank")
     fused: dict[str, float]
     if method == "rrf":
         fused = rrf_scores(v_ranks, f_ranks, k=k)  # type: ignore[arg-type]
@@ -103,14 +103,14 @@ def fuse(
     ids = rows.column("id").to_pylist()
     drop = [
         c
-        for c in ("vector_score", "vector_rank", "fts_score", "fts_rank")
+        for c in ("_vector_score", "_vector_rank", "_fts_score", "_fts_rank")
         if c in rows.column_names
     ]
     rows = rows.drop_columns(drop)
     return (
-        rows.append_column("vector_score", pa.array([v_scores.get(d) for d in ids], pa.float64()))
-        .append_column("vector_rank", pa.array([v_ranks.get(d) for d in ids], pa.int32()))
-        .append_column("fts_score", pa.array([f_scores.get(d) for d in ids], pa.float64()))
-        .append_column("fts_rank", pa.array([f_ranks.get(d) for d in ids], pa.int32()))
-        .append_column("fused_score", pa.array([fused[d] for d in ids], pa.float64()))
+        rows.append_column("_vector_score", pa.array([v_scores.get(d) for d in ids], pa.float64()))
+        .append_column("_vector_rank", pa.array([v_ranks.get(d) for d in ids], pa.int32()))
+        .append_column("_fts_score", pa.array([f_scores.get(d) for d in ids], pa.float64()))
+        .append_column("_fts_rank", pa.array([f_ranks.get(d) for d in ids], pa.int32()))
+        .append_column("_fused_score", pa.array([fused[d] for d in ids], pa.float64()))
     )

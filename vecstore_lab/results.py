@@ -25,16 +25,16 @@ __all__ = [
 
 #: Per-stage columns every query result carries (null where a stage did not run).
 BREAKDOWN_COLUMNS: tuple[str, ...] = (
-    "vector_score",
-    "vector_rank",
-    "fts_score",
-    "fts_rank",
-    "fused_score",
-    "rerank_score",
-    "retrieval_rank",
-    "rank_change",
+    "_vector_score",
+    "_vector_rank",
+    "_fts_score",
+    "_fts_rank",
+    "_fused_score",
+    "_rerank_score",
+    "_retrieval_rank",
+    "_rank_change",
 )
-_SCORE_COLUMNS = ("score", "distance", "rank", *BREAKDOWN_COLUMNS)
+_SCORE_COLUMNS = ("_score", "_distance", "_rank", *BREAKDOWN_COLUMNS)
 
 
 def without_vectors(table: pa.Table) -> pa.Table:
@@ -141,7 +141,7 @@ class RecordSet:
 
     # -- display ---------------------------------------------------------------------
     def _display_columns(self) -> list[str]:
-        cols = [c for c in ("rank", "id", "score", "text") if c in self._table.column_names]
+        cols = [c for c in ("_rank", "id", "_score", "text") if c in self._table.column_names]
         return cols + self._metadata_columns
 
     def __repr__(self) -> str:
@@ -190,7 +190,7 @@ class QueryResults(RecordSet):
         >>> [(hit.id, hit.rank) for hit in results]
         [('a', 1), ('b', 2)]
         >>> list(results.to_pandas().columns[:4])
-        ['id', 'text', 'score', 'distance']
+        ['id', 'text', '_score', '_distance']
     """
 
     def __init__(
@@ -207,18 +207,18 @@ class QueryResults(RecordSet):
             text=row.get("text"),
             metadata={c: row[c] for c in self._metadata_columns},
             vector=np.asarray(vector, dtype=np.float32) if vector is not None else None,
-            score=row["score"],
-            rank=row["rank"],
-            distance=row.get("distance"),
+            score=row["_score"],
+            rank=row["_rank"],
+            distance=row.get("_distance"),
             breakdown={
-                **{c: row[c] for c in BREAKDOWN_COLUMNS if row.get(c) is not None},
-                "final_rank": row["rank"],
+                **{c[1:]: row[c] for c in BREAKDOWN_COLUMNS if row.get(c) is not None},
+                "final_rank": row["_rank"],
             },
         )
 
     @property
     def scores(self) -> list[float]:
-        return list(self._table.column("score").to_pylist())
+        return list(self._table.column("_score").to_pylist())
 
     def __repr__(self) -> str:
         return super().__repr__().replace("QueryResults(", f"QueryResults(mode={self.mode!r}, ", 1)

@@ -124,7 +124,7 @@ function render({ model, el: root }: { model: AnyModel; el: HTMLElement }) {
       missed.textContent = "";
       return;
     }
-    const found = rows.filter((r) => (r["relevance"] as number) > 0).length;
+    const found = rows.filter((r) => (r["_relevance"] as number) > 0).length;
     drillHead.textContent = `${q} · ${model.get("drill_config")} · “${model.get("drill_text")}” — ${found} relevant in the top ${rows.length}`;
     const lost = (model.get("drill_missed") as { id: string; grade: number }[]) ?? [];
     missed.textContent = lost.length ? `Relevant but not retrieved: ${lost.map((m) => `${m.id} (${m.grade})`).join(", ")}` : "";

@@ -1,7 +1,7 @@
 """Rerankers: the protocol, the registry, and the built-in rerankers.
 
 Every reranker takes the candidates of a query as an Arrow table and returns them reordered
-with a ``rerank_score`` column; ``collection.query(..., rerank=...)`` records each hit's rank
+with a ``_rerank_score`` column; ``collection.query(..., rerank=...)`` records each hit's rank
 before and after, so the score breakdown shows what the reranker changed.
 """
 

@@ -17,7 +17,7 @@ __all__ = ["FunctionReranker", "with_scores"]
 
 
 def with_scores(hits: pa.Table, scores: Sequence[float] | np.ndarray) -> pa.Table:
-    """``hits`` plus a ``rerank_score`` column, sorted by it (stable: ties keep input order)."""
+    """``hits`` plus a ``_rerank_score`` column, sorted by it (stable: ties keep input order)."""
     values = np.asarray(scores, dtype=np.float64)
     if values.shape != (hits.num_rows,):
         raise InvalidInputError(

@@ -1,4 +1,4 @@
-"""The Reranker protocol: reorder a table of candidate hits and add a ``rerank_score``."""
+"""The Reranker protocol: reorder a table of candidate hits and add a ``_rerank_score``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pyarrow as pa
 
-RERANK_SCORE = "rerank_score"
+RERANK_SCORE = "_rerank_score"
 
 
 @runtime_checkable
@@ -16,9 +16,9 @@ class Reranker(Protocol):
     """Reorders candidates for a query.
 
     ``rerank`` receives the candidates as an Arrow table (``id``, ``text``, metadata, the
-    retrieval stage's ``score`` and ``retrieval_rank``, the breakdown columns, plus ``vector``
+    retrieval stage's ``_score`` and ``_retrieval_rank``, the breakdown columns, plus ``vector``
     when ``needs_vectors`` is true) and returns a table with every input column kept, a
-    float64 ``rerank_score`` column added, sorted best first. ``query_vector`` is the embedded
+    float64 ``_rerank_score`` column added, sorted best first. ``query_vector`` is the embedded
     query when one exists.
     """
 
@@ -28,7 +28,7 @@ class Reranker(Protocol):
     def rerank(
         self, query: str, hits: pa.Table, *, query_vector: np.ndarray | None = None
     ) -> pa.Table:
-        """Return ``hits`` with ``rerank_score`` added, best first."""
+        """Return ``hits`` with ``_rerank_score`` added, best first."""
         ...
 
     def config(self) -> dict[str, Any]:

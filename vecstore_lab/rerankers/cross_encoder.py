@@ -23,7 +23,7 @@ class CrossEncoderReranker:
 
     ``model`` is a Hugging Face name (``cross-encoder/ms-marco-MiniLM-L-6-v2``, the default,
     needs the hub or a local cache) or a local directory holding a sequence-classification
-    model with one output, such as one saved by ``CrossEncoder.save``. ``rerank_score`` is the
+    model with one output, such as one saved by ``CrossEncoder.save``. ``_rerank_score`` is the
     model's raw output (a logit for MS MARCO models): only its order is meaningful.
     """
 

@@ -50,7 +50,7 @@ class RRFReranker:
     def rerank(
         self, query: str, hits: pa.Table, *, query_vector: np.ndarray | None = None
     ) -> pa.Table:
-        scores = rrf_scores(_column(hits, "vector_rank"), _column(hits, "fts_rank"), k=self.k)
+        scores = rrf_scores(_column(hits, "_vector_rank"), _column(hits, "_fts_rank"), k=self.k)
         return with_scores(hits, [scores.get(i, 0.0) for i in hits.column("id").to_pylist()])
 
     def __repr__(self) -> str:
@@ -78,7 +78,7 @@ class LinearCombinationReranker:
         self, query: str, hits: pa.Table, *, query_vector: np.ndarray | None = None
     ) -> pa.Table:
         scores = linear_scores(
-            _column(hits, "vector_score"), _column(hits, "fts_score"), alpha=self.alpha
+            _column(hits, "_vector_score"), _column(hits, "_fts_score"), alpha=self.alpha
         )
         return with_scores(hits, [scores.get(i, 0.0) for i in hits.column("id").to_pylist()])
 

@@ -23,7 +23,7 @@ class MMRReranker:
 
     Each step picks the hit maximising ``lambda_ · sim(query, d) - (1 - lambda_) · max sim(d, s)``
     over the already picked ``s``. ``lambda_=1`` keeps pure relevance order; lower values push
-    near-duplicates of earlier picks down. ``rerank_score`` is the MMR value at the moment a hit
+    near-duplicates of earlier picks down. ``_rerank_score`` is the MMR value at the moment a hit
     was picked, so it decreases down the list.
     """
 
@@ -64,11 +64,11 @@ class MMRReranker:
             picked.append(best)
             remaining.remove(best)
             redundancy = np.maximum(redundancy, pairwise[best])
-        if "rerank_score" in hits.column_names:
-            hits = hits.drop_columns(["rerank_score"])
+        if "_rerank_score" in hits.column_names:
+            hits = hits.drop_columns(["_rerank_score"])
         # The pick order is the result (MMR values need not decrease monotonically).
         return hits.take(pa.array(picked, pa.int64())).append_column(
-            "rerank_score", pa.array([scores[i] for i in picked], pa.float64())
+            "_rerank_score", pa.array([scores[i] for i in picked], pa.float64())
         )
 
     def __repr__(self) -> str:

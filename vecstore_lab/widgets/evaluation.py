@@ -169,10 +169,10 @@ class EvalWidget(VecWidget):
         table = results.to_arrow().take(pa.array(keep, pa.int64()))
         judged = self.qrels[query_id]
         table = table.set_column(
-            table.schema.get_field_index("rank"), "rank", pa.array(range(1, len(keep) + 1))
+            table.schema.get_field_index("_rank"), "_rank", pa.array(range(1, len(keep) + 1))
         )
         table = table.append_column(
-            "relevance", pa.array([judged.get(d, 0) for d in docs], pa.int32())
+            "_relevance", pa.array([judged.get(d, 0) for d in docs], pa.int32())
         )
         self.drill_query, self.drill_config = query_id, config
         self.drill_text = self.queries[query_id]

@@ -5,15 +5,15 @@ import { el, formatValue, highlighted } from "./dom";
 import type { Row } from "./arrow";
 
 export const STAGES: [string, string][] = [
-  ["vector_score", "vector"],
-  ["fts_score", "bm25"],
-  ["fused_score", "fused"],
-  ["rerank_score", "rerank"],
+  ["_vector_score", "vector"],
+  ["_fts_score", "bm25"],
+  ["_fused_score", "fused"],
+  ["_rerank_score", "rerank"],
 ];
-const FIXED = new Set([
-  "id", "text", "score", "distance", "rank", "vector", "vector_score", "vector_rank", "fts_score",
-  "fts_rank", "fused_score", "rerank_score", "retrieval_rank", "rank_change", "relevance",
-]);
+// Columns the store owns; everything a query adds starts with "_", so every other column is
+// the user's metadata, whatever its name (score, rank, distance...).
+const OWN = new Set(["id", "text", "vector"]);
+const isMetadata = (c: string): boolean => !OWN.has(c) && !c.startsWith("_");
 
 export function num(v: unknown): number | null {
   return typeof v === "number" && Number.isFinite(v) ? v : null;
@@ -30,15 +30,15 @@ export interface CardContext {
 export function cardContext(rows: Row[], pattern: RegExp | null, selectedId?: unknown): CardContext {
   const maxima: Record<string, number> = {};
   for (const [col] of STAGES) maxima[col] = Math.max(0, ...rows.map((r) => Math.abs(num(r[col]) ?? 0)));
-  const metaCols = rows.length ? Object.keys(rows[0]).filter((c) => !FIXED.has(c)) : [];
+  const metaCols = rows.length ? Object.keys(rows[0]).filter(isMetadata) : [];
   return { pattern, maxima, metaCols, selectedId };
 }
 
 export function hitCard(row: Row, ctx: CardContext): HTMLElement {
-  const change = num(row["rank_change"]);
+  const change = num(row["_rank_change"]);
   const move = change === null || change === 0 ? null
-    : el("span", { class: `vsl-move ${change > 0 ? "up" : "down"}`, text: `${change > 0 ? "▲" : "▼"}${Math.abs(change)}`, title: `was #${row["retrieval_rank"]}` });
-  const grade = num(row["relevance"]);
+    : el("span", { class: `vsl-move ${change > 0 ? "up" : "down"}`, text: `${change > 0 ? "▲" : "▼"}${Math.abs(change)}`, title: `was #${row["_retrieval_rank"]}` });
+  const grade = num(row["_relevance"]);
   const judged = grade === null ? null
     : el("span", {
       class: `vsl-judged ${grade > 0 ? "relevant" : "not-relevant"}`,
@@ -46,9 +46,9 @@ export function hitCard(row: Row, ctx: CardContext): HTMLElement {
       attrs: { "data-testid": grade > 0 ? "relevant" : "not-relevant" },
     });
   const head = el("div", { class: "vsl-hit-head" }, [
-    el("span", { class: "vsl-rank", text: `#${row["rank"]}` }),
+    el("span", { class: "vsl-rank", text: `#${row["_rank"]}` }),
     el("span", { class: "vsl-id", text: String(row["id"]) }),
-    el("span", { text: `score ${formatValue(row["score"])}` }),
+    el("span", { text: `score ${formatValue(row["_score"])}` }),
     move,
     judged,
   ]);
@@ -61,7 +61,7 @@ export function hitCard(row: Row, ctx: CardContext): HTMLElement {
     const v = num(row[col]);
     if (v === null) continue;
     const width = ctx.maxima[col] > 0 ? Math.max(0, (Math.abs(v) / ctx.maxima[col]) * 100) : 0;
-    const rankCol = col === "vector_score" ? "vector_rank" : col === "fts_score" ? "fts_rank" : null;
+    const rankCol = col === "_vector_score" ? "_vector_rank" : col === "_fts_score" ? "_fts_rank" : null;
     const stageRank = rankCol && row[rankCol] != null ? ` #${row[rankCol]}` : "";
     // One element per bar (the fill is a CSS gradient): a thousand hits stay cheap to lay out.
     const bar = el("div", { class: "vsl-bar", text: `${label}${stageRank} · ${v.toFixed(3)}` });
