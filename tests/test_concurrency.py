@@ -144,10 +144,7 @@ def test_add_races_raise_duplicate_id_error_for_exactly_the_clashing_ids(tmp_pat
 def test_new_metadata_columns_added_at_once_lose_no_batch(tmp_path: Path) -> None:
     db = new_collection(tmp_path / "db")
     writers = [
-        [
-            op("upsert", w, f"{w}{r}", ids(f"{w}{r}-", 40), **{f"col_{w}_{r}": r})
-            for r in range(4)
-        ]
+        [op("upsert", w, f"{w}{r}", ids(f"{w}{r}-", 40), **{f"col_{w}_{r}": r}) for r in range(4)]
         for w in ("A", "B")
     ]
     sizes = {f"{w}{r}": 40 for w in ("A", "B") for r in range(4)}

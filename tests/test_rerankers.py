@@ -163,9 +163,9 @@ def test_rerank_edge_cases(db: vl.VecDatabase, docs: vl.Collection) -> None:
 
 
 def test_bad_rerankers(docs: vl.Collection) -> None:
-    with pytest.raises(errors.InvalidInputError, match="one score per hit"):
+    with pytest.raises(errors.RerankerError, match="one score per hit"):
         docs.query("cat", rerank=lambda q, hits: [1.0])
-    with pytest.raises(errors.InvalidInputError, match="NaN"):
+    with pytest.raises(errors.RerankerError, match="NaN"):
         docs.query("cat", rerank=lambda q, hits: [float("nan")] * len(hits))
     with pytest.raises(errors.InvalidInputError, match="rerank must be"):
         docs.query("cat", rerank=42)  # type: ignore[arg-type]

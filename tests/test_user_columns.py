@@ -21,7 +21,9 @@ def scored(db: vl.VecDatabase) -> vl.Collection:
     c.add(
         ids=["a", "b", "c"],
         texts=["red apples in a bowl", "green pears on a shelf", "red cherries and apples"],
-        metadatas=[{name: i * 10 + n for n, name in enumerate(FORMERLY_RESERVED)} for i in range(3)],
+        metadatas=[
+            {name: i * 10 + n for n, name in enumerate(FORMERLY_RESERVED)} for i in range(3)
+        ],
     )
     return c
 

@@ -52,12 +52,35 @@ def _to_list(value: Any, what: str) -> list[Any]:
         raise InvalidInputError(f"{what} must be a list, got {type(value).__name__}") from exc
 
 
+def unencodable(value: str) -> int | None:
+    """Position of the first character UTF-8 cannot encode (a lone surrogate), else None.
+
+    Arrow and LanceDB store UTF-8, so such a string can be neither written nor matched.
+    """
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return exc.start
+    return None
+
+
 def check_ids(ids: Any) -> list[str]:
-    """Ids as a list of non-empty strings with no repeats."""
+    """Ids as a list of non-empty strings of storable characters, with no repeats."""
     out = [ids] if isinstance(ids, str) else _to_list(ids, "ids")
     for i, v in enumerate(out):
         if not isinstance(v, str) or not v:
             raise InvalidIdError(f"id at position {i} is {v!r}; ids are non-empty strings")
+        if "\x00" in v:
+            raise InvalidIdError(
+                f"id at position {i} ({v!r}) contains a NUL character, which could be stored but "
+                "never looked up again; remove it"
+            )
+        bad = unencodable(v)
+        if bad is not None:
+            raise InvalidIdError(
+                f"id at position {i} ({v!r}) has a lone surrogate at character {bad}, which "
+                "UTF-8 cannot store; decode the source with errors='replace' or fix the id"
+            )
     dupes = [k for k, c in Counter(out).items() if c > 1]
     if dupes:
         shown = ", ".join(repr(d) for d in dupes[:5])
@@ -81,6 +104,12 @@ def check_texts(texts: Any) -> list[str | None]:
             raise InvalidTextError(
                 f"text at position {i} is empty or only whitespace; drop the row or give it text"
             )
+        bad = unencodable(t)
+        if bad is not None:
+            raise InvalidTextError(
+                f"text at position {i} has a lone surrogate at character {bad} ({t[:40]!r}), "
+                "which UTF-8 cannot store; decode the source with errors='replace'"
+            )
     return out
 
 
@@ -88,6 +117,22 @@ def check_vectors(vectors: Any, dim: int) -> npt.NDArray[np.float32]:
     """Vectors as a finite float32 ``(n, dim)`` array."""
     if isinstance(vectors, pa.ChunkedArray | pa.Array):
         vectors = vectors.to_pylist()
+    if isinstance(vectors, Sequence) and not isinstance(vectors, str | bytes):
+        missing = next((i for i, v in enumerate(vectors) if v is None), None)
+        if missing is not None and any(isinstance(v, int | float) for v in vectors):
+            raise InvalidVectorError(
+                f"the vector has None at component {missing}; vectors are numbers"
+            )
+        if missing is not None:
+            raise InvalidVectorError(
+                f"vector at position {missing} is None; give every row a vector, or pass texts "
+                "without vectors to have them embedded"
+            )
+        for i, v in enumerate(vectors):
+            if isinstance(v, Sequence) and any(x is None for x in v):
+                raise InvalidVectorError(
+                    f"vector at position {i} has a None component; vectors are numbers"
+                )
     try:
         arr = np.asarray(vectors, dtype=np.float32)
     except (ValueError, TypeError) as exc:

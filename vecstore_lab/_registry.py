@@ -8,7 +8,7 @@ from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Any, Generic, TypeVar
 
-from vecstore_lab.errors import UnknownComponentError
+from vecstore_lab.errors import InvalidInputError, UnknownComponentError
 
 T = TypeVar("T")
 Factory = Callable[..., T]
@@ -48,7 +48,7 @@ class Registry(Generic[T]):
         def decorator(f: Factory[T]) -> Factory[T]:
             with self._lock:
                 if not overwrite and (name in self._factories or name in self._lazy):
-                    raise ValueError(
+                    raise InvalidInputError(
                         f"a {self.kind} named {name!r} is already registered; "
                         "pass overwrite=True to replace it"
                     )

@@ -26,6 +26,7 @@ SETTINGS_KEY = b"vecstore_lab"
 #: Declares ``id`` the primary key, so Lance detects concurrent inserts of one new id.
 PRIMARY_KEY_METADATA = {b"lance-schema:unenforced-primary-key": b"true"}
 FORMAT_VERSION = 1
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 _KEY = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")  # fullmatch: "$" would let "id\n" through
 
 
@@ -164,7 +165,23 @@ def _plain(value: Any, key: str, row: int) -> Any:
         )
     if isinstance(value, list | tuple):
         return [_plain(v, key, row) for v in value]
-    if value is None or isinstance(value, str | bool | int | float | dt.date):
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InvalidMetadataError(
+                f"metadata {key!r} in row {row} has a lone surrogate at character {exc.start} "
+                f"({value[:40]!r}), which UTF-8 cannot store; decode the source with "
+                "errors='replace'"
+            ) from None
+        return value
+    out_of_range = isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX
+    if out_of_range and not isinstance(value, bool):
+        raise InvalidMetadataError(
+            f"metadata {key!r} in row {row} is {value}, outside the 64-bit integer range "
+            f"[{INT64_MIN}, {INT64_MAX}]; store it as a string or a float"
+        )
+    if value is None or isinstance(value, bool | int | float | dt.date):
         return value
     raise InvalidMetadataError(
         f"metadata {key!r} in row {row} has unsupported type {type(value).__name__}"
@@ -218,12 +235,17 @@ def _typed_array(key: str, vals: list[Any], target: pa.DataType | None) -> pa.Ar
             f"metadata {key!r} mixes types {', '.join(kinds)} in one batch; "
             "a metadata key holds one type"
         ) from exc
-    if pa.types.is_null(arr.type) or (
-        pa.types.is_list(arr.type) and pa.types.is_null(arr.type.value_type)
-    ):
-        if target is None:
-            return None
-        return pa.nulls(len(vals), target)
+    empty_lists = pa.types.is_list(arr.type) and pa.types.is_null(arr.type.value_type)
+    if pa.types.is_null(arr.type) or empty_lists:
+        if target is not None:
+            return arr.cast(target) if empty_lists else pa.nulls(len(vals), target)
+        if empty_lists:
+            raise InvalidMetadataError(
+                f"metadata {key!r} is a new key whose values are all empty lists, so the type "
+                "of its items is unknown; include one non-empty list, or declare it when "
+                f"creating the collection: schema=pa.schema([({key!r}, pa.list_(pa.string()))])"
+            )
+        return None  # a new key that is None everywhere: as if it were absent
     if pa.types.is_timestamp(arr.type) and arr.type.tz is not None:
         arr = arr.cast(pa.timestamp("us", tz="UTC"))
     got = kind(arr.type)

@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 
 from vecstore_lab import telemetry
 from vecstore_lab._schema import TEXT, VECTOR
-from vecstore_lab.errors import InvalidInputError, StorageError
+from vecstore_lab.errors import InvalidInputError, RerankerError, StorageError, VecStoreError
 from vecstore_lab.results import BREAKDOWN_COLUMNS
 
 _TYPES = {
@@ -211,18 +211,30 @@ def apply_rerank(
     """
     if text is None and not reranker.needs_vectors:
         raise InvalidInputError(
-            f"reranker {reranker.name!r} scores query text against documents; pass text="
+            f"reranker {reranker.name!r} needs the query text (it scores text, or fuses "
+            "full-text and vector ranks), but this query gave only a vector; pass text= "
+            "(with mode='hybrid' for the fusion rerankers), or use a reranker that works on "
+            "vectors such as 'mmr'"
         )
     staged = hits.append_column("_score", hits.column(_STAGE_SCORE[mode])).append_column(
         "_retrieval_rank", _ranks(hits.num_rows)
     )
     attrs = {"reranker": reranker.name, "vecstore_lab.rerank.candidates": hits.num_rows}
     with telemetry.stage("rerank", attrs):
-        out = reranker.rerank(text or "", staged, query_vector=vector)
-    if "_rerank_score" not in out.column_names or sorted(out.column("id").to_pylist()) != sorted(
-        staged.column("id").to_pylist()
+        try:
+            out = reranker.rerank(text or "", staged, query_vector=vector)
+        except VecStoreError:
+            raise
+        except Exception as exc:  # a user's reranker or model code: name who failed
+            raise RerankerError(
+                f"reranker {reranker.name!r} failed: {type(exc).__name__}: {exc}"
+            ) from exc
+    if (
+        not isinstance(out, pa.Table)
+        or "_rerank_score" not in out.column_names
+        or sorted(out.column("id").to_pylist()) != sorted(staged.column("id").to_pylist())
     ):
-        raise InvalidInputError(
+        raise RerankerError(
             f"reranker {reranker.name!r} must return the same hits with a _rerank_score column"
         )
     change = pc.subtract(pc.cast(out.column("_retrieval_rank"), pa.int32()), _ranks(out.num_rows))
@@ -243,7 +255,9 @@ def finalize(
     arrays: dict[str, pa.Array] = {c: table.column(c) for c in columns}
     arrays["_score"] = table.column(score_col)
     arrays["_distance"] = (
-        table.column("_distance") if "_distance" in table.column_names else pa.nulls(n, pa.float64())
+        table.column("_distance")
+        if "_distance" in table.column_names
+        else pa.nulls(n, pa.float64())
     )
     arrays["_rank"] = _ranks(n)
     for c in BREAKDOWN_COLUMNS:

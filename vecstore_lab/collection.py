@@ -11,12 +11,12 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from vecstore_lab import _search, telemetry
-from vecstore_lab._inputs import Batch, build_batch, check_ids, check_query_vector
+from vecstore_lab._inputs import Batch, build_batch, check_ids, check_query_vector, unencodable
 from vecstore_lab._schema import (
     ID,
+    PRIMARY_KEY_METADATA,
     TEXT,
     VECTOR,
-    PRIMARY_KEY_METADATA,
     CollectionSettings,
     metadata_columns,
     metadata_fields,
@@ -293,7 +293,9 @@ class Collection:
             return
         declared = {k.decode(): v.decode() for k, v in PRIMARY_KEY_METADATA.items()}
         update = {"path": ID, "metadata": declared}
-        self._guard.commit(lambda: self._table.update_field_metadata(update), "declaring the id key")
+        self._guard.commit(
+            lambda: self._table.update_field_metadata(update), "declaring the id key"
+        )
 
     def _commit(self, batch: Batch, how: str) -> None:
         """Lay out and commit ``batch``; the caller holds the write lock."""
@@ -569,6 +571,11 @@ class Collection:
             raise InvalidInputError(f"k must be a positive int, got {k!r}")
         if text is not None and (not isinstance(text, str) or not text.strip()):
             raise InvalidInputError(f"query text must be a non-empty string, got {text!r}")
+        if text is not None and unencodable(text) is not None:
+            raise InvalidInputError(
+                f"query text {text[:40]!r} has a lone surrogate at character {unencodable(text)}, "
+                "which cannot be embedded or matched; decode the source with errors='replace'"
+            )
         if rerank_k is not None and (not isinstance(rerank_k, int) or rerank_k < k):
             raise InvalidInputError(f"rerank_k must be an int >= k ({k}), got {rerank_k!r}")
         if not 0.0 <= alpha <= 1.0:

@@ -17,6 +17,8 @@
     ├── CollectionExistsError
     ├── ReadOnlyCollectionError                 a write to a checked-out (historic) version
     ├── EmbedderError                           an embedder failed or is unusable
+    ├── RerankerError                           a reranker failed or returned unusable scores
+    ├── IngestError                             add_documents failed part-way (has .report)
     ├── UnknownComponentError (LookupError)     no embedder/reranker registered under a name
     ├── MissingDependencyError (ImportError)    an optional package is not installed
     ├── BundleNotBuiltError (FileNotFoundError) a widget's JavaScript bundle is missing
@@ -36,6 +38,7 @@ __all__ = [
     "DuplicateIdError",
     "EmbedderError",
     "IdNotFoundError",
+    "IngestError",
     "InvalidFilterError",
     "InvalidIdError",
     "InvalidInputError",
@@ -45,6 +48,7 @@ __all__ = [
     "MetadataTypeError",
     "MissingDependencyError",
     "ReadOnlyCollectionError",
+    "RerankerError",
     "StorageError",
     "UnknownComponentError",
     "VecStoreError",
@@ -130,6 +134,22 @@ class ReadOnlyCollectionError(VecStoreError):
 
 class EmbedderError(VecStoreError):
     """An embedder failed, returned bad output, or is missing where one is needed."""
+
+
+class RerankerError(VecStoreError):
+    """A reranker failed, or returned scores that cannot rank the hits (wrong count, NaN)."""
+
+
+class IngestError(VecStoreError):
+    """``add_documents`` failed part-way; ``report`` says exactly what was committed.
+
+    Everything in ``report`` is stored; the batch that failed is not. Re-running the same
+    ingest resumes: committed chunks are skipped without being embedded again.
+    """
+
+    def __init__(self, message: str, *, report: object) -> None:
+        super().__init__(message)
+        self.report = report
 
 
 class UnknownComponentError(VecStoreError, LookupError):

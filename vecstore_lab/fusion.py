@@ -24,6 +24,8 @@ import math
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from vecstore_lab.errors import InvalidInputError
+
 __all__ = ["fuse", "linear_scores", "minmax", "rrf_scores"]
 
 
@@ -53,7 +55,7 @@ def linear_scores(
 ) -> dict[str, float]:
     """``alpha · minmax(vector) + (1 - alpha) · minmax(fts)``; missing scores count as 0."""
     if not 0.0 <= alpha <= 1.0 or math.isnan(alpha):
-        raise ValueError(f"alpha must be in [0, 1], got {alpha}")
+        raise InvalidInputError(f"alpha must be in [0, 1], got {alpha}")
     v, f = minmax(vector_scores), minmax(fts_scores)
     return {doc: alpha * v.get(doc, 0.0) + (1 - alpha) * f.get(doc, 0.0) for doc in {*v, *f}}
 
@@ -81,7 +83,7 @@ def fuse(
     elif method == "linear":
         fused = linear_scores(v_scores, f_scores, alpha=alpha)  # type: ignore[arg-type]
     else:
-        raise ValueError(f"unknown fusion method {method!r}; expected 'rrf' or 'linear'")
+        raise InvalidInputError(f"unknown fusion method {method!r}; expected 'rrf' or 'linear'")
 
     # One row per candidate: the vector table's copy where present, else the FTS one.
     fts_only = fts_hits.filter(pc.invert(pc.is_in(fts_hits.column("id"), vector_hits.column("id"))))

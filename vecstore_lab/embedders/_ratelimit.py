@@ -6,6 +6,8 @@ import threading
 import time
 from collections.abc import Callable
 
+from vecstore_lab.errors import InvalidInputError
+
 Clock = Callable[[], float]
 
 
@@ -23,7 +25,7 @@ class RateLimiter:
         self, rate: float | None, *, burst_seconds: float = 1.0, clock: Clock = time.monotonic
     ) -> None:
         if rate is not None and rate <= 0:
-            raise ValueError(f"rate must be positive or None, got {rate}")
+            raise InvalidInputError(f"rate must be positive or None, got {rate}")
         self.rate = rate
         self.burst_seconds = burst_seconds
         self._clock = clock

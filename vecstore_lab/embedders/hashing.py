@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from vecstore_lab.embedders._checks import check_texts
+from vecstore_lab.errors import InvalidInputError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -36,7 +37,7 @@ class HashEmbedder:
 
     def __init__(self, dim: int = 384, *, bigrams: bool = True) -> None:
         if not isinstance(dim, int) or dim < 2:
-            raise ValueError(f"dim must be an int >= 2, got {dim!r}")
+            raise InvalidInputError(f"dim must be an int >= 2, got {dim!r}")
         self._dim = dim
         self.bigrams = bigrams
 

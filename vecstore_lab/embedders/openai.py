@@ -18,7 +18,12 @@ import numpy as np
 from vecstore_lab import telemetry
 from vecstore_lab.embedders._checks import check_output, check_texts
 from vecstore_lab.embedders._ratelimit import RateLimiter
-from vecstore_lab.errors import EmbedderError, InvalidTextError, MissingDependencyError
+from vecstore_lab.errors import (
+    EmbedderError,
+    InvalidInputError,
+    InvalidTextError,
+    MissingDependencyError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -153,11 +158,11 @@ class OpenAIEmbedder:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if not 1 <= max_batch_inputs <= MAX_INPUTS_PER_REQUEST:
-            raise ValueError(f"max_batch_inputs must be 1..{MAX_INPUTS_PER_REQUEST}")
+            raise InvalidInputError(f"max_batch_inputs must be 1..{MAX_INPUTS_PER_REQUEST}")
         if max_concurrency < 1:
-            raise ValueError("max_concurrency must be >= 1")
+            raise InvalidInputError("max_concurrency must be >= 1")
         if dimensions is not None and dimensions < 1:
-            raise ValueError("dimensions must be positive")
+            raise InvalidInputError("dimensions must be positive")
         self.model = model
         self.dimensions = dimensions
         self.api_key_env = api_key_env

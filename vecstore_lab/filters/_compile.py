@@ -8,6 +8,7 @@ import math
 
 import pyarrow as pa
 
+from vecstore_lab._schema import INT64_MAX, INT64_MIN
 from vecstore_lab.errors import InvalidFilterError
 from vecstore_lab.filters._ast import (
     And,
@@ -35,7 +36,21 @@ def quote_string(value: str) -> str:
     """An SQL string literal: single quotes doubled; NUL is refused."""
     if "\x00" in value:
         raise InvalidFilterError("filter strings must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidFilterError(
+            f"filter string {value[:40]!r} has a lone surrogate at character {exc.start}, which "
+            "no stored value can contain; fix the value",
+            position=None,
+        ) from None
     return "'" + value.replace("'", "''") + "'"
+
+
+def _int_literal(v: int) -> str:
+    # SQL reads "-9223372036854775808" as minus a number too big for BIGINT (and falls back to
+    # a float), so the one value whose magnitude has no positive int64 is written as a sum.
+    return f"({INT64_MIN + 1} - 1)" if v == INT64_MIN else str(v)
 
 
 def _where(field: Field | Value) -> str:
@@ -101,10 +116,20 @@ class _Compiler:
             if isinstance(v, float) and not math.isfinite(v):
                 raise bad("a finite number")
             if pa.types.is_integer(typ) and isinstance(v, float):
-                if v.is_integer():
-                    return str(int(v)), False
+                if v.is_integer() and INT64_MIN <= v <= INT64_MAX:
+                    return _int_literal(int(v)), False
                 return repr(v), True
-            return repr(v) if isinstance(v, float) else str(v), False
+            if isinstance(v, float):
+                return repr(v), False
+            if pa.types.is_floating(typ) and not INT64_MIN <= v <= INT64_MAX:
+                return repr(float(v)), False  # SQL would read it as an unsigned or decimal
+            if not INT64_MIN <= v <= INT64_MAX:
+                raise InvalidFilterError(
+                    f"the value {v}{_where(value)} is outside the 64-bit integer range of "
+                    f"field {field.name!r} [{INT64_MIN}, {INT64_MAX}], so no row can match it",
+                    position=value.pos,
+                )
+            return _int_literal(v), False
         if pa.types.is_timestamp(typ):
             ts = _as_datetime(v)
             if ts is None:

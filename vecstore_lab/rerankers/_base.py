@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
-from vecstore_lab.errors import InvalidInputError
+from vecstore_lab.errors import RerankerError
 from vecstore_lab.rerankers._protocol import RERANK_SCORE
 
 if TYPE_CHECKING:
@@ -20,12 +20,12 @@ def with_scores(hits: pa.Table, scores: Sequence[float] | np.ndarray) -> pa.Tabl
     """``hits`` plus a ``_rerank_score`` column, sorted by it (stable: ties keep input order)."""
     values = np.asarray(scores, dtype=np.float64)
     if values.shape != (hits.num_rows,):
-        raise InvalidInputError(
+        raise RerankerError(
             f"a reranker returned {values.shape[0] if values.ndim else 0} scores for "
             f"{hits.num_rows} hits; it must return one score per hit"
         )
     if not np.isfinite(values).all():
-        raise InvalidInputError("a reranker returned NaN or infinite scores")
+        raise RerankerError("a reranker returned NaN or infinite scores; every hit needs a score")
     if RERANK_SCORE in hits.column_names:
         hits = hits.drop_columns([RERANK_SCORE])
     order = np.argsort(-values, kind="stable")

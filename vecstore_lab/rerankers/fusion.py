@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from vecstore_lab.errors import InvalidInputError
 from vecstore_lab.fusion import fuse, linear_scores, rrf_scores
 from vecstore_lab.rerankers._base import with_scores
 
@@ -38,7 +39,7 @@ class RRFReranker:
 
     def __init__(self, k: int = 60) -> None:
         if k < 1:
-            raise ValueError(f"k must be >= 1, got {k}")
+            raise InvalidInputError(f"k must be >= 1, got {k}")
         self.k = k
 
     def config(self) -> dict[str, Any]:
@@ -65,7 +66,7 @@ class LinearCombinationReranker:
 
     def __init__(self, alpha: float = 0.5) -> None:
         if not 0.0 <= alpha <= 1.0:
-            raise ValueError(f"alpha must be within [0, 1], got {alpha}")
+            raise InvalidInputError(f"alpha must be within [0, 1], got {alpha}")
         self.alpha = alpha
 
     def config(self) -> dict[str, Any]:

@@ -32,7 +32,7 @@ class MMRReranker:
 
     def __init__(self, lambda_: float = 0.5) -> None:
         if not 0.0 <= lambda_ <= 1.0:
-            raise ValueError(f"lambda_ must be within [0, 1], got {lambda_}")
+            raise InvalidInputError(f"lambda_ must be within [0, 1], got {lambda_}")
         self.lambda_ = lambda_
 
     def config(self) -> dict[str, Any]:
