@@ -136,9 +136,15 @@ def test_resume_after_crash_adds_only_what_is_missing(tmp_path: Path) -> None:
     db = vl.connect(tmp_path, embedder=crashing)
     c = db.create_collection("docs")
     docs = articles(40)
-    with pytest.raises(vl.EmbedderError, match="simulated crash"):
+    with pytest.raises(vl.errors.IngestError, match="simulated crash") as info:
         c.add_documents(docs, batch_size=10, progress=False)
     assert len(c) == 20  # two batches made it
+    report = info.value.report
+    assert isinstance(info.value.__cause__, vl.EmbedderError)
+    assert (report.batches, report.failed_batch, report.chunks, report.added) == (2, 3, 20, 20)
+    assert report.documents == 20 and report.last_doc_id == "a19"
+    assert report.doc_ids == [f"a{i}" for i in range(20)]
+    assert "batch 3" in str(info.value) and "'a19'" in str(info.value)
     healthy = Counting()
     resumed = vl.connect(tmp_path, embedder=healthy).get_collection("docs", embedder=healthy)
     report = resumed.add_documents(docs, batch_size=10, progress=False)

@@ -34,8 +34,10 @@ from vecstore_lab.errors import (
     DuplicateIdError,
     EmbedderError,
     IdNotFoundError,
+    IngestError,
     InvalidFilterError,
     InvalidInputError,
+    RerankerError,
     VecStoreError,
 )
 from vecstore_lab.filters import compile_filter
@@ -76,6 +78,7 @@ __all__ = [
     "HashEmbedder",
     "Hit",
     "IdNotFoundError",
+    "IngestError",
     "IngestReport",
     "InvalidFilterError",
     "InvalidInputError",
@@ -88,6 +91,7 @@ __all__ = [
     "RecordSet",
     "RecursiveCharacterTextSplitter",
     "Reranker",
+    "RerankerError",
     "SentenceTransformerEmbedder",
     "VecDatabase",
     "VecStoreError",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from vecstore_lab import telemetry
+from vecstore_lab.errors import IngestError
 from vecstore_lab.splitter import Document, RecursiveCharacterTextSplitter, as_document
 
 if TYPE_CHECKING:
@@ -20,10 +21,12 @@ __all__ = ["IngestReport", "ingest"]
 
 @dataclass
 class IngestReport:
-    """What one ``add_documents`` run did.
+    """What one ``add_documents`` run did (and committed).
 
     ``embedded`` counts texts sent to the embedder; re-running an ingest of unchanged documents
-    reports ``embedded == 0``.
+    reports ``embedded == 0``. Every count is of committed batches only: when a run fails,
+    ``IngestError.report`` is exactly what is stored, ``last_doc_id`` the last document of the
+    last committed batch, and ``failed_batch`` the 1-based number of the batch that failed.
     """
 
     documents: int = 0
@@ -36,7 +39,17 @@ class IngestReport:
     embedded: int = 0
     batches: int = 0
     seconds: float = 0.0
+    last_doc_id: str | None = None
+    failed_batch: int | None = None
     doc_ids: list[str] = field(default_factory=list, repr=False)
+
+    def merge(self, batch: IngestReport) -> None:
+        """Add one committed batch's counts to this run's."""
+        for name in ("chunks", "added", "updated", "unchanged", "stale_deleted"):
+            setattr(self, name, getattr(self, name) + getattr(batch, name))
+        self.batches += 1
+        self.doc_ids.extend(batch.doc_ids)
+        self.last_doc_id = batch.doc_ids[-1] if batch.doc_ids else self.last_doc_id
 
     def _repr_html_(self) -> str:
         rows = "".join(
@@ -68,13 +81,13 @@ def _documents(
     documents: Iterable[Document | str | Mapping[str, Any]],
     splitter: RecursiveCharacterTextSplitter | None,
     id_key: str,
-    report: IngestReport,
+    pulled: IngestReport,
 ) -> Iterator[tuple[str, list[_Chunk]]]:
     for position, doc in enumerate(documents):
         text, metadata = as_document(doc, position)
-        report.documents += 1
+        pulled.documents += 1
         if not text.strip():
-            report.skipped_empty += 1
+            pulled.skipped_empty += 1
             continue
         doc_id = _doc_id(metadata, text, id_key)
         if splitter is None:
@@ -108,6 +121,10 @@ def ingest(
     embedding, and chunks left over from a longer earlier version of a document are deleted.
     So a run that crashed can simply be run again: it writes only what is missing and never
     duplicates.
+
+    Raises:
+        IngestError: a batch failed; ``.report`` counts exactly the batches committed before
+            it, and the original error is chained (``__cause__``).
     """
     from tqdm.auto import tqdm
 
@@ -116,7 +133,8 @@ def ingest(
     total = len(documents) if hasattr(documents, "__len__") else None  # type: ignore[arg-type]
     bar = tqdm(total=total, unit="doc", desc=f"ingest {collection.name}", disable=not progress)
     misses_before = collection.cache.misses if collection.cache is not None else 0
-    docs = _documents(documents, splitter, id_key, report)
+    pulled = IngestReport()  # documents read so far, committed or not
+    docs = _documents(documents, splitter, id_key, pulled)
     attrs = {
         "db.system.name": "lancedb",
         "db.collection.name": collection.name,
@@ -133,7 +151,24 @@ def ingest(
                     split.set_attribute("vecstore_lab.documents", len(pending))
                     split.set_attribute("vecstore_lab.chunks", sum(len(c) for _, c in pending))
                 if pending:
-                    _flush(collection, pending, report)
+                    try:
+                        report.merge(_flush(collection, pending))
+                    except Exception as exc:
+                        report.failed_batch = report.batches + 1
+                        report.embedded = _embedded(collection, report, misses_before)
+                        report.seconds = time.perf_counter() - start
+                        raise IngestError(
+                            f"ingest into {collection.name!r} failed in batch "
+                            f"{report.failed_batch} (documents {pending[0][0]!r}…"
+                            f"{pending[-1][0]!r}): {type(exc).__name__}: {exc}. Committed "
+                            f"before it: {report.documents} documents, {report.chunks} chunks "
+                            f"in {report.batches} batches, up to document "
+                            f"{report.last_doc_id!r} (see .report). Run the same call again to "
+                            "resume: committed chunks are skipped without re-embedding",
+                            report=report,
+                        ) from exc
+                report.documents, report.skipped_empty = pulled.documents, pulled.skipped_empty
+                if pending:
                     bar.update(len(pending))
                     bar.set_postfix(
                         chunks=report.chunks, embedded=_embedded(collection, report, misses_before)
@@ -167,13 +202,12 @@ def _embedded(collection: Collection, report: IngestReport, misses_before: int) 
     return report.added + report.updated
 
 
-def _flush(
-    collection: Collection, docs: list[tuple[str, list[_Chunk]]], report: IngestReport
-) -> None:
+def _flush(collection: Collection, docs: list[tuple[str, list[_Chunk]]]) -> IngestReport:
+    """Write one batch of whole documents; returns its counts once it is committed."""
+    report = IngestReport()
     chunks = [c for _, cs in docs for c in cs]
-    report.batches += 1
-    report.chunks += len(chunks)
-    report.doc_ids.extend(d for d, _ in docs)
+    report.chunks = len(chunks)
+    report.doc_ids = [d for d, _ in docs]
     existing = {r.id: r for r in collection.get(ids=[c.id for c in chunks])}
     write = []
     for c in chunks:
@@ -197,3 +231,4 @@ def _flush(
     if existing:  # documents seen before may have had more chunks than they have now
         stale = {"$or": [{"doc_id": d, "chunk_index": {"$gte": len(cs)}} for d, cs in docs]}
         report.stale_deleted += collection.delete(where=stale)
+    return report
