@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from vecstore_lab import telemetry
+from vecstore_lab import _secrets, telemetry
 from vecstore_lab.embedders._checks import check_output, check_texts
 from vecstore_lab.embedders._ratelimit import RateLimiter
 from vecstore_lab.errors import (
@@ -269,6 +269,7 @@ class OpenAIEmbedder:
                         "pip install 'vecstore-lab[openai]'"
                     ) from exc
                 key = self._api_key or os.environ.get(self.api_key_env)
+                _secrets.register(key)
                 if not key:
                     raise EmbedderError(
                         f"no API key: pass api_key= or set the environment variable "
@@ -280,8 +281,17 @@ class OpenAIEmbedder:
             return self._client
 
     def _redact(self, message: str) -> str:
-        key = self._api_key or os.environ.get(self.api_key_env) or ""
-        return message.replace(key, "sk-***") if len(key) >= 4 else message
+        _secrets.register(self._api_key or os.environ.get(self.api_key_env))
+        return _secrets.scrub(message)
+
+    def _failure(self, exc: Exception) -> str:
+        """What went wrong with a request, for the error message, with the key scrubbed."""
+        status = getattr(exc, "status_code", None)
+        what = f"HTTP {status}" if status is not None else type(exc).__name__
+        detail = f" after {self.max_retries + 1} attempts" if _retryable(exc) else ""
+        return self._redact(
+            f"OpenAI embeddings request failed{detail}: {what}: {getattr(exc, 'message', exc)}"
+        )
 
     def _backoff(self, attempt: int, error: BaseException | None) -> float:
         response = getattr(error, "response", None)
@@ -356,19 +366,15 @@ class OpenAIEmbedder:
             before_sleep=before_sleep,
             reraise=True,
         )
+        failure: str | None = None
         try:
             response = retrying(attempt)
         except (openai.APITimeoutError, openai.APIConnectionError, openai.APIStatusError) as exc:
-            status = getattr(exc, "status_code", None)
-            what = f"HTTP {status}" if status is not None else type(exc).__name__
-            retried = _retryable(exc)
-            detail = f" after {self.max_retries + 1} attempts" if retried else ""
-            raise EmbedderError(
-                self._redact(
-                    f"OpenAI embeddings request failed{detail}: {what}: "
-                    f"{getattr(exc, 'message', exc)}"
-                )
-            ) from None
+            failure = self._failure(exc)
+        if failure is not None:
+            # Raised outside the except block: the SDK's exception (whose message and request
+            # may carry the key) must not ride along as __context__ into tracebacks and logs.
+            raise EmbedderError(failure)
         data = sorted(response.data, key=lambda d: d.index)
         if len(data) != len(texts):
             raise EmbedderError(f"server returned {len(data)} embeddings for {len(texts)} inputs")

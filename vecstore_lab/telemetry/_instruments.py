@@ -24,12 +24,15 @@ Attributes never carry document or query text.
 from __future__ import annotations
 
 import time
+import traceback
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry import metrics, trace
 from opentelemetry.metrics import NoOpMeterProvider
 from opentelemetry.trace import NoOpTracerProvider, ProxyTracerProvider, Span, Status, StatusCode
+
+from vecstore_lab._secrets import scrub
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -157,12 +160,29 @@ def stage(name: str, attributes: Mapping[str, Any] | None = None) -> Iterator[Sp
             status = "error"
             error_type = type(exc).__qualname__
             span.set_attribute("error.type", error_type)
-            span.record_exception(exc)
-            span.set_status(Status(StatusCode.ERROR, str(exc)[:200]))
+            _record_exception(span, exc)
+            span.set_status(Status(StatusCode.ERROR, scrub(str(exc))[:200]))
             _state.counters["vecstore_lab.errors"].add(1, {"stage": name, "error.type": error_type})
             raise
         finally:
             _state.duration.record(time.perf_counter() - start, {**labels, "status": status})
+
+
+def _record_exception(span: Span, exc: BaseException) -> None:
+    """The OTel ``exception`` event, with every registered secret scrubbed from its text.
+
+    ``span.record_exception`` would format the message and traceback (with its chained
+    exceptions) as they are; a server that echoes an API key would put it in every export.
+    """
+    stack = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    span.add_event(
+        "exception",
+        {
+            "exception.type": f"{type(exc).__module__}.{type(exc).__qualname__}",
+            "exception.message": scrub(str(exc)),
+            "exception.stacktrace": scrub(stack),
+        },
+    )
 
 
 def add(metric: str, value: float, attributes: Mapping[str, Any] | None = None) -> None:

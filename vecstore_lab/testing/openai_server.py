@@ -77,6 +77,8 @@ class FakeOpenAIServer:
         rpm: when set, more than ``rpm`` requests within 60 s are answered 429 with
             ``Retry-After`` (the server's own sliding-window limit).
         rate_limit_headers: send ``x-ratelimit-*`` headers on success.
+        echo_auth: end every error message with the request's ``Authorization`` header, as
+            careless servers and proxies do, to test that the key never leaks from the client.
     """
 
     def __init__(
@@ -86,8 +88,10 @@ class FakeOpenAIServer:
         rpm: int | None = None,
         rate_limit_headers: bool = True,
         port: int = 0,
+        echo_auth: bool = False,
     ) -> None:
         self.api_key = api_key
+        self.echo_auth = echo_auth
         self.rpm = rpm
         self.rate_limit_headers = rate_limit_headers
         self.requests: list[RecordedRequest] = []
@@ -192,6 +196,8 @@ class FakeOpenAIServer:
         kind: str,
         headers: dict[str, str] | None = None,
     ) -> None:
+        if self.echo_auth:
+            message = f"{message} (you sent Authorization: {h.headers.get('authorization')})"
         body = {"error": {"message": message, "type": kind, "param": None, "code": kind}}
         self._send(h, status, body, headers)
 
