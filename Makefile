@@ -20,8 +20,12 @@ js:
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+# Jupyter refuses to start as root without --allow-root, and root is what a container or a
+# fresh machine gives you: pass it then (and only then). LAB_ARGS adds server options.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+LAB_ARGS ?=
 lab: setup
-	$(PY) -m jupyter lab notebooks/
+	$(PY) -m jupyter lab $(ALLOW_ROOT) $(LAB_ARGS) notebooks/
 
 demo: setup
 	$(PY) -m vecstore_lab demo

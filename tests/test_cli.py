@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -15,9 +15,6 @@ import vecstore_lab as vl
 from vecstore_lab import eval as ev
 from vecstore_lab.cli import main, parse_config
 from vecstore_lab.errors import InvalidInputError
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 
 def test_demo_and_info(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -247,10 +244,16 @@ def test_parse_config_values() -> None:
 
 @pytest.mark.slow
 def test_console_script_eval_on_packaged_set(tmp_path: Path) -> None:
-    """The installed ``vecstore-lab`` script: ingest the packaged set with MiniLM, evaluate."""
+    """The installed ``vecstore-lab`` script: ingest the packaged set with MiniLM, evaluate.
+
+    The script is the one installed next to this interpreter: a virtual environment's bin/
+    need not be on PATH (``make PY=venv/bin/python test`` does not put it there).
+    """
+    script = Path(sys.executable).parent / "vecstore-lab"
+    assert script.exists(), f"{script} missing: is vecstore-lab installed in this environment?"
     out = subprocess.run(
         [
-            "vecstore-lab",
+            str(script),
             "eval",
             "--collection",
             "pyref",

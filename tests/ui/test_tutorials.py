@@ -1,17 +1,25 @@
-"""The main job: a tutorial notebook opened in JupyterLab and run in Chromium, as `make lab` does.
+"""The main job: the README's `make lab` started for real, and tutorials run in Chromium.
 
-`make lab` runs `jupyter lab notebooks/`; here the session's JupyterLab serves a copy of
-`notebooks/` and the browser runs a whole tutorial — widgets included — top to bottom.
+One test runs `make lab` itself (as the CI user, root) and runs the quickstart in it; another
+serves a copy of `notebooks/` from the session's JupyterLab and runs the evaluation tutorial,
+widgets included, top to bottom.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import secrets
 import shutil
+import signal
 import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
-from conftest import Lab, Notebook
+from conftest import Lab, Notebook, _free_port
 
 ROOT = Path(__file__).parents[2]
 
@@ -28,11 +36,100 @@ def on_last_cell(page: Any, command: str) -> None:
     )
 
 
-def test_make_lab_serves_the_notebooks_folder() -> None:
-    recipe = subprocess.run(
-        ["make", "-n", "-o", "setup", "lab"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout
-    assert "-m jupyter lab notebooks/" in recipe
+def test_readme_main_job_starts_and_runs_a_tutorial(browser: Any, tmp_path: Path) -> None:
+    """`make lab` itself (setup included), as this user (root in CI), then 01 in Chromium.
+
+    Only server options are added (LAB_ARGS: port, token, no browser). Autosave is switched
+    off through a settings directory of the test's own, so running the tutorial leaves the
+    notebook in the repository as it was.
+    """
+    readme = (ROOT / "README.md").read_text()
+    assert "make lab    # main job" in readme
+    if os.geteuid() == 0:  # Jupyter refuses root without this; make lab must pass it
+        dry = subprocess.run(
+            ["make", "-n", "-o", "setup", "lab"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert "--allow-root" in dry.stdout
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    before = {p: p.read_bytes() for p in notebooks}
+    settings = tmp_path / "settings" / "@jupyterlab" / "docmanager-extension"
+    settings.mkdir(parents=True)
+    (settings / "plugin.jupyterlab-settings").write_text('{"autosave": false}')
+    port, token = _free_port(), secrets.token_hex(16)
+    lab_args = (
+        f"--no-browser --ip=127.0.0.1 --port={port} --IdentityProvider.token={token} "
+        "--LabApp.expose_app_in_browser=True --LabApp.news_url="
+    )
+    log_path = tmp_path / "make-lab.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            ["make", f"PY={sys.executable}", "lab", f"LAB_ARGS={lab_args}"],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings")},
+            start_new_session=True,  # make, pip, npm and jupyter: one group to stop
+        )
+    context = None
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/api/status?token={token}", proc, log_path)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{port}/lab/tree/01_quickstart.ipynb?reset&token={token}")
+        page.wait_for_selector(".jp-Notebook", timeout=90_000)
+        nb = Notebook(page, "01_quickstart.ipynb")
+        nb.wait_idle()
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+        nb.run_all(timeout=300)
+        # Read the outputs from the notebook model: cells scrolled out of view are not drawn.
+        outputs = page.evaluate(
+            """() => {
+                const model = window.jupyterapp.shell.currentWidget.content.model;
+                const out = [];
+                for (const cell of model.cells) {
+                    if (cell.type !== "code") continue;
+                    for (let i = 0; i < cell.outputs.length; i++)
+                        out.push(cell.outputs.get(i).toJSON());
+                }
+                return out;
+            }"""
+        )
+        errors = [o for o in outputs if o["output_type"] == "error"]
+        assert not errors, errors[0]
+        text = json.dumps(outputs)
+        assert len(outputs) >= 15
+        assert "Finding planets by transits" in text and "DuplicateIdError" in text
+        nb.screenshot("make-lab-01")
+    finally:
+        if context is not None:
+            context.close()
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert {p: p.read_bytes() for p in notebooks} == before
+
+
+def wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    """Wait for the server (make lab installs first: allow for npm ci and pip)."""
+    deadline = time.time() + 900
+    while not responds(url):
+        if proc.poll() is not None or time.time() > deadline:
+            raise AssertionError(f"make lab did not serve:\n{log.read_text()[-3000:]}")
+        time.sleep(1)
+
+
+def responds(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except OSError:
+        return False
 
 
 def test_evaluation_tutorial_runs_in_the_browser(lab: Lab, browser: Any) -> None:
