@@ -2,7 +2,7 @@
 PY ?= python3
 PIP = $(PY) -m pip install --disable-pip-version-check --quiet
 
-.PHONY: setup js browser demo lab test lint bench
+.PHONY: setup js browser demo lab test lint check bench
 
 # torch first, pinned to the CPU build that lies on this machine's disk: otherwise
 # sentence-transformers pulls a multi-GB CUDA build.
@@ -37,6 +37,14 @@ lint: setup
 
 test: lint browser
 	$(PY) -m pytest
+
+# The fast loop (about two minutes, nothing installed): lint, types, and the tests that need
+# no model, subprocess, browser or notebook. `make test` is the real thing.
+check:
+	$(PY) -m ruff check vecstore_lab tests bench tools conftest.py
+	$(PY) -m ruff format --check vecstore_lab tests bench tools conftest.py
+	$(PY) -m mypy
+	$(PY) -m pytest -q -m "not slow and not ui" tests vecstore_lab
 
 bench: setup
 	$(PY) bench/bench_query.py

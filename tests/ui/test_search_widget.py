@@ -67,7 +67,7 @@ def test_search_breakdown_select_and_errors(open_notebook: Any) -> None:
     # Selecting a hit reaches Python.
     page.locator("[data-testid=hit]").nth(1).click()
     assert wait_for(lambda: kernel_json(nb, "(w.selected or {}).get('id')") == expected[1])
-    assert kernel_json(nb, "w.selected['rank']") == 2
+    assert kernel_json(nb, "w.selected['_rank']") == 2
 
     # Rerank with MMR: rank movement is drawn.
     page.select_option("[data-testid=rerank]", "mmr")
