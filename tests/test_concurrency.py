@@ -207,3 +207,27 @@ def test_threads_with_separate_handles_do_not_duplicate(tmp_path: Path) -> None:
     assert sorted(results.values()) == ["dup 100", "ok"]
     c = vl.connect(tmp_path / "db").get_collection("race")
     assert len(assert_unique(c)) == 400
+
+
+def test_get_or_create_from_several_threads_at_once(tmp_path: Path) -> None:
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def create() -> None:
+        db = vl.connect(tmp_path / "db", embedding_cache=False)
+        barrier.wait()
+        try:
+            db.get_or_create_collection("shared", dim=8).upsert(
+                ids=["x"], vectors=np.ones((1, 8), np.float32)
+            )
+        except BaseException as exc:  # collected: the assertion below names it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=create) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    c = vl.connect(tmp_path / "db").get_collection("shared")
+    assert c.get().ids == ["x"]

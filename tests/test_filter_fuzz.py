@@ -106,9 +106,9 @@ def leaf() -> st.SearchStrategy[dict[str, Any]]:
         op = st.sampled_from(["$eq", "$ne", *ordered])
         plain = st.tuples(op, values).map(lambda t: {name: {t[0]: t[1]}})
         shorthand = values.map(lambda v: {name: v})
-        inlist = st.tuples(st.sampled_from(["$in", "$nin"]), st.lists(values, max_size=3)).map(
-            lambda t: {name: {t[0]: t[1]}}
-        )
+        inlist = st.tuples(
+            st.sampled_from(["$in", "$nin"]), st.lists(values, min_size=1, max_size=3)
+        ).map(lambda t: {name: {t[0]: t[1]}})
         exists = st.booleans().map(lambda b: {name: {"$exists": b}})
         null = st.sampled_from(["$eq", "$ne"]).map(lambda o: {name: {o: None}})
         return st.one_of(plain, shorthand, inlist, exists, null)

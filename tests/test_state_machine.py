@@ -108,10 +108,10 @@ class CollectionModel(RuleBasedStateMachine):
         before = self.c.version
         missing = [i for i in ids if i not in self.rows]
         error = attempt(lambda: self.c.update(ids=ids, metadatas=[meta] * len(ids)))
-        if missing:
-            assert isinstance(error, errors.IdNotFoundError) and error.ids == missing
-        elif meta.get("tag") in BAD_TAGS:
+        if meta.get("tag") in BAD_TAGS:  # input is checked before anything is read
             assert isinstance(error, errors.InvalidMetadataError), error
+        elif missing:
+            assert isinstance(error, errors.IdNotFoundError) and error.ids == missing
         else:
             assert error is None, error
             for i in ids:

@@ -198,9 +198,14 @@ class VecDatabase:
 
         try:
             table = self._db.create_table(name, schema=table_schema)
+        except Exception as exc:
+            if exist_ok and name in self._table_names():  # another writer created it first
+                return self.get_collection(name, embedder=embedder)
+            raise StorageError(f"cannot create collection {name!r}: {exc}") from exc
+        try:
             table.create_index(TEXT, config=FTS(), name=FTS_INDEX)
         except Exception as exc:
-            raise StorageError(f"cannot create collection {name!r}: {exc}") from exc
+            raise StorageError(f"cannot index the text of collection {name!r}: {exc}") from exc
         return Collection(
             name, table, settings, emb, connection=self._db, cache=self.cache, uri=self.uri
         )
