@@ -46,6 +46,14 @@ CASES: list[tuple[str, Callable[[vl.Collection], Any], type[Exception], str]] = 
     ("vector-only RRF", lambda c: c.query(vector=np.ones(32), rerank="rrf"), errors.InvalidInputError, "needs the query text"),
     ("reranker raising", lambda c: c.query("cat", rerank=lambda q, hits: 1 / 0), errors.RerankerError, "ZeroDivisionError"),
     ("reranker NaN", lambda c: c.query("cat", rerank=lambda q, hits: [float("nan")] * len(hits)), errors.RerankerError, "NaN"),
+    ("candidates 0", lambda c: c.query("cat", mode="hybrid", candidates=0), errors.InvalidInputError, "candidates must be a positive int"),
+    ("candidates str", lambda c: c.query("cat", mode="hybrid", candidates="x"), errors.InvalidInputError, "candidates must be a positive int"),
+    ("refine_factor str", lambda c: c.query("cat", refine_factor="x"), errors.InvalidInputError, "refine_factor must be a positive int"),
+    ("nprobes negative", lambda c: c.query("cat", nprobes=-1), errors.InvalidInputError, "nprobes must be a positive int"),
+    ("rrf_k str", lambda c: c.query("cat", mode="hybrid", rrf_k="x"), errors.InvalidInputError, "rrf_k must be a positive int"),
+    ("alpha str", lambda c: c.query("cat", mode="hybrid", fusion="linear", alpha="x"), errors.InvalidInputError, "alpha must be a number"),
+    ("k beyond int32", lambda c: c.query("cat", k=10**12), errors.InvalidInputError, "k must be at most"),
+    ("ingest batch 0", lambda c: c.add_documents(["x"], batch_size=0, progress=False), errors.InvalidInputError, "batch_size must be a positive int"),
     ("reranker wrong count", lambda c: c.query("cat", rerank=lambda q, hits: [1.0]), errors.RerankerError, "one score per hit"),
 ]  # fmt: skip
 

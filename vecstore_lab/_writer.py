@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -41,8 +40,7 @@ def is_local_uri(uri: str) -> bool:
 
 def is_retryable_conflict(exc: BaseException) -> bool:
     """Lance's own word for a commit that lost a race and may simply be tried again."""
-    text = str(exc).lower()
-    return "retryable commit conflict" in text or "commit conflict" in text
+    return "retryable commit conflict" in str(exc).lower()
 
 
 class CommitGuard:
@@ -72,7 +70,6 @@ class CommitGuard:
         self.backoff_max = backoff_max
         self.lock_path: Path | None = None
         self._lock: Any = None
-        self._local = threading.local()
         if uri is not None and is_local_uri(uri):
             root = Path(uri.removeprefix("file://"))
             self.lock_path = root / LOCK_DIR / f"{name}.lock"

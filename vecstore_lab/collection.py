@@ -50,6 +50,11 @@ __all__ = ["Collection", "VersionInfo"]
 FTS_INDEX = "text_idx"
 MODES = ("vector", "text", "hybrid")
 _ID_CHUNK = 2000  # ids per IN (...) lookup: keeps predicates small and plans fast
+_MAX_K = 2**31 - 1  # LanceDB's limit is a 32-bit count
+
+
+def _positive_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= _MAX_K
 
 
 @dataclass(frozen=True)
@@ -576,10 +581,22 @@ class Collection:
                 f"query text {text[:40]!r} has a lone surrogate at character {unencodable(text)}, "
                 "which cannot be embedded or matched; decode the source with errors='replace'"
             )
+        if k > _MAX_K:
+            raise InvalidInputError(f"k must be at most {_MAX_K}, got {k}")
         if rerank_k is not None and (not isinstance(rerank_k, int) or rerank_k < k):
             raise InvalidInputError(f"rerank_k must be an int >= k ({k}), got {rerank_k!r}")
-        if not 0.0 <= alpha <= 1.0:
-            raise InvalidInputError(f"alpha must be within [0, 1], got {alpha!r}")
+        for name, value in (
+            ("candidates", candidates),
+            ("refine_factor", refine_factor),
+            ("nprobes", nprobes),
+            ("rrf_k", rrf_k),
+        ):
+            if value is not None and not _positive_int(value):
+                raise InvalidInputError(f"{name} must be a positive int, got {value!r}")
+        if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 <= alpha <= 1:
+            raise InvalidInputError(f"alpha must be a number within [0, 1], got {alpha!r}")
+        if isinstance(select, str):  # one field named as a string, not a list of letters
+            select = [select]
         fuser = _search.resolve_fusion(fusion, alpha=alpha, rrf_k=rrf_k)
         reranker = resolve_reranker(rerank) if rerank is not None else None
         if mode == "text" and text is None:
@@ -693,6 +710,8 @@ class Collection:
         unchanged chunks are skipped (no embedding), re-running never duplicates.
         """
         self._writable()
+        if not _positive_int(batch_size):
+            raise InvalidInputError(f"batch_size must be a positive int, got {batch_size!r}")
         from vecstore_lab.ingest import ingest
 
         return ingest(
