@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -54,6 +55,22 @@ def test_readme_main_job_starts_and_runs_a_tutorial(browser: Any, tmp_path: Path
             check=True,
         )
         assert "--allow-root" in dry.stdout
+        # ... and a normal user's `make lab` does not ask for it (the Makefile alone, in a
+        # folder that user can read, wherever the checkout lives).
+        shared = Path(tempfile.mkdtemp(prefix="vecstore-make-"))
+        try:
+            shared.chmod(0o755)
+            shutil.copy(ROOT / "Makefile", shared / "Makefile")
+            as_user = subprocess.run(
+                ["runuser", "-u", "nobody", "--", "make", "-n", "-o", "setup", "lab"],
+                cwd=shared,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+        finally:
+            shutil.rmtree(shared)
+        assert "-m jupyter lab" in as_user.stdout and "--allow-root" not in as_user.stdout
     notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
     before = {p: p.read_bytes() for p in notebooks}
     settings = tmp_path / "settings" / "@jupyterlab" / "docmanager-extension"
