@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import pyarrow as pa
 
     import vecstore_lab as vl
@@ -13,3 +16,12 @@ if TYPE_CHECKING:
 def snapshot(c: vl.Collection) -> tuple[int, pa.Table]:
     """Version and full contents (sorted by id) to compare before/after a failed write."""
     return c.version, c.to_arrow().sort_by("id")
+
+
+def run_threads(target: Callable[..., object], args: list[tuple[object, ...]]) -> None:
+    """Start one thread per argument tuple, all at once, and wait for every one."""
+    threads = [threading.Thread(target=target, args=a) for a in args]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()

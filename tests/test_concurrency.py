@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import run_threads
 
 import vecstore_lab as vl
 
@@ -199,11 +200,7 @@ def test_threads_with_separate_handles_do_not_duplicate(tmp_path: Path) -> None:
         except vl.errors.DuplicateIdError as exc:
             results[name] = f"dup {len(exc.ids)}"
 
-    threads = [threading.Thread(target=write, args=(n,)) for n in ("a", "b")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_threads(write, [("a",), ("b",)])
     assert sorted(results.values()) == ["dup 100", "ok"]
     c = vl.connect(tmp_path / "db").get_collection("race")
     assert len(assert_unique(c)) == 400
@@ -223,11 +220,7 @@ def test_get_or_create_from_several_threads_at_once(tmp_path: Path) -> None:
         except BaseException as exc:  # collected: the assertion below names it
             errors.append(exc)
 
-    threads = [threading.Thread(target=create) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_threads(create, [()] * 4)
     assert errors == []
     c = vl.connect(tmp_path / "db").get_collection("shared")
     assert c.get().ids == ["x"]
