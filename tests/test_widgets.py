@@ -114,6 +114,7 @@ def test_bundle_is_built_and_self_contained() -> None:
         assert "innerHTML" not in (static / name).read_text()
 
 
+@pytest.mark.slow  # writes a large collection to page through
 def test_collection_browser_pages_sorts_and_sends_one_page(tmp_path: Path) -> None:
     import numpy as np
 

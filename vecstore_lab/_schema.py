@@ -22,6 +22,29 @@ ID, TEXT, VECTOR = "id", "text", "vector"
 #: ``_distance``, ``_rank``, the breakdown) starts with "_", and metadata keys start with a
 #: letter, so a user's ``score``, ``rank`` or ``distance`` column is stored and shown as is.
 RESERVED = frozenset({ID, TEXT, VECTOR})
+# -- result columns: what a query adds next to the stored ones -------------------------
+SCORE, DISTANCE, RANK = "_score", "_distance", "_rank"
+VECTOR_SCORE, VECTOR_RANK = "_vector_score", "_vector_rank"
+FTS_SCORE, FTS_RANK = "_fts_score", "_fts_rank"
+FUSED_SCORE, RERANK_SCORE = "_fused_score", "_rerank_score"
+RETRIEVAL_RANK, RANK_CHANGE = "_retrieval_rank", "_rank_change"
+#: Every result column and its type, in the order results carry them after the fields.
+RESULT_COLUMNS: dict[str, pa.DataType] = {
+    SCORE: pa.float64(),
+    DISTANCE: pa.float64(),
+    RANK: pa.int32(),
+    VECTOR_SCORE: pa.float64(),
+    VECTOR_RANK: pa.int32(),
+    FTS_SCORE: pa.float64(),
+    FTS_RANK: pa.int32(),
+    FUSED_SCORE: pa.float64(),
+    RERANK_SCORE: pa.float64(),
+    RETRIEVAL_RANK: pa.int32(),
+    RANK_CHANGE: pa.int32(),
+}
+#: The per-stage columns (null where a stage did not run); ``hit.breakdown`` drops the "_".
+BREAKDOWN_COLUMNS: tuple[str, ...] = tuple(RESULT_COLUMNS)[3:]
+
 SETTINGS_KEY = b"vecstore_lab"
 #: Declares ``id`` the primary key, so Lance detects concurrent inserts of one new id.
 PRIMARY_KEY_METADATA = {b"lance-schema:unenforced-primary-key": b"true"}

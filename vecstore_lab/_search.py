@@ -10,20 +10,24 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from vecstore_lab import telemetry
-from vecstore_lab._schema import TEXT, VECTOR
+from vecstore_lab._schema import (
+    BREAKDOWN_COLUMNS,
+    DISTANCE,
+    FTS_RANK,
+    FTS_SCORE,
+    FUSED_SCORE,
+    RANK,
+    RANK_CHANGE,
+    RERANK_SCORE,
+    RESULT_COLUMNS,
+    RETRIEVAL_RANK,
+    SCORE,
+    TEXT,
+    VECTOR,
+    VECTOR_RANK,
+    VECTOR_SCORE,
+)
 from vecstore_lab.errors import InvalidInputError, RerankerError, StorageError, VecStoreError
-from vecstore_lab.results import BREAKDOWN_COLUMNS
-
-_TYPES = {
-    "_vector_score": pa.float64(),
-    "_vector_rank": pa.int32(),
-    "_fts_score": pa.float64(),
-    "_fts_rank": pa.int32(),
-    "_fused_score": pa.float64(),
-    "_rerank_score": pa.float64(),
-    "_retrieval_rank": pa.int32(),
-    "_rank_change": pa.int32(),
-}
 
 
 def similarity(distance: pa.Array, metric: str) -> pa.Array:
@@ -89,7 +93,7 @@ def _vector_search(
 ) -> pa.Table:
     try:
         q = tbl.search(vector, vector_column_name=VECTOR, query_type="vector")
-        q = q.distance_type(metric).select([*columns, "_distance"]).limit(limit)
+        q = q.distance_type(metric).select([*columns, DISTANCE]).limit(limit)
         if where:
             q = q.where(where, prefilter=True)
         if refine_factor:
@@ -99,12 +103,12 @@ def _vector_search(
         out = q.to_arrow()
     except Exception as exc:
         raise StorageError(f"vector search failed: {exc}") from exc
-    distance = out.column("_distance")
-    out = out.drop_columns(["_distance"])
+    distance = out.column(DISTANCE)
+    out = out.drop_columns([DISTANCE])
     return (
-        out.append_column("_distance", pc.cast(distance, pa.float64()))
-        .append_column("_vector_score", similarity(distance, metric))
-        .append_column("_vector_rank", _ranks(out.num_rows))
+        out.append_column(DISTANCE, pc.cast(distance, pa.float64()))
+        .append_column(VECTOR_SCORE, similarity(distance, metric))
+        .append_column(VECTOR_RANK, _ranks(out.num_rows))
     )
 
 
@@ -126,18 +130,18 @@ def fts_search(
 def _fts_search(tbl: Any, text: str, limit: int, where: str | None, columns: list[str]) -> pa.Table:
     try:
         q = tbl.search(text, query_type="fts", fts_columns=TEXT)
-        q = q.select([*columns, "_score"]).limit(limit)
+        q = q.select([*columns, SCORE]).limit(limit)
         if where:
             q = q.where(where, prefilter=True)
         out = q.to_arrow()
     except Exception as exc:
         raise StorageError(f"full-text search failed: {exc}") from exc
-    score = out.column("_score")
-    out = out.drop_columns(["_score"])
+    score = out.column(SCORE)
+    out = out.drop_columns([SCORE])
     return (
-        out.append_column("_distance", pa.nulls(out.num_rows, pa.float64()))
-        .append_column("_fts_score", pc.cast(score, pa.float64()))
-        .append_column("_fts_rank", _ranks(out.num_rows))
+        out.append_column(DISTANCE, pa.nulls(out.num_rows, pa.float64()))
+        .append_column(FTS_SCORE, pc.cast(score, pa.float64()))
+        .append_column(FTS_RANK, _ranks(out.num_rows))
     )
 
 
@@ -194,7 +198,7 @@ def retrieve(
     return fused.slice(0, depth)
 
 
-_STAGE_SCORE = {"vector": "_vector_score", "text": "_fts_score", "hybrid": "_fused_score"}
+_STAGE_SCORE = {"vector": VECTOR_SCORE, "text": FTS_SCORE, "hybrid": FUSED_SCORE}
 
 
 def apply_rerank(
@@ -216,8 +220,8 @@ def apply_rerank(
             "(with mode='hybrid' for the fusion rerankers), or use a reranker that works on "
             "vectors such as 'mmr'"
         )
-    staged = hits.append_column("_score", hits.column(_STAGE_SCORE[mode])).append_column(
-        "_retrieval_rank", _ranks(hits.num_rows)
+    staged = hits.append_column(SCORE, hits.column(_STAGE_SCORE[mode])).append_column(
+        RETRIEVAL_RANK, _ranks(hits.num_rows)
     )
     attrs = {"reranker": reranker.name, "vecstore_lab.rerank.candidates": hits.num_rows}
     with telemetry.stage("rerank", attrs):
@@ -231,14 +235,14 @@ def apply_rerank(
             ) from exc
     if (
         not isinstance(out, pa.Table)
-        or "_rerank_score" not in out.column_names
+        or RERANK_SCORE not in out.column_names
         or sorted(out.column("id").to_pylist()) != sorted(staged.column("id").to_pylist())
     ):
         raise RerankerError(
             f"reranker {reranker.name!r} must return the same hits with a _rerank_score column"
         )
-    change = pc.subtract(pc.cast(out.column("_retrieval_rank"), pa.int32()), _ranks(out.num_rows))
-    return out.append_column("_rank_change", change)
+    change = pc.subtract(pc.cast(out.column(RETRIEVAL_RANK), pa.int32()), _ranks(out.num_rows))
+    return out.append_column(RANK_CHANGE, change)
 
 
 def finalize(
@@ -251,20 +255,18 @@ def finalize(
     """
     table = table.slice(0, k)
     n = table.num_rows
-    score_col = "_rerank_score" if reranked else _STAGE_SCORE[mode]
+    score_col = RERANK_SCORE if reranked else _STAGE_SCORE[mode]
     arrays: dict[str, pa.Array] = {c: table.column(c) for c in columns}
-    arrays["_score"] = table.column(score_col)
-    arrays["_distance"] = (
-        table.column("_distance")
-        if "_distance" in table.column_names
-        else pa.nulls(n, pa.float64())
+    arrays[SCORE] = table.column(score_col)
+    arrays[DISTANCE] = (
+        table.column(DISTANCE) if DISTANCE in table.column_names else pa.nulls(n, pa.float64())
     )
-    arrays["_rank"] = _ranks(n)
+    arrays[RANK] = _ranks(n)
     for c in BREAKDOWN_COLUMNS:
         arrays[c] = (
-            pc.cast(table.column(c), _TYPES[c])
+            pc.cast(table.column(c), RESULT_COLUMNS[c])
             if c in table.column_names
-            else pa.nulls(n, _TYPES[c])
+            else pa.nulls(n, RESULT_COLUMNS[c])
         )
     return pa.table(arrays)
 
@@ -272,9 +274,9 @@ def finalize(
 def empty_result(schema: pa.Schema, columns: list[str]) -> pa.Table:
     """A zero-row result with the fixed schema."""
     arrays: dict[str, pa.Array] = {c: pa.array([], schema.field(c).type) for c in columns}
-    arrays["_score"] = pa.array([], pa.float64())
-    arrays["_distance"] = pa.array([], pa.float64())
-    arrays["_rank"] = pa.array([], pa.int32())
+    arrays[SCORE] = pa.array([], pa.float64())
+    arrays[DISTANCE] = pa.array([], pa.float64())
+    arrays[RANK] = pa.array([], pa.int32())
     for c in BREAKDOWN_COLUMNS:
-        arrays[c] = pa.array([], _TYPES[c])
+        arrays[c] = pa.array([], RESULT_COLUMNS[c])
     return pa.table(arrays)

@@ -24,6 +24,7 @@ import math
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from vecstore_lab._schema import FTS_RANK, FTS_SCORE, FUSED_SCORE, VECTOR_RANK, VECTOR_SCORE
 from vecstore_lab.errors import InvalidInputError
 
 __all__ = ["fuse", "linear_scores", "minmax", "rrf_scores"]
@@ -73,10 +74,10 @@ def fuse(
     alpha: float = 0.5,
 ) -> pa.Table:
     """Merge two candidate tables into one fused, sorted table (see module docstring)."""
-    v_scores = _column(vector_hits, "_vector_score")
-    v_ranks = _column(vector_hits, "_vector_rank")
-    f_scores = _column(fts_hits, "_fts_score")
-    f_ranks = _column(fts_hits, "_fts_rank")
+    v_scores = _column(vector_hits, VECTOR_SCORE)
+    v_ranks = _column(vector_hits, VECTOR_RANK)
+    f_scores = _column(fts_hits, FTS_SCORE)
+    f_ranks = _column(fts_hits, FTS_RANK)
     fused: dict[str, float]
     if method == "rrf":
         fused = rrf_scores(v_ranks, f_ranks, k=k)  # type: ignore[arg-type]
@@ -103,16 +104,12 @@ def fuse(
     order = sorted(range(len(ids)), key=sort_key)
     rows = rows.take(pa.array(order, pa.int64()))
     ids = rows.column("id").to_pylist()
-    drop = [
-        c
-        for c in ("_vector_score", "_vector_rank", "_fts_score", "_fts_rank")
-        if c in rows.column_names
-    ]
+    drop = [c for c in (VECTOR_SCORE, VECTOR_RANK, FTS_SCORE, FTS_RANK) if c in rows.column_names]
     rows = rows.drop_columns(drop)
     return (
-        rows.append_column("_vector_score", pa.array([v_scores.get(d) for d in ids], pa.float64()))
-        .append_column("_vector_rank", pa.array([v_ranks.get(d) for d in ids], pa.int32()))
-        .append_column("_fts_score", pa.array([f_scores.get(d) for d in ids], pa.float64()))
-        .append_column("_fts_rank", pa.array([f_ranks.get(d) for d in ids], pa.int32()))
-        .append_column("_fused_score", pa.array([fused[d] for d in ids], pa.float64()))
+        rows.append_column(VECTOR_SCORE, pa.array([v_scores.get(d) for d in ids], pa.float64()))
+        .append_column(VECTOR_RANK, pa.array([v_ranks.get(d) for d in ids], pa.int32()))
+        .append_column(FTS_SCORE, pa.array([f_scores.get(d) for d in ids], pa.float64()))
+        .append_column(FTS_RANK, pa.array([f_ranks.get(d) for d in ids], pa.int32()))
+        .append_column(FUSED_SCORE, pa.array([fused[d] for d in ids], pa.float64()))
     )

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
+from vecstore_lab._schema import BREAKDOWN_COLUMNS, DISTANCE, ID, RANK, SCORE, TEXT
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -22,19 +24,6 @@ __all__ = [
     "RecordSet",
     "without_vectors",
 ]
-
-#: Per-stage columns every query result carries (null where a stage did not run).
-BREAKDOWN_COLUMNS: tuple[str, ...] = (
-    "_vector_score",
-    "_vector_rank",
-    "_fts_score",
-    "_fts_rank",
-    "_fused_score",
-    "_rerank_score",
-    "_retrieval_rank",
-    "_rank_change",
-)
-_SCORE_COLUMNS = ("_score", "_distance", "_rank", *BREAKDOWN_COLUMNS)
 
 
 def without_vectors(table: pa.Table) -> pa.Table:
@@ -141,7 +130,7 @@ class RecordSet:
 
     # -- display ---------------------------------------------------------------------
     def _display_columns(self) -> list[str]:
-        cols = [c for c in ("_rank", "id", "_score", "text") if c in self._table.column_names]
+        cols = [c for c in (RANK, ID, SCORE, TEXT) if c in self._table.column_names]
         return cols + self._metadata_columns
 
     def __repr__(self) -> str:
@@ -207,18 +196,18 @@ class QueryResults(RecordSet):
             text=row.get("text"),
             metadata={c: row[c] for c in self._metadata_columns},
             vector=np.asarray(vector, dtype=np.float32) if vector is not None else None,
-            score=row["_score"],
-            rank=row["_rank"],
-            distance=row.get("_distance"),
+            score=row[SCORE],
+            rank=row[RANK],
+            distance=row.get(DISTANCE),
             breakdown={
                 **{c[1:]: row[c] for c in BREAKDOWN_COLUMNS if row.get(c) is not None},
-                "final_rank": row["_rank"],
+                "final_rank": row[RANK],
             },
         )
 
     @property
     def scores(self) -> list[float]:
-        return list(self._table.column("_score").to_pylist())
+        return list(self._table.column(SCORE).to_pylist())
 
     def __repr__(self) -> str:
         return super().__repr__().replace("QueryResults(", f"QueryResults(mode={self.mode!r}, ", 1)

@@ -27,7 +27,14 @@ from vecstore_lab.testing.browser import chromium_path, launch_chromium
 CHROMIUM = chromium_path()
 ARTIFACTS = Path(os.environ.get("VECSTORE_UI_ARTIFACTS", "/tmp/vecstore-ui-artifacts"))
 
-pytestmark = pytest.mark.ui
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every browser test ``ui`` (a conftest's ``pytestmark`` marks nothing)."""
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.ui)
 
 
 def _free_port() -> int:

@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from vecstore_lab._registry import Registry
+from vecstore_lab._schema import RERANK_SCORE
 from vecstore_lab.errors import InvalidInputError
 from vecstore_lab.rerankers._base import FunctionReranker, with_scores
-from vecstore_lab.rerankers._protocol import RERANK_SCORE, Reranker
+from vecstore_lab.rerankers._protocol import Reranker
 from vecstore_lab.rerankers.colbert import ColBERTReranker
 from vecstore_lab.rerankers.cross_encoder import CrossEncoderReranker
 from vecstore_lab.rerankers.fusion import LinearCombinationReranker, RRFReranker

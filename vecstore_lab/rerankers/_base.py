@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
+from vecstore_lab._schema import RERANK_SCORE
 from vecstore_lab.errors import RerankerError
-from vecstore_lab.rerankers._protocol import RERANK_SCORE
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence

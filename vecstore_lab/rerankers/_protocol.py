@@ -8,8 +8,6 @@ if TYPE_CHECKING:
     import numpy as np
     import pyarrow as pa
 
-RERANK_SCORE = "_rerank_score"
-
 
 @runtime_checkable
 class Reranker(Protocol):

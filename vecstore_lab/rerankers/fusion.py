@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from vecstore_lab._schema import FTS_RANK, FTS_SCORE, VECTOR_RANK, VECTOR_SCORE
 from vecstore_lab.errors import InvalidInputError
 from vecstore_lab.fusion import fuse, linear_scores, rrf_scores
 from vecstore_lab.rerankers._base import with_scores
@@ -51,7 +52,7 @@ class RRFReranker:
     def rerank(
         self, query: str, hits: pa.Table, *, query_vector: np.ndarray | None = None
     ) -> pa.Table:
-        scores = rrf_scores(_column(hits, "_vector_rank"), _column(hits, "_fts_rank"), k=self.k)
+        scores = rrf_scores(_column(hits, VECTOR_RANK), _column(hits, FTS_RANK), k=self.k)
         return with_scores(hits, [scores.get(i, 0.0) for i in hits.column("id").to_pylist()])
 
     def __repr__(self) -> str:
@@ -79,7 +80,7 @@ class LinearCombinationReranker:
         self, query: str, hits: pa.Table, *, query_vector: np.ndarray | None = None
     ) -> pa.Table:
         scores = linear_scores(
-            _column(hits, "_vector_score"), _column(hits, "_fts_score"), alpha=self.alpha
+            _column(hits, VECTOR_SCORE), _column(hits, FTS_SCORE), alpha=self.alpha
         )
         return with_scores(hits, [scores.get(i, 0.0) for i in hits.column("id").to_pylist()])
 

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from vecstore_lab._schema import RERANK_SCORE
 from vecstore_lab.errors import InvalidInputError
 from vecstore_lab.rerankers._base import with_scores
 
@@ -64,11 +65,11 @@ class MMRReranker:
             picked.append(best)
             remaining.remove(best)
             redundancy = np.maximum(redundancy, pairwise[best])
-        if "_rerank_score" in hits.column_names:
-            hits = hits.drop_columns(["_rerank_score"])
+        if RERANK_SCORE in hits.column_names:
+            hits = hits.drop_columns([RERANK_SCORE])
         # The pick order is the result (MMR values need not decrease monotonically).
         return hits.take(pa.array(picked, pa.int64())).append_column(
-            "_rerank_score", pa.array([scores[i] for i in picked], pa.float64())
+            RERANK_SCORE, pa.array([scores[i] for i in picked], pa.float64())
         )
 
     def __repr__(self) -> str:
