@@ -1,8 +1,10 @@
 """The public surface: a sorted, importable ``__all__`` and a consistent error tree."""
 
 from __future__ import annotations
+import __future__
 
 import inspect
+import types
 
 import vecstore_lab as vl
 import vecstore_lab.testing
@@ -33,6 +35,33 @@ def test_all_is_sorted_and_importable() -> None:
         assert names == sorted(names, key=isort_key), module.__name__
         for name in names:
             assert hasattr(module, name), f"{module.__name__}.{name}"
+
+
+def public_names(module: types.ModuleType) -> set[str]:
+    """What ``from module import *`` would offer without ``__all__``: no modules, no
+    ``from __future__`` features, nothing starting with an underscore."""
+    return {
+        name
+        for name, value in vars(module).items()
+        if not name.startswith("_")
+        and not isinstance(value, types.ModuleType | __future__._Feature)
+    }
+
+
+def test_all_is_exactly_the_public_names() -> None:
+    exported = {n for n in vl.__all__ if not isinstance(getattr(vl, n), types.ModuleType)}
+    assert exported - {"__version__"} == public_names(vl)
+    assert set(errors.__all__) == public_names(errors)
+
+
+def test_everything_a_subpackage_defines_is_exported() -> None:
+    for module in (filters, results, vl.embedders, vl.rerankers, vl.telemetry, vl.widgets):
+        defined = {
+            name
+            for name in public_names(module)
+            if getattr(getattr(module, name), "__module__", "").startswith(module.__name__)
+        }
+        assert defined <= set(module.__all__), (module.__name__, defined - set(module.__all__))
 
 
 def test_error_tree() -> None:

@@ -12,7 +12,8 @@ Examples:
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
+from importlib.metadata import version as _version
 
 from vecstore_lab import datasets, errors, rerankers
 from vecstore_lab.collection import Collection, VersionInfo
@@ -59,8 +60,8 @@ from vecstore_lab.results import Hit, QueryResults, Record, RecordSet
 from vecstore_lab.splitter import Document, RecursiveCharacterTextSplitter
 
 try:
-    __version__ = version("vecstore-lab")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = _version("vecstore-lab")
+except _PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0.0.0"
 
 __all__ = [

@@ -27,9 +27,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from vecstore_lab.errors import InvalidFilterError
-from vecstore_lab.filters._compile import compile_node, quote_identifier, quote_string
-from vecstore_lab.filters._dict import parse_dict
-from vecstore_lab.filters._parser import parse_string
+from vecstore_lab.filters import _compile, _dict, _parser
+from vecstore_lab.filters._compile import quote_identifier, quote_string
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -55,9 +54,9 @@ def parse_filter(where: Filter | None) -> Node | None:
     if isinstance(where, str):
         if not where.strip():
             return None
-        return parse_string(where)
+        return _parser.parse_string(where)
     if isinstance(where, Mapping):
-        return parse_dict(where)
+        return _dict.parse_dict(where)
     raise InvalidFilterError(f"a filter is a dict or a string, got {type(where).__name__}")
 
 
@@ -79,7 +78,7 @@ def compile_filter(
     node = parse_filter(where)
     if node is None:
         return None
-    return compile_node(node, schema, hidden)
+    return _compile.compile_node(node, schema, hidden)
 
 
 def parse_where(text: str) -> Any:
