@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -25,3 +26,9 @@ def run_threads(target: Callable[..., object], args: list[tuple[object, ...]]) -
         t.start()
     for t in threads:
         t.join()
+
+
+def widget_bundles() -> list[str]:
+    """Every widget bundle, named after its source: js/src/<widget>.ts → <widget>.js."""
+    src = Path(__file__).parents[1] / "js" / "src"
+    return sorted(f"{p.stem}.js" for p in src.glob("*.ts") if not p.name.endswith(".d.ts"))

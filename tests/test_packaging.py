@@ -8,9 +8,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from helpers import widget_bundles
 
 ROOT = Path(__file__).resolve().parents[1]
-BUNDLES = ["search.js", "telemetry.js", "browser.js", "embedding_map.js"]
+BUNDLES = widget_bundles()
 
 
 @pytest.mark.slow

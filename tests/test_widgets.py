@@ -8,6 +8,7 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
+from helpers import widget_bundles
 
 import vecstore_lab as vl
 from vecstore_lab.errors import BundleNotBuiltError, InvalidFilterError
@@ -99,7 +100,7 @@ def test_unknown_kwargs_and_missing_bundle(docs: vl.Collection, monkeypatch: Any
 
 def test_bundle_is_built_and_self_contained() -> None:
     static = Path(vl.__file__).parent / "static"
-    for name in ("search.js", "browser.js", "telemetry.js", "embedding_map.js", "eval.js"):
+    for name in widget_bundles():
         text = (static / name).read_text()
         assert "export" in text and "http://" not in text.replace("http://www.w3.org", "")
     # User text is only ever set as textContent: none of our sources touches innerHTML (the
@@ -290,3 +291,19 @@ def test_eval_widget_compares_collections_with_different_embedders(tmp_path: Pat
     )
     assert set(w.per_query_table.column("config").to_pylist()) == {"dim8", "dim256"}
     assert w.drill("q", "dim256").ids == big.query("moon tides", k=1).ids
+
+
+def test_one_list_of_bundles() -> None:
+    """js/src/<widget>.ts is the list; widget classes, the build and the wheel agree with it."""
+    import vecstore_lab.widgets as w
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+
+    bundles = widget_bundles()
+    widgets = [c for c in vars(w).values() if isinstance(c, type) and getattr(c, "_bundle", "")]
+    assert {c._bundle for c in widgets} == set(bundles)
+    for cls in widgets:  # widgets/<widget>.py pairs with js/src/<widget>.ts
+        assert cls.__module__ == f"vecstore_lab.widgets.{cls._bundle[:-3]}"
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    hook = pyproject["tool"]["hatch"]["build"]["hooks"]["jupyter-builder"]
+    assert sorted(hook["ensured-targets"]) == [f"vecstore_lab/static/{b}" for b in bundles]

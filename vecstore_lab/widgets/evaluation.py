@@ -48,7 +48,7 @@ class EvalWidget(VecWidget):
         ['a']
     """
 
-    _bundle = "eval.js"
+    _bundle = "evaluation.js"
     _handlers = {"drill": "_handle_drill"}  # noqa: RUF012 - read-only class table
 
     k = t.Int(10).tag(sync=True)
