@@ -20,6 +20,8 @@ from vecstore_lab.rerankers import (
     list_rerankers,
     register_reranker,
     registry,
+    resolve_reranker,
+    with_scores,
 )
 
 
@@ -191,3 +193,25 @@ def test_register_a_reranker() -> None:
         assert isinstance(get_reranker("reverse-test"), Reverse)
     finally:
         registry._factories.pop("reverse-test")
+
+
+def test_a_name_registered_again_resolves_to_the_new_factory() -> None:
+    class First:
+        name = "swap-test"
+        needs_vectors = False
+
+        def config(self) -> dict[str, object]:
+            return {}
+
+        def rerank(self, query, hits, *, query_vector=None):  # type: ignore[no-untyped-def]
+            return with_scores(hits, [0.0] * hits.num_rows)
+
+    class Second(First):
+        pass
+
+    register_reranker("swap-test", First)
+    first = resolve_reranker("swap-test")
+    assert type(first) is First and resolve_reranker("swap-test") is first  # built once
+    register_reranker("swap-test", Second, overwrite=True)
+    second = resolve_reranker("swap-test")
+    assert type(second) is Second and resolve_reranker("swap-test") is second

@@ -15,7 +15,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
 from importlib.metadata import version as _version
 
-from vecstore_lab import datasets, errors, rerankers
+from vecstore_lab import datasets, errors, rerankers, telemetry
 from vecstore_lab.collection import Collection, VersionInfo
 from vecstore_lab.database import VecDatabase, connect
 from vecstore_lab.datasets import load_python_reference, load_sample_documents
@@ -112,4 +112,5 @@ __all__ = [
     "register_embedder",
     "register_reranker",
     "rerankers",
+    "telemetry",
 ]

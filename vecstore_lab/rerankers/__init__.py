@@ -52,7 +52,7 @@ registry: Registry[Reranker] = Registry(
     protocol=Reranker,
     error=InvalidInputError,
 )
-_by_name: dict[str, Reranker] = {}
+_by_name: dict[str, tuple[object, Reranker]] = {}  # name -> (factory it was built by, reranker)
 
 
 def get_reranker(name: str, **config: Any) -> Reranker:
@@ -83,9 +83,13 @@ def resolve_reranker(spec: Reranker | str | Callable[..., Any]) -> Reranker:
     if isinstance(spec, Reranker):
         return spec
     if isinstance(spec, str):
-        if spec not in _by_name:  # models load once per process, not once per query
-            _by_name[spec] = get_reranker(spec)
-        return _by_name[spec]
+        # Models load once per process, not once per query; a name registered again with
+        # overwrite=True has another factory, and gets a new instance.
+        factory = registry.factory(spec)
+        cached = _by_name.get(spec)
+        if cached is None or cached[0] is not factory:
+            _by_name[spec] = (factory, get_reranker(spec))
+        return _by_name[spec][1]
     if callable(spec):
         return FunctionReranker(spec)
     raise InvalidInputError(
