@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).parents[1] / "vecstore_lab"
 MAX_LINES = 400
 #: Modules allowed past MAX_LINES, each with the reason the README also gives.
 OVERSIZE = {
-    "vecstore_lab/collection.py": (850, "the facade split (issue 12) is in progress"),
+    "vecstore_lab/collection.py": (760, "the facade split (issue 12) is in progress"),
     "vecstore_lab/eval.py": (440, "metrics, loaders and comparison share one public module"),
 }
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -14,13 +13,13 @@ from vecstore_lab import _search, telemetry
 from vecstore_lab._inputs import Batch, build_batch, check_ids, check_query_vector, unencodable
 from vecstore_lab._schema import (
     ID,
-    PRIMARY_KEY_METADATA,
     TEXT,
     VECTOR,
     CollectionSettings,
     metadata_columns,
     metadata_fields,
 )
+from vecstore_lab._write import RowWriter, ids_predicate
 from vecstore_lab._writer import CommitGuard
 from vecstore_lab.errors import (
     DimensionMismatchError,
@@ -31,7 +30,7 @@ from vecstore_lab.errors import (
     ReadOnlyCollectionError,
     StorageError,
 )
-from vecstore_lab.filters import Filter, compile_filter, quote_string
+from vecstore_lab.filters import Filter, compile_filter
 from vecstore_lab.rerankers import resolve_reranker
 from vecstore_lab.results import QueryResults, RecordSet
 
@@ -49,7 +48,6 @@ __all__ = ["Collection", "VersionInfo"]
 
 FTS_INDEX = "text_idx"
 MODES = ("vector", "text", "hybrid")
-_ID_CHUNK = 2000  # ids per IN (...) lookup: keeps predicates small and plans fast
 _MAX_K = 2**31 - 1  # LanceDB's limit is a 32-bit count
 
 
@@ -102,6 +100,7 @@ class Collection:
         self.name = name
         self.uri = uri
         self._guard = CommitGuard(uri, name)
+        self._rows = RowWriter(table, name, settings.dim, self._guard)
         self._table = table
         self.settings = settings
         self._embedder = embedder
@@ -218,26 +217,6 @@ class Collection:
         return compile_filter(where, schema if schema is not None else self.schema)
 
     @staticmethod
-    def _ids_predicate(ids: Sequence[str]) -> str:
-        return f"`{ID}` IN ({', '.join(quote_string(i) for i in ids)})"
-
-    def _existing_ids(self, ids: Sequence[str]) -> set[str]:
-        found: set[str] = set()
-        if not ids or self._table.count_rows() == 0:
-            return found
-        for start in range(0, len(ids), _ID_CHUNK):
-            chunk = ids[start : start + _ID_CHUNK]
-            rows = (
-                self._table.search()
-                .where(self._ids_predicate(chunk))
-                .select([ID])
-                .limit(len(chunk))
-                .to_arrow()
-            )
-            found.update(rows.column(ID).to_pylist())
-        return found
-
-    @staticmethod
     def _columns(
         schema: pa.Schema, select: Sequence[str] | None, *, include_vectors: bool
     ) -> list[str]:
@@ -269,70 +248,14 @@ class Collection:
         vectors = self._embed([t for t in batch.texts if t is not None])
         return Batch(batch.ids, batch.texts, vectors, batch.metadatas)
 
-    def _layout(self, batch: Batch, current: pa.Schema) -> tuple[pa.Table, list[pa.Field]]:
-        """The Arrow rows of a batch against ``current``, plus the metadata fields it adds."""
-        n = len(batch)
-        meta, new_fields = metadata_columns(batch.metadatas, n, current)
-        schema = current.remove_metadata()
-        for f in new_fields:
-            schema = schema.append(f)
-        if batch.vectors is None:
-            raise InvalidInputError("pass texts, vectors, or both")
-        flat = pa.array(batch.vectors.reshape(-1), pa.float32())
-        arrays: dict[str, pa.Array] = {
-            ID: pa.array(batch.ids, pa.string()),
-            TEXT: pa.array(batch.texts if batch.texts is not None else [None] * n, pa.string()),
-            VECTOR: pa.FixedSizeListArray.from_arrays(flat, self.dim),
-            **meta,
-        }
-        return pa.table([arrays[f.name] for f in schema], schema=schema), new_fields
-
-    def _ensure_primary_key(self) -> None:
-        """Declare ``id`` the table's primary key (collections written by 0.1 lack it).
-
-        With it, Lance's merge_insert conflict detection sees two concurrent inserts of one
-        new id, which is what keeps ids unique where the file lock cannot reach.
-        """
-        field = self.schema.field(ID)
-        if (field.metadata or {}).get(next(iter(PRIMARY_KEY_METADATA))) is not None:
-            return
-        declared = {k.decode(): v.decode() for k, v in PRIMARY_KEY_METADATA.items()}
-        update = {"path": ID, "metadata": declared}
-        self._guard.commit(
-            lambda: self._table.update_field_metadata(update), "declaring the id key"
-        )
-
     def _commit(self, batch: Batch, how: str) -> None:
         """Lay out and commit ``batch``; the caller holds the write lock."""
-        data, new_fields = self._layout(batch, self.schema)
+        data, new_fields = self._rows.layout(batch, self.schema)
         attrs = {**self._db_attrs(how), "operation": how, "vecstore_lab.rows": data.num_rows}
         with telemetry.stage("write", attrs):
-            self._write(data, new_fields, how)
+            self._rows.write(data, new_fields, how, batch_size=self.write_batch_size)
         telemetry.add("vecstore_lab.rows.written", data.num_rows, {"operation": how})
         self._maintain_indexes()
-
-    def _write(self, data: pa.Table, new_fields: list[pa.Field], how: str) -> None:
-        if new_fields:
-            names = [f.name for f in new_fields]
-            self._guard.commit(lambda: self._table.add_columns(new_fields), f"{how} (new {names})")
-        try:
-            self._guard.commit(lambda: self._write_rows(data, how), how)
-        except BaseException:
-            if new_fields:  # the rows did not land: take the columns they brought back out
-                with contextlib.suppress(Exception):
-                    self._table.drop_columns([f.name for f in new_fields])
-            raise
-
-    def _write_rows(self, data: pa.Table, how: str) -> None:
-        batches = data.to_batches(max_chunksize=self.write_batch_size)
-        reader = pa.RecordBatchReader.from_batches(data.schema, batches)
-        if how == "add":
-            self._table.add(reader)
-            return
-        builder = self._table.merge_insert(ID).when_matched_update_all()
-        if how == "upsert":
-            builder = builder.when_not_matched_insert_all()
-        builder.execute(reader)
 
     def _maintain_indexes(self) -> None:
         """Fold new rows into the full-text index once enough have piled up.
@@ -368,9 +291,9 @@ class Collection:
         if not len(batch):
             return batch.ids
         with self._guard.locked():
-            self._ensure_primary_key()
+            self._rows.ensure_primary_key()
             if ids is not None:  # generated ids are fresh uuids: nothing to check
-                clash = self._existing_ids(batch.ids)
+                clash = self._rows.existing_ids(batch.ids)
                 if clash:
                     shown = sorted(clash)[:5]
                     raise DuplicateIdError(
@@ -395,7 +318,7 @@ class Collection:
         batch = self._with_vectors(batch)
         if len(batch):
             with self._guard.locked():
-                self._ensure_primary_key()
+                self._rows.ensure_primary_key()
                 self._commit(batch, "upsert")
         return batch.ids
 
@@ -437,7 +360,7 @@ class Collection:
                 {**r.metadata, **(new or {})}
                 for r, new in zip(rows, batch.metadatas or [None] * len(rows), strict=True)
             ]
-            self._ensure_primary_key()
+            self._rows.ensure_primary_key()
             self._commit(Batch(batch.ids, texts_out, new_vectors, merged), "update")
 
     def delete(self, ids: Sequence[str] | str | None = None, where: Filter | None = None) -> int:
@@ -454,7 +377,7 @@ class Collection:
             checked = check_ids(ids)
             if not checked:
                 return 0
-            preds.append(self._ids_predicate(checked))
+            preds.append(ids_predicate(checked))
         sql = self._where(where)
         if sql:
             preds.append(sql)
@@ -493,7 +416,7 @@ class Collection:
         if checked is not None:
             if not checked:
                 return RecordSet(_search.empty_result(schema, cols).select(cols), [])
-            preds.append(self._ids_predicate(checked))
+            preds.append(ids_predicate(checked))
         sql = self._where(where, schema)
         if sql:
             preds.append(sql)
