@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import vecstore_lab as vl
@@ -131,6 +131,10 @@ filters = st.recursive(
     max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(spec=filters)
+# Found by this test in CI: DataFusion folds the AND to FALSE for a NULL topic, and NOT of it
+# matched every NULL row, until NOT was pushed down to single conditions.
+@example(spec={"$not": {"$and": [{"topic": {"$in": ["it's"]}}, {"topic": {"$in": ["100%"]}}]}})
+@example(spec={"$not": {"$or": [{"year": {"$in": [0]}}, {"$not": {"year": {"$in": [1]}}}]}})
 def test_dict_filters_match_the_reference(coll: vl.Collection, spec: dict[str, Any]) -> None:
     want = sorted(r["id"] for r in ROWS if evaluate(spec, r) is True)
     got = sorted(coll.get(where=spec).ids)

@@ -145,13 +145,31 @@ class _Compiler:
             position=field.pos,
         )
 
+    def negate(self, node: Node) -> str:
+        """``NOT node`` in SQL's three-valued logic, written so DataFusion cannot get it wrong.
+
+        DataFusion's simplifier treats IN lists as sets and ignores NULL: for a NULL ``x`` it
+        folds ``x IN ('a') AND x IN ('b')`` to FALSE (SQL says NULL), so ``NOT`` of it matched
+        the row; ``NOT x IN ('a') OR NOT x IN ('b')`` folds to TRUE the same way. So NOT is
+        pushed through AND/OR (De Morgan holds in three-valued logic) down to single
+        conditions, and each is written ``(cond) IS FALSE``: true exactly when the condition
+        is false, never for an unknown, and no IN-list rule applies to it.
+        """
+        if isinstance(node, And):
+            return self.compile(Or(tuple(Not(n) for n in node.items)))
+        if isinstance(node, Or):
+            return self.compile(And(tuple(Not(n) for n in node.items)))
+        if isinstance(node, Not):
+            return self.compile(node.item)
+        return f"({self.compile(node)} IS FALSE)"
+
     def compile(self, node: Node) -> str:
         if isinstance(node, And):
             return "(" + " AND ".join(self.compile(n) for n in node.items) + ")"
         if isinstance(node, Or):
             return "(" + " OR ".join(self.compile(n) for n in node.items) + ")"
         if isinstance(node, Not):
-            return f"(NOT {self.compile(node.item)})"
+            return self.negate(node.item)
         if isinstance(node, IsNull):
             self.field_type(node.field)
             col = quote_identifier(node.field.name)
