@@ -17,6 +17,7 @@ from vecstore_lab._schema import (
     base_schema,
     split_user_schema,
 )
+from vecstore_lab._writer import CommitGuard
 from vecstore_lab.cache import EmbeddingCache
 from vecstore_lab.collection import FTS_INDEX, Collection
 from vecstore_lab.embedders import Embedder, embedder_from_config, get_embedder
@@ -202,10 +203,12 @@ class VecDatabase:
             if exist_ok and name in self._table_names():  # another writer created it first
                 return self.get_collection(name, embedder=embedder)
             raise StorageError(f"cannot create collection {name!r}: {exc}") from exc
-        try:
-            table.create_index(TEXT, config=FTS(), name=FTS_INDEX)
-        except Exception as exc:
-            raise StorageError(f"cannot index the text of collection {name!r}: {exc}") from exc
+        guard = CommitGuard(self.uri, name)  # writers may already be at it (get_or_create)
+        with guard.locked():
+            guard.commit(
+                lambda: table.create_index(TEXT, config=FTS(), name=FTS_INDEX),
+                "indexing the text",
+            )
         return Collection(
             name, table, settings, emb, connection=self._db, cache=self.cache, uri=self.uri
         )
