@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -16,6 +16,7 @@ from vecstore_lab._schema import (
     FTS_RANK,
     FTS_SCORE,
     FUSED_SCORE,
+    ID,
     RANK,
     RANK_CHANGE,
     RERANK_SCORE,
@@ -28,6 +29,14 @@ from vecstore_lab._schema import (
     VECTOR_SCORE,
 )
 from vecstore_lab.errors import InvalidInputError, RerankerError, StorageError, VecStoreError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from vecstore_lab.rerankers import Fuser, Reranker
+    from vecstore_lab.spec import QuerySpec
+
+__all__ = ["empty_result", "run", "select_columns", "similarity"]
 
 
 def similarity(distance: pa.Array, metric: str) -> pa.Array:
@@ -145,24 +154,6 @@ def _fts_search(tbl: Any, text: str, limit: int, where: str | None, columns: lis
     )
 
 
-def resolve_fusion(fusion: Any, *, alpha: float, rrf_k: int) -> Any:
-    """A fusion object (with ``fuse(vector_hits, fts_hits)``) from a name or an object."""
-    from vecstore_lab.rerankers.fusion import LinearCombinationReranker, RRFReranker
-
-    if hasattr(fusion, "fuse"):
-        return fusion
-    try:
-        if fusion == "rrf":
-            return RRFReranker(k=rrf_k)
-        if fusion == "linear":
-            return LinearCombinationReranker(alpha=alpha)
-    except ValueError as exc:
-        raise InvalidInputError(str(exc)) from exc
-    raise InvalidInputError(
-        f"fusion must be 'rrf', 'linear' or an object with fuse(), got {fusion!r}"
-    )
-
-
 def retrieve(
     tbl: Any,
     *,
@@ -174,7 +165,7 @@ def retrieve(
     candidates: int,
     where: str | None,
     columns: list[str],
-    fuser: Any,
+    fuser: Fuser,
     refine_factor: int | None,
     nprobes: int | None,
 ) -> pa.Table:
@@ -194,7 +185,7 @@ def retrieve(
     )
     f = fts_search(tbl, text, limit=candidates, where=where, columns=columns)
     with telemetry.stage("fuse", {"vecstore_lab.fusion": getattr(fuser, "name", "custom")}):
-        fused: pa.Table = fuser.fuse(v, f)
+        fused = fuser.fuse(v, f)
     return fused.slice(0, depth)
 
 
@@ -280,3 +271,62 @@ def empty_result(schema: pa.Schema, columns: list[str]) -> pa.Table:
     for c in BREAKDOWN_COLUMNS:
         arrays[c] = pa.array([], RESULT_COLUMNS[c])
     return pa.table(arrays)
+
+
+def select_columns(
+    schema: pa.Schema, select: Sequence[str] | None, *, include_vectors: bool
+) -> list[str]:
+    """The stored columns a read returns: id first, the vector only when asked for."""
+    names = schema.names
+    if select is None:
+        cols = [c for c in names if c != VECTOR]
+    else:
+        unknown = [c for c in select if c not in names]
+        if unknown:
+            raise InvalidInputError(
+                f"select names unknown field(s) {unknown}; fields: {', '.join(names)}"
+            )
+        cols = [ID, *[c for c in names if c in select and c != ID]]
+    if include_vectors and VECTOR not in cols:
+        cols.append(VECTOR)
+    return cols
+
+
+def run(
+    tbl: Any,
+    spec: QuerySpec,
+    *,
+    schema: pa.Schema,
+    metric: str,
+    vector: npt.NDArray[np.float32] | None,
+    where: str | None,
+    reranker: Reranker | None,
+) -> pa.Table:
+    """Both stages of ``spec`` over one table: retrieve, rerank, cut to ``k`` in our schema.
+
+    ``vector`` is the checked query vector (None in text mode without a vector reranker) and
+    ``where`` the compiled filter.
+    """
+    k = spec.k
+    cols = select_columns(schema, spec.select, include_vectors=spec.include_vectors)
+    fetch = cols
+    if reranker is not None and reranker.needs_vectors and VECTOR not in cols:
+        fetch = [*cols, VECTOR]
+    depth = k if reranker is None else (spec.rerank_k or max(3 * k, 30))
+    hits = retrieve(
+        tbl,
+        mode=spec.mode,
+        text=spec.text,
+        vector=vector,
+        metric=metric,
+        depth=depth,
+        candidates=max(spec.candidates or max(3 * k, 30), depth),
+        where=where,
+        columns=fetch,
+        fuser=spec.fusion,
+        refine_factor=spec.refine_factor,
+        nprobes=spec.nprobes,
+    )
+    if reranker is not None:
+        hits = apply_rerank(reranker, spec.text, hits, vector, spec.mode)
+    return finalize(hits, spec.mode, cols, k, reranked=reranker is not None)

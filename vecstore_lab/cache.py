@@ -121,14 +121,21 @@ class EmbeddingCache:
 
     def embed(self, embedder: Embedder, texts: Sequence[str]) -> FloatMatrix:
         """Vectors for ``texts``: cached ones looked up, the rest embedded and stored."""
+        return self.embed_counted(embedder, texts)[0]
+
+    def embed_counted(
+        self, embedder: Embedder, texts: Sequence[str]
+    ) -> tuple[FloatMatrix, int, int]:
+        """``embed``, plus how many texts were served from the cache and how many distinct
+        texts went to the embedder."""
         cached = self.get(embedder, texts)
         missing = [i for i, v in enumerate(cached) if v is None]
         out = np.empty((len(texts), embedder.dim), dtype=np.float32)
         for i, v in enumerate(cached):
             if v is not None:
                 out[i] = v
-        if missing:
-            todo = list(dict.fromkeys(texts[i] for i in missing))
+        todo = list(dict.fromkeys(texts[i] for i in missing))
+        if todo:
             fresh = embedder.embed_documents(todo)
             if fresh.shape != (len(todo), out.shape[1]):
                 raise DimensionMismatchError(
@@ -141,9 +148,11 @@ class EmbeddingCache:
             for i in missing:
                 out[i] = by_text[texts[i]]
             self.put(embedder, todo, fresh)
+        hits = len(texts) - len(missing)
+        with self._lock:
             self.misses += len(todo)
-        self.hits += len(texts) - len(missing)
-        return out
+            self.hits += hits
+        return out, hits, len(todo)
 
     def optimize(self) -> None:
         """Fold new keys into the key index and compact the table."""

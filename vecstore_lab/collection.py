@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 
-from vecstore_lab import _search, telemetry
-from vecstore_lab._inputs import Batch, build_batch, check_ids, check_query_vector, unencodable
-from vecstore_lab._schema import (
-    ID,
-    TEXT,
-    VECTOR,
-    CollectionSettings,
-    metadata_columns,
-    metadata_fields,
-)
+from vecstore_lab import _embedding, _indexes, _read, _search, telemetry
+from vecstore_lab._inputs import Batch, build_batch, check_ids, check_query_vector
+from vecstore_lab._schema import VECTOR, CollectionSettings, metadata_columns, metadata_fields
 from vecstore_lab._write import RowWriter, ids_predicate
 from vecstore_lab._writer import CommitGuard
 from vecstore_lab.errors import (
-    DimensionMismatchError,
     DuplicateIdError,
     EmbedderError,
     IdNotFoundError,
@@ -33,11 +23,16 @@ from vecstore_lab.errors import (
 from vecstore_lab.filters import Filter, compile_filter
 from vecstore_lab.rerankers import resolve_reranker
 from vecstore_lab.results import QueryResults, RecordSet
+from vecstore_lab.spec import QuerySpec
+from vecstore_lab.versions import VersionInfo, check_version, list_versions
 
 if TYPE_CHECKING:
-    import datetime as dt
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
+    import numpy.typing as npt
+
+    from vecstore_lab._embedding import Embedded
+    from vecstore_lab._read import OrderBy
     from vecstore_lab.cache import EmbeddingCache
     from vecstore_lab.embedders import Embedder
     from vecstore_lab.ingest import IngestReport
@@ -45,23 +40,6 @@ if TYPE_CHECKING:
     from vecstore_lab.splitter import Document, RecursiveCharacterTextSplitter
 
 __all__ = ["Collection", "VersionInfo"]
-
-FTS_INDEX = "text_idx"
-MODES = ("vector", "text", "hybrid")
-_MAX_K = 2**31 - 1  # LanceDB's limit is a 32-bit count
-
-
-def _positive_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= _MAX_K
-
-
-@dataclass(frozen=True)
-class VersionInfo:
-    """One version of a collection: every write makes one."""
-
-    version: int
-    timestamp: dt.datetime
-    num_rows: int | None
 
 
 class Collection:
@@ -178,61 +156,18 @@ class Collection:
             "db.operation.name": operation,
         }
 
-    def _embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
+    def embed(self, texts: Sequence[str]) -> Embedded:
+        """Embed document texts as writes do: through the embedding cache, in one span.
+
+        Returns the vectors with how many texts were cached and how many were computed.
+        """
         embedder = self._need_embedder("is needed to embed texts given without vectors")
-        attrs = {
-            "embedder": embedder.name,
-            "db.collection.name": self.name,
-            "vecstore_lab.embed.kind": "documents",
-            "vecstore_lab.embed.inputs": len(texts),
-            "vecstore_lab.embed.batch_size": getattr(embedder, "batch_size", None),
-        }
-        with telemetry.stage("embed", attrs) as span:
-            if self.cache is not None:
-                hits, misses = self.cache.hits, self.cache.misses
-                vectors = self.cache.embed(embedder, texts)
-                hit, miss = self.cache.hits - hits, self.cache.misses - misses
-                span.set_attribute("vecstore_lab.embed.cache_hits", hit)
-                span.set_attribute("vecstore_lab.embed.cache_misses", miss)
-            else:
-                vectors = embedder.embed_documents(texts)
-                hit, miss = 0, len(texts)
-            telemetry.add("vecstore_lab.embed.calls", 1 if miss else 0, {"embedder": embedder.name})
-            telemetry.add(
-                "vecstore_lab.embed.texts", hit, {"embedder": embedder.name, "cache": "hit"}
-            )
-            telemetry.add(
-                "vecstore_lab.embed.texts", miss, {"embedder": embedder.name, "cache": "miss"}
-            )
-        if vectors.shape != (len(texts), self.dim):
-            raise DimensionMismatchError(
-                f"embedder {embedder.name!r} returned shape {vectors.shape}; this collection "
-                f"stores {self.dim}-dim vectors",
-                expected=self.dim,
-                got=int(vectors.shape[-1]) if vectors.ndim == 2 else None,
-            )
-        return np.asarray(vectors, dtype=np.float32)
+        return _embedding.embed_documents(
+            embedder, texts, dim=self.dim, cache=self.cache, collection=self.name
+        )
 
     def _where(self, where: Filter | None, schema: pa.Schema | None = None) -> str | None:
         return compile_filter(where, schema if schema is not None else self.schema)
-
-    @staticmethod
-    def _columns(
-        schema: pa.Schema, select: Sequence[str] | None, *, include_vectors: bool
-    ) -> list[str]:
-        names = schema.names
-        if select is None:
-            cols = [c for c in names if c != VECTOR]
-        else:
-            unknown = [c for c in select if c not in names]
-            if unknown:
-                raise InvalidInputError(
-                    f"select names unknown field(s) {unknown}; fields: {', '.join(names)}"
-                )
-            cols = [ID, *[c for c in names if c in select and c != ID]]
-        if include_vectors and VECTOR not in cols:
-            cols.append(VECTOR)
-        return cols
 
     @staticmethod
     def _metadata_names(schema: pa.Schema) -> list[str]:
@@ -245,7 +180,7 @@ class Collection:
             return batch
         if batch.texts is None:
             raise InvalidInputError("pass texts, vectors, or both")
-        vectors = self._embed([t for t in batch.texts if t is not None])
+        vectors = self.embed([t for t in batch.texts if t is not None]).vectors
         return Batch(batch.ids, batch.texts, vectors, batch.metadatas)
 
     def _commit(self, batch: Batch, how: str) -> None:
@@ -262,13 +197,7 @@ class Collection:
 
         Unindexed rows are still searched (flat), just more slowly, so this is about speed.
         """
-        if self.auto_optimize_rows <= 0:
-            return
-        try:
-            stats = self._table.index_stats(FTS_INDEX)
-        except Exception:  # no FTS index (e.g. created by hand): nothing to maintain
-            return
-        if stats is not None and stats.num_unindexed_rows >= self.auto_optimize_rows:
+        if 0 < self.auto_optimize_rows <= _indexes.unindexed_rows(self._table):
             self.optimize()
 
     def add(
@@ -342,7 +271,7 @@ class Collection:
         metadata_columns(batch.metadatas, len(batch), self.schema)
         new_vectors = batch.vectors
         if new_vectors is None and batch.texts is not None:
-            new_vectors = self._embed([t for t in batch.texts if t is not None])
+            new_vectors = self.embed([t for t in batch.texts if t is not None]).vectors
         with self._guard.locked():  # read, merge and write as one step for other writers
             current = {r.id: r for r in self.get(ids=batch.ids, include_vectors=True)}
             missing = [i for i in batch.ids if i not in current]
@@ -403,36 +332,33 @@ class Collection:
         *,
         select: Sequence[str] | None = None,
         include_vectors: bool = False,
+        order_by: OrderBy | None = None,
     ) -> RecordSet:
-        """Rows by id and/or filter, in storage order (or in the order of ``ids``)."""
+        """Rows by id and/or filter: in storage order, in the order of ``ids``, or sorted.
+
+        ``order_by`` is a field name, ``(name, "descending")``, or a list of either; ties are
+        broken by id and nulls sort last. With ``limit``/``offset`` this pages a large
+        collection: sorting reads only the key columns, and only the page is read in full.
+        """
         if limit is not None and (not isinstance(limit, int) or limit < 0):
             raise InvalidInputError(f"limit must be a non-negative int or None, got {limit!r}")
         if not isinstance(offset, int) or offset < 0:
             raise InvalidInputError(f"offset must be a non-negative int, got {offset!r}")
         schema = self.schema  # one schema fetch per call: each is a round trip into LanceDB
-        cols = self._columns(schema, select, include_vectors=include_vectors)
-        preds = []
+        cols = _search.select_columns(schema, select, include_vectors=include_vectors)
+        order = _read.sort_keys(order_by, schema.names) if order_by is not None else None
         checked = check_ids(ids) if ids is not None else None
-        if checked is not None:
-            if not checked:
-                return RecordSet(_search.empty_result(schema, cols).select(cols), [])
-            preds.append(ids_predicate(checked))
-        sql = self._where(where, schema)
-        if sql:
-            preds.append(sql)
-        q = self._table.search().select(cols)
-        if preds:
-            q = q.where(" AND ".join(f"({p})" for p in preds))
-        if checked is None:
-            q = q.limit(limit).offset(offset) if limit is not None else q.limit(None).offset(offset)
-            table = q.to_arrow()
-        else:
-            table = q.limit(None).to_arrow()
-            pos = {i: n for n, i in enumerate(checked)}
-            order = sorted(range(table.num_rows), key=lambda r: pos[table.column(ID)[r].as_py()])
-            table = table.take(pa.array(order, pa.int64()))
-            end = None if limit is None else offset + limit
-            table = table.slice(offset, None if end is None else end - offset)
+        if checked is not None and not checked:
+            return RecordSet(_search.empty_result(schema, cols).select(cols), [])
+        table = _read.read_rows(
+            self._table,
+            cols,
+            ids=checked,
+            where=self._where(where, schema),
+            limit=limit,
+            offset=offset,
+            order=order,
+        )
         return RecordSet(table, self._metadata_names(schema))
 
     def peek(self, n: int = 5) -> RecordSet:
@@ -469,22 +395,11 @@ class Collection:
     ) -> QueryResults:
         """Search the collection; returns ``k`` hits best first.
 
-        Parameters:
-            text: the query text (embedded for vector/hybrid mode; matched for text mode).
-            vector: a query vector, instead of embedding ``text``.
-            k: number of hits.
-            where: a dict or string filter, applied before the search (prefilter).
-            mode: ``"vector"`` (nearest neighbours), ``"text"`` (BM25 full-text) or
-                ``"hybrid"`` (both, fused).
-            select: fields to return besides id and scores (default: text + all metadata).
-            fusion, alpha, rrf_k: hybrid fusion: ``"rrf"`` (with ``rrf_k``), ``"linear"``
-                (with ``alpha``), or a fusion reranker object (``RRFReranker(k=...)``); see
-                ``vecstore_lab.fusion``.
-            candidates: hits fetched from each search before fusing (default ``max(3k, 30)``).
-            rerank: a reranker, a registered reranker name (``"cross-encoder"``, ``"colbert"``,
-                ``"mmr"``…) or a function ``(query, hits) -> scores``.
-            rerank_k: candidates retrieved for the reranker (default ``max(3k, 30)``).
-            refine_factor, nprobes: passed to LanceDB when an ANN index exists.
+        The keywords describe a ``QuerySpec`` (see it for each one); this builds the spec and
+        runs it with ``search``. Hybrid fusion is ``fusion="rrf"`` (with ``rrf_k``),
+        ``fusion="linear"`` (with ``alpha``) or a ``Fuser`` object (``RRFReranker(k=30)``).
+        ``rerank`` is a reranker, a registered name (``"cross-encoder"``, ``"colbert"``,
+        ``"mmr"``…) or a function ``(query, hits) -> scores``.
 
         Every hit has ``score`` (higher is better; the reranker's score when one ran),
         ``distance`` and ``rank``; each stage's score and rank are in ``hit.breakdown`` and in
@@ -493,130 +408,71 @@ class Collection:
         Those names start with "_" so they never collide with metadata keys (which start with
         a letter): a user's own ``score`` column comes back unchanged in ``hit.metadata``.
         """
-        if mode not in MODES:
-            raise InvalidInputError(f"mode must be one of {MODES}, got {mode!r}")
-        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-            raise InvalidInputError(f"k must be a positive int, got {k!r}")
-        if text is not None and (not isinstance(text, str) or not text.strip()):
-            raise InvalidInputError(f"query text must be a non-empty string, got {text!r}")
-        if text is not None and unencodable(text) is not None:
-            raise InvalidInputError(
-                f"query text {text[:40]!r} has a lone surrogate at character {unencodable(text)}, "
-                "which cannot be embedded or matched; decode the source with errors='replace'"
-            )
-        if k > _MAX_K:
-            raise InvalidInputError(f"k must be at most {_MAX_K}, got {k}")
-        if rerank_k is not None and (not isinstance(rerank_k, int) or rerank_k < k):
-            raise InvalidInputError(f"rerank_k must be an int >= k ({k}), got {rerank_k!r}")
-        for name, value in (
-            ("candidates", candidates),
-            ("refine_factor", refine_factor),
-            ("nprobes", nprobes),
-            ("rrf_k", rrf_k),
-        ):
-            if value is not None and not _positive_int(value):
-                raise InvalidInputError(f"{name} must be a positive int, got {value!r}")
-        if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 <= alpha <= 1:
-            raise InvalidInputError(f"alpha must be a number within [0, 1], got {alpha!r}")
-        if isinstance(select, str):  # one field named as a string, not a list of letters
-            select = [select]
-        fuser = _search.resolve_fusion(fusion, alpha=alpha, rrf_k=rrf_k)
-        reranker = resolve_reranker(rerank) if rerank is not None else None
-        if mode == "text" and text is None:
-            raise InvalidInputError("text mode needs text=")
-        if mode == "hybrid" and text is None:
-            raise InvalidInputError("hybrid mode needs text= (and vector= or an embedder)")
-        attrs = {
-            **self._db_attrs("query"),
-            "mode": mode,
-            "vecstore_lab.query.mode": mode,
-            "vecstore_lab.query.k": k,
-            "vecstore_lab.query.filtered": where is not None,
-            "reranker": reranker.name if reranker is not None else None,
-        }
-        try:
-            with telemetry.stage("query", attrs) as span:
-                results = self._query(
-                    text=text,
-                    vector=vector,
-                    k=k,
-                    where=where,
-                    mode=mode,
-                    select=select,
-                    include_vectors=include_vectors,
-                    fuser=fuser,
-                    candidates=candidates,
-                    reranker=reranker,
-                    rerank_k=rerank_k,
-                    refine_factor=refine_factor,
-                    nprobes=nprobes,
-                )
-                span.set_attribute("vecstore_lab.query.results", len(results))
-        except BaseException:
-            telemetry.add("vecstore_lab.queries", 1, {"mode": mode, "status": "error"})
-            raise
-        telemetry.add("vecstore_lab.queries", 1, {"mode": mode, "status": "ok"})
-        return results
-
-    def _query(
-        self,
-        *,
-        text: str | None,
-        vector: Any,
-        k: int,
-        where: Filter | None,
-        mode: str,
-        select: Sequence[str] | None,
-        include_vectors: bool,
-        fuser: Any,
-        candidates: int | None,
-        reranker: Reranker | None,
-        rerank_k: int | None,
-        refine_factor: int | None,
-        nprobes: int | None,
-    ) -> QueryResults:
-        schema = self.schema
-        cols = self._columns(schema, select, include_vectors=include_vectors)
-        fetch = cols
-        if reranker is not None and reranker.needs_vectors and VECTOR not in cols:
-            fetch = [*cols, VECTOR]
-        depth = k if reranker is None else (rerank_k or max(3 * k, 30))
-        needs_vector = mode != "text" or (reranker is not None and reranker.needs_vectors)
-        qvec = self._query_vector(text, vector, mode) if needs_vector else None
-        hits = _search.retrieve(
-            self._table,
+        spec = QuerySpec.build(
+            text,
+            vector=vector,
+            k=k,
+            where=where,
             mode=mode,
-            text=text,
-            vector=qvec,
-            metric=self.distance,
-            depth=depth,
-            candidates=max(candidates or max(3 * k, 30), depth),
-            where=self._where(where, schema),
-            columns=fetch,
-            fuser=fuser,
+            select=select,
+            include_vectors=include_vectors,
+            fusion=fusion,
+            alpha=alpha,
+            rrf_k=rrf_k,
+            candidates=candidates,
+            rerank=rerank,
+            rerank_k=rerank_k,
             refine_factor=refine_factor,
             nprobes=nprobes,
         )
-        if reranker is not None:
-            hits = _search.apply_rerank(reranker, text, hits, qvec, mode)
-        table = _search.finalize(hits, mode, cols, k, reranked=reranker is not None)
-        return QueryResults(table, self._metadata_names(schema), query=text, mode=mode)
+        return self.search(spec)
 
-    def _query_vector(self, text: str | None, vector: Any, mode: str) -> npt.NDArray[np.float32]:
-        if vector is not None:
-            return check_query_vector(vector, self.dim, self.distance)
-        if text is None:
-            raise InvalidInputError(f"{mode} mode needs text= or vector=")
-        emb = self._need_embedder("is needed to embed the query text")
+    def search(self, spec: QuerySpec) -> QueryResults:
+        """Run a ``QuerySpec`` (what ``query`` builds from its keywords, and what the CLI,
+        evaluation and widgets produce)."""
+        if not isinstance(spec, QuerySpec):
+            raise InvalidInputError(f"search() takes a QuerySpec, got {type(spec).__name__}")
+        reranker = resolve_reranker(spec.rerank) if spec.rerank is not None else None
         attrs = {
-            "embedder": emb.name,
-            "vecstore_lab.embed.kind": "query",
-            "vecstore_lab.embed.inputs": 1,
+            **self._db_attrs("query"),
+            "mode": spec.mode,
+            "vecstore_lab.query.mode": spec.mode,
+            "vecstore_lab.query.k": spec.k,
+            "vecstore_lab.query.filtered": spec.where is not None,
+            "reranker": reranker.name if reranker is not None else None,
         }
-        with telemetry.stage("embed", attrs):
-            telemetry.add("vecstore_lab.embed.calls", 1, {"embedder": emb.name})
-            telemetry.add("vecstore_lab.embed.texts", 1, {"embedder": emb.name, "cache": "miss"})
-            return check_query_vector(emb.embed_query(text), self.dim, self.distance)
+        status = {"mode": spec.mode, "status": "error"}
+        try:
+            with telemetry.stage("query", attrs) as span:
+                schema = self.schema
+                vector_needed = spec.mode != "text" or (
+                    reranker is not None and reranker.needs_vectors
+                )
+                table = _search.run(
+                    self._table,
+                    spec,
+                    schema=schema,
+                    metric=self.distance,
+                    vector=self._query_vector(spec) if vector_needed else None,
+                    where=self._where(spec.where, schema),
+                    reranker=reranker,
+                )
+                results = QueryResults(
+                    table, self._metadata_names(schema), query=spec.text, mode=spec.mode
+                )
+                span.set_attribute("vecstore_lab.query.results", len(results))
+            status["status"] = "ok"
+        finally:
+            telemetry.add("vecstore_lab.queries", 1, status)
+        return results
+
+    def _query_vector(self, spec: QuerySpec) -> npt.NDArray[np.float32]:
+        if spec.vector is not None:
+            return check_query_vector(spec.vector, self.dim, self.distance)
+        if spec.text is None:
+            raise InvalidInputError(f"{spec.mode} mode needs text= or vector=")
+        emb = self._need_embedder("is needed to embed the query text")
+        return _embedding.embed_query(emb, spec.text, dim=self.dim, distance=self.distance)
 
     def add_documents(
         self,
@@ -633,9 +489,7 @@ class Collection:
         unchanged chunks are skipped (no embedding), re-running never duplicates.
         """
         self._writable()
-        if not _positive_int(batch_size):
-            raise InvalidInputError(f"batch_size must be a positive int, got {batch_size!r}")
-        from vecstore_lab.ingest import ingest
+        from vecstore_lab.ingest import ingest  # ingest is built on this class's public API
 
         return ingest(
             self,
@@ -666,18 +520,7 @@ class Collection:
         uses this collection's distance.
         """
         self._writable()
-        from lancedb import index as lindex
-
-        configs = {
-            "IVF_PQ": lindex.IvfPq,
-            "IVF_FLAT": lindex.IvfFlat,
-            "IVF_SQ": lindex.IvfSq,
-            "HNSW_SQ": lindex.HnswSq,
-            "HNSW_PQ": lindex.HnswPq,
-        }
-        if index_type not in configs:
-            raise InvalidInputError(f"index_type must be one of {sorted(configs)}")
-        config = configs[index_type](distance_type=self.distance, **params)
+        config = _indexes.vector_config(index_type, self.distance, params)
         with self._guard.locked():
             self._guard.commit(
                 lambda: self._table.create_index(VECTOR, config=config, replace=True),
@@ -687,14 +530,7 @@ class Collection:
     def create_scalar_index(self, field: str, kind: str = "btree") -> None:
         """Index a metadata (or id) column to speed up filters: ``"btree"`` or ``"bitmap"``."""
         self._writable()
-        from lancedb import index as lindex
-
-        if field not in self.schema.names or field in (TEXT, VECTOR):
-            raise InvalidInputError(f"cannot build a scalar index on {field!r}")
-        configs = {"btree": lindex.BTree, "bitmap": lindex.Bitmap}
-        if kind not in configs:
-            raise InvalidInputError(f"kind must be 'btree' or 'bitmap', got {kind!r}")
-        config = configs[kind]()
+        config = _indexes.scalar_config(field, kind, self.schema.names)
         with self._guard.locked():
             self._guard.commit(
                 lambda: self._table.create_index(field, config=config, replace=True),
@@ -703,23 +539,11 @@ class Collection:
 
     def list_versions(self) -> list[VersionInfo]:
         """Every version of the collection, oldest first."""
-        out = []
-        for v in self._table.list_versions():
-            rows = (v.get("metadata") or {}).get("total_rows")
-            out.append(VersionInfo(int(v["version"]), v["timestamp"], int(rows) if rows else None))
-        return out
-
-    def _check_version(self, version: int) -> int:
-        known = [v.version for v in self.list_versions()]
-        if isinstance(version, bool) or not isinstance(version, int) or version not in known:
-            raise InvalidInputError(
-                f"version {version!r} does not exist; versions are {known[0]}..{known[-1]}"
-            )
-        return version
+        return list_versions(self._table)
 
     def checkout(self, version: int) -> Collection:
         """A read-only view of the collection as it was at ``version``."""
-        self._check_version(version)
+        check_version(self._table, version)
         if self._connection is None:
             raise InvalidInputError("this collection was not opened through a VecDatabase")
         try:
@@ -743,7 +567,7 @@ class Collection:
     def restore(self, version: int) -> None:
         """Make ``version``'s contents the latest (a new version; history is kept)."""
         self._writable()
-        self._check_version(version)
+        check_version(self._table, version)
         with self._guard.locked():
             self._guard.commit(lambda: self._table.restore(version), f"restore to {version}")
         restored = CollectionSettings.from_schema(self._table.schema)

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vecstore_lab._indexes import FTS_INDEX, fts_config
 from vecstore_lab._schema import (
     DISTANCES,
     TEXT,
@@ -19,7 +20,7 @@ from vecstore_lab._schema import (
 )
 from vecstore_lab._writer import CommitGuard
 from vecstore_lab.cache import EmbeddingCache
-from vecstore_lab.collection import FTS_INDEX, Collection
+from vecstore_lab.collection import Collection
 from vecstore_lab.embedders import Embedder, embedder_from_config, get_embedder
 from vecstore_lab.errors import (
     CollectionExistsError,
@@ -195,8 +196,6 @@ class VecDatabase:
             dim=dim, distance=distance, embedder=embedder_spec(emb) if emb else None
         )
         table_schema = base_schema(settings, meta_schema)
-        from lancedb.index import FTS
-
         try:
             table = self._db.create_table(name, schema=table_schema)
         except Exception as exc:
@@ -206,7 +205,7 @@ class VecDatabase:
         guard = CommitGuard(self.uri, name)  # writers may already be at it (get_or_create)
         with guard.locked():
             guard.commit(
-                lambda: table.create_index(TEXT, config=FTS(), name=FTS_INDEX),
+                lambda: table.create_index(TEXT, config=fts_config(), name=FTS_INDEX),
                 "indexing the text",
             )
         return Collection(

@@ -27,7 +27,19 @@ import pyarrow.compute as pc
 from vecstore_lab._schema import FTS_RANK, FTS_SCORE, FUSED_SCORE, VECTOR_RANK, VECTOR_SCORE
 from vecstore_lab.errors import InvalidInputError
 
-__all__ = ["fuse", "linear_scores", "minmax", "rrf_scores"]
+__all__ = ["check_alpha", "fuse", "linear_scores", "minmax", "rrf_scores"]
+
+
+def check_alpha(alpha: object) -> float:
+    """``alpha`` if it is a number within [0, 1] (the weight of the vector list), else an error."""
+    if (
+        isinstance(alpha, bool)
+        or not isinstance(alpha, int | float)
+        or math.isnan(alpha)
+        or not 0 <= alpha <= 1
+    ):
+        raise InvalidInputError(f"alpha must be a number within [0, 1], got {alpha!r}")
+    return float(alpha)
 
 
 def minmax(scores: dict[str, float]) -> dict[str, float]:
@@ -55,8 +67,7 @@ def linear_scores(
     vector_scores: dict[str, float], fts_scores: dict[str, float], *, alpha: float = 0.5
 ) -> dict[str, float]:
     """``alpha · minmax(vector) + (1 - alpha) · minmax(fts)``; missing scores count as 0."""
-    if not 0.0 <= alpha <= 1.0 or math.isnan(alpha):
-        raise InvalidInputError(f"alpha must be in [0, 1], got {alpha}")
+    check_alpha(alpha)
     v, f = minmax(vector_scores), minmax(fts_scores)
     return {doc: alpha * v.get(doc, 0.0) + (1 - alpha) * f.get(doc, 0.0) for doc in {*v, *f}}
 

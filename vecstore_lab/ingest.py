@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from vecstore_lab import telemetry
-from vecstore_lab.errors import IngestError
+from vecstore_lab.errors import IngestError, InvalidInputError
 from vecstore_lab.splitter import Document, RecursiveCharacterTextSplitter, as_document
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ class IngestReport:
 
     def merge(self, batch: IngestReport) -> None:
         """Add one committed batch's counts to this run's."""
-        for name in ("chunks", "added", "updated", "unchanged", "stale_deleted"):
+        for name in ("chunks", "added", "updated", "unchanged", "stale_deleted", "embedded"):
             setattr(self, name, getattr(self, name) + getattr(batch, name))
         self.batches += 1
         self.doc_ids.extend(batch.doc_ids)
@@ -128,11 +128,12 @@ def ingest(
     """
     from tqdm.auto import tqdm
 
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise InvalidInputError(f"batch_size must be a positive int, got {batch_size!r}")
     report = IngestReport()
     start = time.perf_counter()
     total = len(documents) if hasattr(documents, "__len__") else None  # type: ignore[arg-type]
     bar = tqdm(total=total, unit="doc", desc=f"ingest {collection.name}", disable=not progress)
-    misses_before = collection.cache.misses if collection.cache is not None else 0
     pulled = IngestReport()  # documents read so far, committed or not
     docs = _documents(documents, splitter, id_key, pulled)
     attrs = {
@@ -155,7 +156,6 @@ def ingest(
                         report.merge(_flush(collection, pending))
                     except Exception as exc:
                         report.failed_batch = report.batches + 1
-                        report.embedded = _embedded(collection, report, misses_before)
                         report.seconds = time.perf_counter() - start
                         raise IngestError(
                             f"ingest into {collection.name!r} failed in batch "
@@ -170,12 +170,9 @@ def ingest(
                 report.documents, report.skipped_empty = pulled.documents, pulled.skipped_empty
                 if pending:
                     bar.update(len(pending))
-                    bar.set_postfix(
-                        chunks=report.chunks, embedded=_embedded(collection, report, misses_before)
-                    )
+                    bar.set_postfix(chunks=report.chunks, embedded=report.embedded)
         finally:
             bar.close()
-        report.embedded = _embedded(collection, report, misses_before)
         report.seconds = time.perf_counter() - start
         for key in ("documents", "chunks", "added", "updated", "unchanged", "embedded"):
             span.set_attribute(f"vecstore_lab.ingest.{key}", getattr(report, key))
@@ -194,12 +191,6 @@ def _next_batch(
         if n >= batch_size:
             return batch, False
     return batch, True
-
-
-def _embedded(collection: Collection, report: IngestReport, misses_before: int) -> int:
-    if collection.cache is not None:
-        return collection.cache.misses - misses_before
-    return report.added + report.updated
 
 
 def _flush(collection: Collection, docs: list[tuple[str, list[_Chunk]]]) -> IngestReport:
@@ -223,11 +214,15 @@ def _flush(collection: Collection, docs: list[tuple[str, list[_Chunk]]]) -> Inge
         else:
             report.unchanged += 1
     if write:
+        texts = [c.text for c in write]
+        embedded = collection.embed(texts)  # vectors, and how many the cache served
         collection.upsert(
             ids=[c.id for c in write],
-            texts=[c.text for c in write],
+            texts=texts,
+            vectors=embedded.vectors,
             metadatas=[c.metadata for c in write],
         )
+        report.embedded = embedded.computed
     if existing:  # documents seen before may have had more chunks than they have now
         stale = {"$or": [{"doc_id": d, "chunk_index": {"$gte": len(cs)}} for d, cs in docs]}
         report.stale_deleted += collection.delete(where=stale)

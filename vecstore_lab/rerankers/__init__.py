@@ -13,7 +13,7 @@ from vecstore_lab._registry import Registry
 from vecstore_lab._schema import RERANK_SCORE
 from vecstore_lab.errors import InvalidInputError
 from vecstore_lab.rerankers._base import FunctionReranker, with_scores
-from vecstore_lab.rerankers._protocol import Reranker
+from vecstore_lab.rerankers._protocol import Fuser, Reranker
 from vecstore_lab.rerankers.colbert import ColBERTReranker
 from vecstore_lab.rerankers.cross_encoder import CrossEncoderReranker
 from vecstore_lab.rerankers.fusion import LinearCombinationReranker, RRFReranker
@@ -27,6 +27,7 @@ __all__ = [
     "ColBERTReranker",
     "CrossEncoderReranker",
     "FunctionReranker",
+    "Fuser",
     "LinearCombinationReranker",
     "MMRReranker",
     "RRFReranker",

@@ -1,4 +1,5 @@
-"""The Reranker protocol: reorder a table of candidate hits and add a ``_rerank_score``."""
+"""The protocols of the ranking stages: ``Fuser`` merges a hybrid query's two lists, and
+``Reranker`` reorders a table of candidate hits and adds a ``_rerank_score``."""
 
 from __future__ import annotations
 
@@ -31,4 +32,25 @@ class Reranker(Protocol):
 
     def config(self) -> dict[str, Any]:
         """JSON-serialisable keyword arguments that rebuild this reranker."""
+        ...
+
+
+@runtime_checkable
+class Fuser(Protocol):
+    """Fuses the vector and full-text candidates of a hybrid query into one ranking.
+
+    ``fuse`` receives two tables (each with ``id``, the requested columns, and
+    ``_vector_score``/``_vector_rank`` or ``_fts_score``/``_fts_rank``) and returns every
+    candidate once, with all four of those columns and a float64 ``_fused_score``, best first.
+    ``RRFReranker`` and ``LinearCombinationReranker`` are the built-in ones.
+    """
+
+    name: str
+
+    def fuse(self, vector_hits: pa.Table, fts_hits: pa.Table) -> pa.Table:
+        """The fused, sorted candidates."""
+        ...
+
+    def config(self) -> dict[str, Any]:
+        """JSON-serialisable keyword arguments that rebuild this fuser."""
         ...

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from vecstore_lab._schema import FTS_RANK, FTS_SCORE, VECTOR_RANK, VECTOR_SCORE
 from vecstore_lab.errors import InvalidInputError
-from vecstore_lab.fusion import fuse, linear_scores, rrf_scores
+from vecstore_lab.fusion import check_alpha, fuse, linear_scores, rrf_scores
 from vecstore_lab.rerankers._base import with_scores
 
 if TYPE_CHECKING:
@@ -39,8 +39,8 @@ class RRFReranker:
     needs_vectors = False
 
     def __init__(self, k: int = 60) -> None:
-        if k < 1:
-            raise InvalidInputError(f"k must be >= 1, got {k}")
+        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+            raise InvalidInputError(f"rrf k must be a positive int, got {k!r}")
         self.k = k
 
     def config(self) -> dict[str, Any]:
@@ -55,6 +55,12 @@ class RRFReranker:
         scores = rrf_scores(_column(hits, VECTOR_RANK), _column(hits, FTS_RANK), k=self.k)
         return with_scores(hits, [scores.get(i, 0.0) for i in hits.column("id").to_pylist()])
 
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.config() == self.config()  # type: ignore[attr-defined,unused-ignore]
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.k))
+
     def __repr__(self) -> str:
         return f"RRFReranker(k={self.k})"
 
@@ -66,9 +72,7 @@ class LinearCombinationReranker:
     needs_vectors = False
 
     def __init__(self, alpha: float = 0.5) -> None:
-        if not 0.0 <= alpha <= 1.0:
-            raise InvalidInputError(f"alpha must be within [0, 1], got {alpha}")
-        self.alpha = alpha
+        self.alpha = check_alpha(alpha)
 
     def config(self) -> dict[str, Any]:
         return {"alpha": self.alpha}
@@ -83,6 +87,12 @@ class LinearCombinationReranker:
             _column(hits, VECTOR_SCORE), _column(hits, FTS_SCORE), alpha=self.alpha
         )
         return with_scores(hits, [scores.get(i, 0.0) for i in hits.column("id").to_pylist()])
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.config() == self.config()  # type: ignore[attr-defined,unused-ignore]
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.alpha))
 
     def __repr__(self) -> str:
         return f"LinearCombinationReranker(alpha={self.alpha})"

@@ -1,0 +1,59 @@
+"""Index configurations: LanceDB configs from our names, and when to fold new rows in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vecstore_lab._schema import TEXT, VECTOR
+from vecstore_lab.errors import InvalidInputError
+
+__all__ = ["FTS_INDEX", "fts_config", "scalar_config", "unindexed_rows", "vector_config"]
+
+FTS_INDEX = "text_idx"
+
+
+def vector_config(index_type: str, distance: str, params: dict[str, Any]) -> Any:
+    """The LanceDB config of an ANN index (``"IVF_PQ"``, ``"HNSW_SQ"``…) for ``distance``."""
+    from lancedb import index as lindex
+
+    configs = {
+        "IVF_PQ": lindex.IvfPq,
+        "IVF_FLAT": lindex.IvfFlat,
+        "IVF_SQ": lindex.IvfSq,
+        "HNSW_SQ": lindex.HnswSq,
+        "HNSW_PQ": lindex.HnswPq,
+    }
+    if index_type not in configs:
+        raise InvalidInputError(f"index_type must be one of {sorted(configs)}")
+    try:
+        return configs[index_type](distance_type=distance, **params)
+    except TypeError as exc:
+        raise InvalidInputError(f"{index_type} index: {exc}") from exc
+
+
+def scalar_config(field: str, kind: str, names: list[str]) -> Any:
+    """The LanceDB config of a scalar index on ``field``: ``"btree"`` or ``"bitmap"``."""
+    from lancedb import index as lindex
+
+    if field not in names or field in (TEXT, VECTOR):
+        raise InvalidInputError(f"cannot build a scalar index on {field!r}")
+    configs = {"btree": lindex.BTree, "bitmap": lindex.Bitmap}
+    if kind not in configs:
+        raise InvalidInputError(f"kind must be 'btree' or 'bitmap', got {kind!r}")
+    return configs[kind]()
+
+
+def fts_config() -> Any:
+    """The full-text index every collection has on ``text``."""
+    from lancedb.index import FTS
+
+    return FTS()
+
+
+def unindexed_rows(table: Any) -> int:
+    """Rows written since the full-text index was last updated (0 without an index)."""
+    try:
+        stats = table.index_stats(FTS_INDEX)
+    except Exception:  # no FTS index (e.g. created by hand): nothing to maintain
+        return 0
+    return 0 if stats is None else int(stats.num_unindexed_rows)
