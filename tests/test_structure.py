@@ -14,8 +14,11 @@ PACKAGE = Path(__file__).parents[1] / "vecstore_lab"
 MAX_LINES = 400
 #: Modules allowed past MAX_LINES, each with the reason the README also gives.
 OVERSIZE = {
-    "vecstore_lab/collection.py": (760, "the facade split (issue 12) is in progress"),
-    "vecstore_lab/eval.py": (440, "metrics, loaders and comparison share one public module"),
+    "vecstore_lab/collection.py": (
+        500,
+        "the public facade: its signatures and docstrings are the API reference (about a third "
+        "of its lines); every body delegates to _write, _read, _search, _embedding, _indexes",
+    ),
 }
 
 

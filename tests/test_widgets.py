@@ -16,8 +16,16 @@ from vecstore_lab.widgets import SearchWidget
 from vecstore_lab.widgets.search import parse_where
 
 
-def decode(ipc: bytes) -> pa.Table:
-    return pa.ipc.open_stream(ipc).read_all()
+def decode(widget: Any, name: str) -> pa.Table:
+    """What the front end receives for a table trait (Arrow IPC bytes in the synced state),
+    decoded again; it must equal the table Python holds."""
+    held = getattr(widget, name)
+    assert isinstance(held, pa.Table)
+    data = widget.get_state(name)[name]
+    assert isinstance(data, bytes)
+    sent = pa.ipc.open_stream(data).read_all()
+    assert sent.equals(held)
+    return sent
 
 
 class Sent:
@@ -41,7 +49,7 @@ def request(widget: Any, method: str, **params: Any) -> dict[str, Any]:
 def test_search_widget_runs_collection_queries(docs: vl.Collection) -> None:
     w = SearchWidget(docs, k=3)
     res = w.search("the cat sat on the mat", mode="hybrid")
-    table = decode(w.results)
+    table = decode(w, "results")
     assert (
         table.column("id").to_pylist()
         == res.ids
@@ -81,7 +89,7 @@ def test_rerank_setting_and_selection_trait(docs: vl.Collection) -> None:
     w = SearchWidget(docs, k=3)
     assert "mmr" in w.rerankers
     w.search("cat", rerank="mmr")
-    assert "_rank_change" in decode(w.results).column_names
+    assert "_rank_change" in decode(w, "results").column_names
     seen: list[Any] = []
     w.observe(lambda change: seen.append(change["new"]), names="selected")
     w.selected = {"id": "cat", "rank": 1}
@@ -129,19 +137,19 @@ def test_collection_browser_pages_sorts_and_sends_one_page(tmp_path: Path) -> No
         metadatas=[{"rating": (i * 7919) % 100_003} for i in range(n)],
     )
     cb = CollectionBrowser(c, page_size=25)
-    assert cb.total == n and decode(cb.rows).num_rows == 25
+    assert cb.total == n and decode(cb, "rows").num_rows == 25
     assert len(cb.rows) < 5_000  # one page of Arrow IPC, not the collection
     cb.load_page(page=3)
-    assert decode(cb.rows).column("id")[0].as_py() == "r000075"
+    assert decode(cb, "rows").column("id")[0].as_py() == "r000075"
     cb.load_page(page=0, sort_by="rating", descending=True)
-    ratings = decode(cb.rows).column("rating").to_pylist()
+    ratings = decode(cb, "rows").column("rating").to_pylist()
     assert ratings == sorted(ratings, reverse=True) and ratings[0] == max(
         (i * 7919) % 100_003 for i in range(n)
     )
     cb.load_page(page=10**6)  # clamped to the last page
     assert cb.page == -(-n // 25) - 1
     reply = request(cb, "page", page=1, sort_by="vector")
-    assert not reply["ok"] and "cannot sort by 'vector'" in reply["error"]
+    assert not reply["ok"] and "cannot order by 'vector'" in reply["error"]
     assert cb.stats["rows"] == n and cb.versions[-1]["rows"] == n
     assert repr(cb).startswith("CollectionBrowser(collection='big', rows=120000")
 
@@ -153,7 +161,7 @@ def test_embedding_map_projects_and_places_queries(docs: vl.Collection) -> None:
     from vecstore_lab.widgets.embedding_map import pca_2d
 
     em = EmbeddingMap(docs, color_by="topic")
-    points = decode(em.points)
+    points = decode(em, "points")
     assert points.num_rows == 5 and set(points.column("color").to_pylist()) == {
         "pets",
         "finance",
@@ -194,7 +202,11 @@ def test_telemetry_widget_throttles_updates(docs: vl.Collection) -> None:
         # 30 queries (90 spans) arrive as a handful of pushes, not 90
         assert 1 <= tw.updates - start <= 6
         assert tw.totals["queries"] == 30
-        assert decode(tw.summary).column("stage").to_pylist() == ["embed", "query", "search.vector"]
+        assert decode(tw, "summary").column("stage").to_pylist() == [
+            "embed",
+            "query",
+            "search.vector",
+        ]
         tw.close()
     finally:
         telemetry.use_providers(None, None)
@@ -227,8 +239,8 @@ def test_eval_widget_scores_configs_and_drills_down(tmp_path: Path) -> None:
     # The widget shows exactly what evaluate()/compare() compute.
     expected = ev.evaluate(c, queries, qrels, configs, k=2, doc_key="doc_id")
     assert w.per_query_table.equals(expected)
-    assert decode(w.summary).equals(ev.compare(expected, "vector"))
-    sent = decode(w.per_query)
+    assert decode(w, "summary").equals(ev.compare(expected, "vector"))
+    sent = decode(w, "per_query")
     assert sent.column("query").to_pylist()[:3] == [
         "ocean tides moon",
         "interest rates",
@@ -242,7 +254,7 @@ def test_eval_widget_scores_configs_and_drills_down(tmp_path: Path) -> None:
         d.ids
         == ev.run_config(c, {"q3": "wild yeast"}, {"mode": "text"}, k=2, doc_key="doc_id")["q3"]
     )
-    shown = decode(w.drill_results)
+    shown = decode(w, "drill_results")
     assert shown.column("_rank").to_pylist() == list(range(1, len(d.ids) + 1))
     assert shown.column("doc_id").to_pylist() == d.ids
     assert shown.column("_relevance").to_pylist() == [qrels["q3"].get(i, 0) for i in d.ids]
@@ -258,7 +270,7 @@ def test_eval_widget_scores_configs_and_drills_down(tmp_path: Path) -> None:
         EvalWidget(c, queries, qrels, configs, baseline="nope")
     # Another baseline re-compares the same per-query numbers (no queries run).
     w.baseline = "text"
-    assert decode(w.summary).equals(ev.compare(expected, "text"))
+    assert decode(w, "summary").equals(ev.compare(expected, "text"))
     assert w.summary_table.equals(ev.compare(expected, "text"))
     with pytest.raises(vl.errors.InvalidInputError, match="baseline 'nope'"):
         w.baseline = "nope"
@@ -274,6 +286,7 @@ def test_eval_widget_scores_configs_and_drills_down(tmp_path: Path) -> None:
 
 
 def test_eval_widget_compares_collections_with_different_embedders(tmp_path: Path) -> None:
+    from vecstore_lab.eval import SearchConfig
     from vecstore_lab.widgets import EvalWidget
 
     db = vl.connect(tmp_path)
@@ -286,7 +299,7 @@ def test_eval_widget_compares_collections_with_different_embedders(tmp_path: Pat
         small,
         {"q": "moon tides"},
         {"q": {"a": 1}},
-        {"dim8": {}, "dim256": {"collection": big}},
+        {"dim8": {}, "dim256": SearchConfig(vl.QuerySpec(), collection=big)},
         k=1,
     )
     assert set(w.per_query_table.column("config").to_pylist()) == {"dim8", "dim256"}
@@ -307,3 +320,35 @@ def test_one_list_of_bundles() -> None:
     pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
     hook = pyproject["tool"]["hatch"]["build"]["hooks"]["jupyter-builder"]
     assert sorted(hook["ensured-targets"]) == [f"vecstore_lab/static/{b}" for b in bundles]
+
+
+def test_typescript_models_list_every_synced_trait() -> None:
+    """js/src/lib/models.ts declares each widget's state; it must match the Python traits."""
+    import anywidget
+
+    import vecstore_lab.widgets as w
+
+    source = (Path(__file__).parents[1] / "js" / "src" / "lib" / "models.ts").read_text()
+    declared = {
+        name: set(re.findall(r"^  (\w+)\??:", body, flags=re.M))
+        for name, body in re.findall(r"export interface (\w+) \{(.*?)\n\}", source, flags=re.S)
+    }
+    base = set(anywidget.AnyWidget.class_trait_names(sync=True))
+    pairs = {
+        "SearchModel": w.SearchWidget,
+        "BrowserModel": w.CollectionBrowser,
+        "EmbeddingMapModel": w.EmbeddingMap,
+        "EvalModel": w.EvalWidget,
+        "TelemetryModel": w.TelemetryWidget,
+    }
+    for interface, cls in pairs.items():
+        synced = set(cls.class_trait_names(sync=True)) - base
+        assert declared[interface] == synced, interface
+
+
+def test_commands_are_registered_by_decorator() -> None:
+    import vecstore_lab.widgets as w
+
+    assert w.SearchWidget._commands == {"search": "_search_command"}
+    assert set(w.CollectionBrowser._commands) == {"page", "refresh"}
+    assert set(w.EvalWidget._commands) == {"drill"}

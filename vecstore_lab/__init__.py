@@ -48,6 +48,7 @@ from vecstore_lab.rerankers import (
     ColBERTReranker,
     CrossEncoderReranker,
     FunctionReranker,
+    Fuser,
     LinearCombinationReranker,
     MMRReranker,
     Reranker,
@@ -57,6 +58,7 @@ from vecstore_lab.rerankers import (
     register_reranker,
 )
 from vecstore_lab.results import Hit, QueryResults, Record, RecordSet
+from vecstore_lab.spec import QuerySpec
 from vecstore_lab.splitter import Document, RecursiveCharacterTextSplitter
 
 try:
@@ -76,6 +78,7 @@ __all__ = [
     "Embedder",
     "EmbedderError",
     "FunctionReranker",
+    "Fuser",
     "HashEmbedder",
     "Hit",
     "IdNotFoundError",
@@ -87,6 +90,7 @@ __all__ = [
     "MMRReranker",
     "OpenAIEmbedder",
     "QueryResults",
+    "QuerySpec",
     "RRFReranker",
     "Record",
     "RecordSet",

@@ -29,9 +29,11 @@ from vecstore_lab._schema import (
     VECTOR_SCORE,
 )
 from vecstore_lab.errors import InvalidInputError, RerankerError, StorageError, VecStoreError
+from vecstore_lab.filters import compile_filter
+from vecstore_lab.rerankers import resolve_reranker
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from vecstore_lab.rerankers import Fuser, Reranker
     from vecstore_lab.spec import QuerySpec
@@ -296,17 +298,61 @@ def run(
     tbl: Any,
     spec: QuerySpec,
     *,
+    collection: str,
+    schema: pa.Schema,
+    metric: str,
+    query_vector: Callable[[], npt.NDArray[np.float32]],
+) -> pa.Table:
+    """``spec`` over one table, as one ``query`` span: retrieve, rerank, cut to ``k`` rows in
+    our result schema.
+
+    ``query_vector`` returns the checked query vector (it is called only when the mode or
+    the reranker needs one).
+    """
+    if spec.mode != "vector" and spec.text is None:
+        extra = " (and vector= or an embedder)" if spec.mode == "hybrid" else ""
+        raise InvalidInputError(f"{spec.mode} mode needs text={extra}")
+    reranker = resolve_reranker(spec.rerank) if spec.rerank is not None else None
+    attrs = {
+        "db.system.name": "lancedb",
+        "db.collection.name": collection,
+        "db.operation.name": "query",
+        "mode": spec.mode,
+        "vecstore_lab.query.mode": spec.mode,
+        "vecstore_lab.query.k": spec.k,
+        "vecstore_lab.query.filtered": spec.where is not None,
+        "reranker": reranker.name if reranker is not None else None,
+    }
+    status = {"mode": spec.mode, "status": "error"}
+    try:
+        with telemetry.stage("query", attrs) as span:
+            needs_vector = spec.mode != "text" or (reranker is not None and reranker.needs_vectors)
+            table = _run(
+                tbl,
+                spec,
+                schema=schema,
+                metric=metric,
+                vector=query_vector() if needs_vector else None,
+                where=compile_filter(spec.where, schema),
+                reranker=reranker,
+            )
+            span.set_attribute("vecstore_lab.query.results", table.num_rows)
+        status["status"] = "ok"
+    finally:
+        telemetry.add("vecstore_lab.queries", 1, status)
+    return table
+
+
+def _run(
+    tbl: Any,
+    spec: QuerySpec,
+    *,
     schema: pa.Schema,
     metric: str,
     vector: npt.NDArray[np.float32] | None,
     where: str | None,
     reranker: Reranker | None,
 ) -> pa.Table:
-    """Both stages of ``spec`` over one table: retrieve, rerank, cut to ``k`` in our schema.
-
-    ``vector`` is the checked query vector (None in text mode without a vector reranker) and
-    ``where`` the compiled filter.
-    """
     k = spec.k
     cols = select_columns(schema, spec.select, include_vectors=spec.include_vectors)
     fetch = cols

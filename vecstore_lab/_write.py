@@ -10,17 +10,22 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pyarrow as pa
 
+from vecstore_lab import telemetry
+from vecstore_lab._inputs import Batch
 from vecstore_lab._schema import ID, PRIMARY_KEY_METADATA, TEXT, VECTOR, metadata_columns
-from vecstore_lab.errors import InvalidInputError
+from vecstore_lab.errors import DuplicateIdError, IdNotFoundError, InvalidInputError
 from vecstore_lab.filters import quote_string
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
-    from vecstore_lab._inputs import Batch
+    import numpy.typing as npt
+
     from vecstore_lab._writer import CommitGuard
+    from vecstore_lab.results import Record
 
 __all__ = ["ID_CHUNK", "RowWriter", "ids_predicate"]
 
@@ -37,6 +42,67 @@ class RowWriter:
 
     def __init__(self, table: Any, name: str, dim: int, guard: CommitGuard) -> None:
         self.table, self.name, self.dim, self.guard = table, name, dim, guard
+
+    def _attrs(self, operation: str) -> dict[str, Any]:
+        return {
+            "db.system.name": "lancedb",
+            "db.collection.name": self.name,
+            "db.operation.name": operation,
+        }
+
+    def commit(self, batch: Batch, how: str, *, batch_size: int) -> None:
+        """Lay out ``batch`` against the latest schema and commit it (``how``: add, upsert or
+        update), in a ``write`` span; the caller holds the write lock."""
+        self.ensure_primary_key()
+        data, new_fields = self.layout(batch, self.table.schema)
+        attrs = {**self._attrs(how), "operation": how, "vecstore_lab.rows": data.num_rows}
+        with telemetry.stage("write", attrs):
+            self.write(data, new_fields, how, batch_size=batch_size)
+        telemetry.add("vecstore_lab.rows.written", data.num_rows, {"operation": how})
+
+    def refuse_existing(self, ids: Sequence[str]) -> None:
+        """``DuplicateIdError`` naming the ids of ``ids`` that are already stored."""
+        clash = sorted(self.existing_ids(ids))
+        if clash:
+            raise DuplicateIdError(
+                f"{len(clash)} id(s) already exist in {self.name!r}: {clash[:5]}"
+                f"{' …' if len(clash) > 5 else ''}; use upsert() to replace them",
+                ids=clash,
+            )
+
+    def merged(
+        self,
+        batch: Batch,
+        current: Mapping[str, Record],
+        vectors: npt.NDArray[np.float32] | None,
+    ) -> Batch:
+        """``batch`` merged into the stored rows ``current`` (by id): fields not given keep
+        their value, metadata merges key by key. Every id must be stored."""
+        missing = [i for i in batch.ids if i not in current]
+        if missing:
+            raise IdNotFoundError(
+                f"{len(missing)} id(s) not found in {self.name!r}: {missing[:5]}; "
+                "use upsert() to insert",
+                ids=missing,
+            )
+        rows = [current[i] for i in batch.ids]
+        texts = batch.texts if batch.texts is not None else [r.text for r in rows]
+        if vectors is None:
+            vectors = np.stack([np.asarray(r.vector, dtype=np.float32) for r in rows])
+        metadatas: list[Mapping[str, Any] | None] = [
+            {**r.metadata, **(new or {})}
+            for r, new in zip(rows, batch.metadatas or [None] * len(rows), strict=True)
+        ]
+        return Batch(batch.ids, texts, vectors, metadatas)
+
+    def delete(self, predicate: str) -> int:
+        """Delete the rows matching ``predicate``; how many there were. Caller holds the lock."""
+        with telemetry.stage("delete", self._attrs("delete")) as span:
+            n = int(self.table.count_rows(predicate))
+            if n:
+                self.guard.commit(lambda: self.table.delete(predicate), "delete")
+            span.set_attribute("vecstore_lab.rows", n)
+        return n
 
     def existing_ids(self, ids: Sequence[str]) -> set[str]:
         """Which of ``ids`` are stored."""

@@ -20,6 +20,7 @@ from vecstore_lab.embedders import get_embedder
 from vecstore_lab.errors import InvalidInputError, VecStoreError
 from vecstore_lab.filters import parse_where
 from vecstore_lab.results import without_vectors
+from vecstore_lab.spec import MODES, QuerySpec
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -112,13 +113,14 @@ def query(args: argparse.Namespace) -> int:
     """Query a collection; print ranked hits (or JSON lines with --json)."""
     db = _db(args)
     collection = db.get_collection(args.collection)
-    results = collection.query(
+    spec = QuerySpec.build(
         args.text,
         k=args.k,
         mode=args.mode,
         where=parse_where(args.where or ""),
         rerank=args.rerank or None,
     )
+    results = collection.search(spec)
     if args.json:
         for row in without_vectors(results.to_arrow()).to_pylist():
             print(json.dumps(row, default=str, ensure_ascii=False))
@@ -299,7 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--collection", required=True)
     _add_db(p)
     p.add_argument("-k", type=int, default=5)
-    p.add_argument("--mode", default="hybrid", choices=["vector", "text", "hybrid"])
+    p.add_argument("--mode", default="hybrid", choices=MODES)
     p.add_argument("--where", help='filter: "year >= 2020" or {"topic": "finance"}')
     p.add_argument("--rerank", help="registered reranker name (e.g. colbert, mmr)")
     p.add_argument("--json", action="store_true", help="one JSON object per hit")
@@ -341,7 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--path", help="database directory (default: a new temp dir)")
     _add_embedder(p)
     p.add_argument("--query", help="run this query instead of the built-in examples")
-    p.add_argument("--mode", default="hybrid", choices=["vector", "text", "hybrid"])
+    p.add_argument("--mode", default="hybrid", choices=MODES)
     p.add_argument("-k", type=int, default=3)
     p.set_defaults(func=demo)
     return parser

@@ -4,24 +4,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pyarrow as pa
 
-from vecstore_lab import _embedding, _indexes, _read, _search, telemetry
+from vecstore_lab import _embedding, _indexes, _read, _search
 from vecstore_lab._inputs import Batch, build_batch, check_ids, check_query_vector
 from vecstore_lab._schema import VECTOR, CollectionSettings, metadata_columns, metadata_fields
 from vecstore_lab._write import RowWriter, ids_predicate
 from vecstore_lab._writer import CommitGuard
 from vecstore_lab.errors import (
-    DuplicateIdError,
     EmbedderError,
-    IdNotFoundError,
     InvalidInputError,
     ReadOnlyCollectionError,
     StorageError,
 )
 from vecstore_lab.filters import Filter, compile_filter
-from vecstore_lab.rerankers import resolve_reranker
 from vecstore_lab.results import QueryResults, RecordSet
 from vecstore_lab.spec import QuerySpec
 from vecstore_lab.versions import VersionInfo, check_version, list_versions
@@ -29,6 +25,7 @@ from vecstore_lab.versions import VersionInfo, check_version, list_versions
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
+    import numpy as np
     import numpy.typing as npt
 
     from vecstore_lab._embedding import Embedded
@@ -166,6 +163,12 @@ class Collection:
             embedder, texts, dim=self.dim, cache=self.cache, collection=self.name
         )
 
+    def _locked_commit(self, operation: Callable[[], Any], what: str) -> None:
+        """One table operation that makes a version, under the write lock with retries."""
+        self._writable()
+        with self._guard.locked():
+            self._guard.commit(operation, what)
+
     def _where(self, where: Filter | None, schema: pa.Schema | None = None) -> str | None:
         return compile_filter(where, schema if schema is not None else self.schema)
 
@@ -174,31 +177,25 @@ class Collection:
         return [f.name for f in metadata_fields(schema)]
 
     # -- writes -----------------------------------------------------------------------
-    def _with_vectors(self, batch: Batch) -> Batch:
-        """The batch with its vectors, embedding texts given without them (no lock held)."""
-        if batch.vectors is not None or not len(batch):
+    def _commit(self, batch: Batch, how: str) -> None:
+        """Commit ``batch``; the caller holds the write lock."""
+        self._rows.commit(batch, how, batch_size=self.write_batch_size)
+        if 0 < self.auto_optimize_rows <= _indexes.unindexed_rows(self._table):
+            self.optimize()  # unindexed rows are searched flat: this is about speed
+
+    def _prepare(self, ids: Any, texts: Any, vectors: Any, metadatas: Any, *, how: str) -> Batch:
+        """A validated batch with vectors for its texts (embedded before any lock is taken)."""
+        self._writable()
+        batch = build_batch(ids, texts, vectors, metadatas, dim=self.dim, auto_ids=how == "add")
+        if not len(batch):
+            return batch
+        metadata_columns(batch.metadatas, len(batch), self.schema)  # fail before embedding
+        if batch.vectors is not None or (batch.texts is None and how == "update"):
             return batch
         if batch.texts is None:
             raise InvalidInputError("pass texts, vectors, or both")
         vectors = self.embed([t for t in batch.texts if t is not None]).vectors
         return Batch(batch.ids, batch.texts, vectors, batch.metadatas)
-
-    def _commit(self, batch: Batch, how: str) -> None:
-        """Lay out and commit ``batch``; the caller holds the write lock."""
-        data, new_fields = self._rows.layout(batch, self.schema)
-        attrs = {**self._db_attrs(how), "operation": how, "vecstore_lab.rows": data.num_rows}
-        with telemetry.stage("write", attrs):
-            self._rows.write(data, new_fields, how, batch_size=self.write_batch_size)
-        telemetry.add("vecstore_lab.rows.written", data.num_rows, {"operation": how})
-        self._maintain_indexes()
-
-    def _maintain_indexes(self) -> None:
-        """Fold new rows into the full-text index once enough have piled up.
-
-        Unindexed rows are still searched (flat), just more slowly, so this is about speed.
-        """
-        if 0 < self.auto_optimize_rows <= _indexes.unindexed_rows(self._table):
-            self.optimize()
 
     def add(
         self,
@@ -213,24 +210,12 @@ class Collection:
         ``upsert`` to replace). Vectors are embedded from ``texts`` when not given. The whole
         batch is one commit: it is written entirely or not at all.
         """
-        self._writable()
-        batch = build_batch(ids, texts, vectors, metadatas, dim=self.dim, auto_ids=True)
-        metadata_columns(batch.metadatas, len(batch), self.schema)  # fail before embedding
-        batch = self._with_vectors(batch)
-        if not len(batch):
-            return batch.ids
-        with self._guard.locked():
-            self._rows.ensure_primary_key()
-            if ids is not None:  # generated ids are fresh uuids: nothing to check
-                clash = self._rows.existing_ids(batch.ids)
-                if clash:
-                    shown = sorted(clash)[:5]
-                    raise DuplicateIdError(
-                        f"{len(clash)} id(s) already exist in {self.name!r}: {shown}"
-                        f"{' …' if len(clash) > 5 else ''}; use upsert() to replace them",
-                        ids=sorted(clash),
-                    )
-            self._commit(batch, "add")
+        batch = self._prepare(ids, texts, vectors, metadatas, how="add")
+        if len(batch):
+            with self._guard.locked():
+                if ids is not None:  # generated ids are fresh uuids: nothing to check
+                    self._rows.refuse_existing(batch.ids)
+                self._commit(batch, "add")
         return batch.ids
 
     def upsert(
@@ -241,13 +226,9 @@ class Collection:
         metadatas: Sequence[Mapping[str, Any] | None] | Mapping[str, Any] | None = None,
     ) -> list[str]:
         """Insert rows, replacing whole rows whose id already exists (LanceDB merge_insert)."""
-        self._writable()
-        batch = build_batch(ids, texts, vectors, metadatas, dim=self.dim, auto_ids=False)
-        metadata_columns(batch.metadatas, len(batch), self.schema)
-        batch = self._with_vectors(batch)
+        batch = self._prepare(ids, texts, vectors, metadatas, how="upsert")
         if len(batch):
             with self._guard.locked():
-                self._rows.ensure_primary_key()
                 self._commit(batch, "upsert")
         return batch.ids
 
@@ -264,33 +245,11 @@ class Collection:
         into what is stored (a ``None`` value clears a key). Every id must exist, else
         ``IdNotFoundError`` and nothing changes.
         """
-        self._writable()
-        batch = build_batch(ids, texts, vectors, metadatas, dim=self.dim, auto_ids=False)
-        if not len(batch):
-            return
-        metadata_columns(batch.metadatas, len(batch), self.schema)
-        new_vectors = batch.vectors
-        if new_vectors is None and batch.texts is not None:
-            new_vectors = self.embed([t for t in batch.texts if t is not None]).vectors
-        with self._guard.locked():  # read, merge and write as one step for other writers
-            current = {r.id: r for r in self.get(ids=batch.ids, include_vectors=True)}
-            missing = [i for i in batch.ids if i not in current]
-            if missing:
-                raise IdNotFoundError(
-                    f"{len(missing)} id(s) not found in {self.name!r}: {missing[:5]}; "
-                    "use upsert() to insert",
-                    ids=missing,
-                )
-            rows = [current[i] for i in batch.ids]
-            texts_out = batch.texts if batch.texts is not None else [r.text for r in rows]
-            if new_vectors is None:
-                new_vectors = np.stack([np.asarray(r.vector, dtype=np.float32) for r in rows])
-            merged: list[Mapping[str, Any] | None] = [
-                {**r.metadata, **(new or {})}
-                for r, new in zip(rows, batch.metadatas or [None] * len(rows), strict=True)
-            ]
-            self._rows.ensure_primary_key()
-            self._commit(Batch(batch.ids, texts_out, new_vectors, merged), "update")
+        batch = self._prepare(ids, texts, vectors, metadatas, how="update")
+        if len(batch):
+            with self._guard.locked():  # read, merge and write as one step for other writers
+                current = {r.id: r for r in self.get(ids=batch.ids, include_vectors=True)}
+                self._commit(self._rows.merged(batch, current, batch.vectors), "update")
 
     def delete(self, ids: Sequence[str] | str | None = None, where: Filter | None = None) -> int:
         """Delete rows matching ``ids`` and/or ``where`` (both: rows matching both).
@@ -301,22 +260,15 @@ class Collection:
         self._writable()
         if ids is None and where is None:
             raise InvalidInputError("delete() needs ids and/or where; refusing to delete all rows")
-        preds = []
-        if ids is not None:
-            checked = check_ids(ids)
-            if not checked:
-                return 0
-            preds.append(ids_predicate(checked))
+        checked = check_ids(ids) if ids is not None else None
+        if checked is not None and not checked:
+            return 0
+        preds = [ids_predicate(checked)] if checked is not None else []
         sql = self._where(where)
         if sql:
             preds.append(sql)
-        predicate = " AND ".join(f"({p})" for p in preds)
-        with self._guard.locked(), telemetry.stage("delete", self._db_attrs("delete")) as span:
-            n = int(self._table.count_rows(predicate))
-            if n:
-                self._guard.commit(lambda: self._table.delete(predicate), "delete")
-            span.set_attribute("vecstore_lab.rows", n)
-        return n
+        with self._guard.locked():
+            return self._rows.delete(" AND ".join(f"({p})" for p in preds))
 
     # -- reads ------------------------------------------------------------------------
     def count(self, where: Filter | None = None) -> int:
@@ -432,39 +384,16 @@ class Collection:
         evaluation and widgets produce)."""
         if not isinstance(spec, QuerySpec):
             raise InvalidInputError(f"search() takes a QuerySpec, got {type(spec).__name__}")
-        reranker = resolve_reranker(spec.rerank) if spec.rerank is not None else None
-        attrs = {
-            **self._db_attrs("query"),
-            "mode": spec.mode,
-            "vecstore_lab.query.mode": spec.mode,
-            "vecstore_lab.query.k": spec.k,
-            "vecstore_lab.query.filtered": spec.where is not None,
-            "reranker": reranker.name if reranker is not None else None,
-        }
-        status = {"mode": spec.mode, "status": "error"}
-        try:
-            with telemetry.stage("query", attrs) as span:
-                schema = self.schema
-                vector_needed = spec.mode != "text" or (
-                    reranker is not None and reranker.needs_vectors
-                )
-                table = _search.run(
-                    self._table,
-                    spec,
-                    schema=schema,
-                    metric=self.distance,
-                    vector=self._query_vector(spec) if vector_needed else None,
-                    where=self._where(spec.where, schema),
-                    reranker=reranker,
-                )
-                results = QueryResults(
-                    table, self._metadata_names(schema), query=spec.text, mode=spec.mode
-                )
-                span.set_attribute("vecstore_lab.query.results", len(results))
-            status["status"] = "ok"
-        finally:
-            telemetry.add("vecstore_lab.queries", 1, status)
-        return results
+        schema = self.schema
+        table = _search.run(
+            self._table,
+            spec,
+            collection=self.name,
+            schema=schema,
+            metric=self.distance,
+            query_vector=lambda: self._query_vector(spec),
+        )
+        return QueryResults(table, self._metadata_names(schema), query=spec.text, mode=spec.mode)
 
     def _query_vector(self, spec: QuerySpec) -> npt.NDArray[np.float32]:
         if spec.vector is not None:
@@ -509,9 +438,7 @@ class Collection:
     # -- indexes and versions ---------------------------------------------------------
     def optimize(self) -> None:
         """Compact files and fold new rows into indexes (LanceDB ``optimize``)."""
-        self._writable()
-        with self._guard.locked():
-            self._guard.commit(self._table.optimize, "optimize")
+        self._locked_commit(self._table.optimize, "optimize")
 
     def create_vector_index(self, index_type: str = "IVF_PQ", **params: Any) -> None:
         """Build an ANN index on the vectors (``"IVF_PQ"``, ``"IVF_FLAT"``, ``"HNSW_SQ"``…).
@@ -519,23 +446,15 @@ class Collection:
         ``params`` go to the LanceDB index config (e.g. ``num_partitions``). The index
         uses this collection's distance.
         """
-        self._writable()
         config = _indexes.vector_config(index_type, self.distance, params)
-        with self._guard.locked():
-            self._guard.commit(
-                lambda: self._table.create_index(VECTOR, config=config, replace=True),
-                "create_vector_index",
-            )
+        build = lambda: self._table.create_index(VECTOR, config=config, replace=True)  # noqa: E731
+        self._locked_commit(build, "create_vector_index")
 
     def create_scalar_index(self, field: str, kind: str = "btree") -> None:
         """Index a metadata (or id) column to speed up filters: ``"btree"`` or ``"bitmap"``."""
-        self._writable()
         config = _indexes.scalar_config(field, kind, self.schema.names)
-        with self._guard.locked():
-            self._guard.commit(
-                lambda: self._table.create_index(field, config=config, replace=True),
-                "create_scalar_index",
-            )
+        build = lambda: self._table.create_index(field, config=config, replace=True)  # noqa: E731
+        self._locked_commit(build, "create_scalar_index")
 
     def list_versions(self) -> list[VersionInfo]:
         """Every version of the collection, oldest first."""
@@ -568,8 +487,7 @@ class Collection:
         """Make ``version``'s contents the latest (a new version; history is kept)."""
         self._writable()
         check_version(self._table, version)
-        with self._guard.locked():
-            self._guard.commit(lambda: self._table.restore(version), f"restore to {version}")
+        self._locked_commit(lambda: self._table.restore(version), f"restore to {version}")
         restored = CollectionSettings.from_schema(self._table.schema)
         if restored is not None:
             self.settings = restored

@@ -141,9 +141,6 @@ class QuerySpec:
                 f"query text {text[:40]!r} has a lone surrogate at character {unencodable(text)}, "
                 "which cannot be embedded or matched; decode the source with errors='replace'"
             )
-        if self.mode != "vector" and text is None:
-            extra = " (and vector= or an embedder)" if self.mode == "hybrid" else ""
-            raise InvalidInputError(f"{self.mode} mode needs text={extra}")
         if self.vector is not None:
             put("vector", self._as_vector(self.vector))
         for name in _INT_KNOBS:
@@ -185,7 +182,7 @@ class QuerySpec:
         arr = check_vectors(vector, int(shape[-1]) if shape else 0)
         if arr.shape[0] != 1:
             raise InvalidVectorError(f"query vector must be one vector, got {arr.shape[0]}")
-        out = arr[0].copy()
+        out: npt.NDArray[np.float32] = arr[0].copy()
         out.setflags(write=False)
         return out
 
@@ -271,19 +268,20 @@ class QuerySpec:
 
     # -- comparison -------------------------------------------------------------------
     def _key(self) -> tuple[Any, ...]:
-        vector = None if self.vector is None else self.vector.tobytes()
-        where = json.dumps(self.where, sort_keys=True, default=repr)
-        return (
-            *(getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "where"),
-            vector,
-            where,
-        )
+        def key(name: str, value: Any) -> Any:
+            if name == "vector":
+                return None if value is None else value.tobytes()
+            if name == "where":
+                return json.dumps(value, sort_keys=True, default=repr)
+            if name in ("fusion", "rerank") and hasattr(value, "config"):
+                return (type(value), json.dumps(value.config(), sort_keys=True, default=repr))
+            return value
+
+        return tuple(key(f.name, getattr(self, f.name)) for f in dataclasses.fields(self))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, QuerySpec):
             return NotImplemented
-        a, b = self._key(), other._key()
-        vec = 1  # index of the vector field in _key: compared as bytes at the end instead
-        return a[:vec] + a[vec + 1 :] == b[:vec] + b[vec + 1 :]
+        return self._key() == other._key()
 
     __hash__ = None  # type: ignore[assignment]  # mutable-looking fields: not hashable

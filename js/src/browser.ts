@@ -1,11 +1,13 @@
 // CollectionBrowser front end: a page of rows (Arrow IPC from Python), sortable headers,
 // paging, and schema / stats / versions panels. Paging and sorting run in Python.
 import css from "./lib/style.css";
+import type { RenderProps } from "@anywidget/types";
+import { Listeners, type BrowserModel } from "./lib/models";
 import { columnsFromIPC, rowsFromIPC } from "./lib/arrow";
 import { el, formatValue, injectStyle } from "./lib/dom";
-import { request, type AnyModel } from "./lib/rpc";
+import { request } from "./lib/rpc";
 
-function render({ model, el: root }: { model: AnyModel; el: HTMLElement }) {
+function render({ model, el: root }: RenderProps<BrowserModel>) {
   root.classList.add("vsl", "vsl-browser");
   injectStyle(root, css);
   const prev = el("button", { text: "◀ prev", attrs: { "data-testid": "prev" } });
@@ -63,13 +65,14 @@ function render({ model, el: root }: { model: AnyModel; el: HTMLElement }) {
     );
   };
 
-  prev.addEventListener("click", () => void go((model.get("page") as number) - 1));
-  next.addEventListener("click", () => void go((model.get("page") as number) + 1));
-  model.on("change:rows", renderRows);
-  for (const name of ["schema_info", "stats", "versions"]) model.on(`change:${name}`, renderSide);
+  prev.addEventListener("click", () => void go(model.get("page") - 1));
+  next.addEventListener("click", () => void go(model.get("page") + 1));
+  const listeners = new Listeners(model);
+  listeners.on("rows", renderRows);
+  listeners.on(["schema_info", "stats", "versions"], renderSide);
   renderRows();
   renderSide();
-  return () => model.off("change:rows", renderRows);
+  return listeners.dispose;
 }
 
 export default { render };

@@ -3,14 +3,16 @@
 // to select points, which sets `selected_ids` in Python.
 import * as Plot from "@observablehq/plot";
 import css from "./lib/style.css";
+import type { RenderProps } from "@anywidget/types";
+import { Listeners, type EmbeddingMapModel } from "./lib/models";
 import { rowsFromIPC, type Row } from "./lib/arrow";
 import { el, injectStyle } from "./lib/dom";
-import type { AnyModel } from "./lib/rpc";
+
 
 const W = 640;
 const H = 440;
 
-function render({ model, el: root }: { model: AnyModel; el: HTMLElement }) {
+function render({ model, el: root }: RenderProps<EmbeddingMapModel>) {
   root.classList.add("vsl", "vsl-map");
   injectStyle(root, css);
   const info = el("div", { class: "vsl-status", attrs: { "data-testid": "map-info" } });
@@ -110,8 +112,10 @@ function render({ model, el: root }: { model: AnyModel; el: HTMLElement }) {
     });
   };
 
-  for (const name of ["points", "selected_ids", "highlighted", "query_point", "color_by"]) model.on(`change:${name}`, draw);
+  const listeners = new Listeners(model);
+  listeners.on(["points", "selected_ids", "highlighted", "query_point", "color_by"], draw);
   draw();
+  return listeners.dispose;
 }
 
 export default { render };

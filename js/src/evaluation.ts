@@ -3,10 +3,12 @@
 // shows one query's results under one configuration as SearchWidget cards, relevant ones marked.
 import * as Plot from "@observablehq/plot";
 import css from "./lib/style.css";
+import type { RenderProps } from "@anywidget/types";
+import { Listeners, type EvalModel } from "./lib/models";
 import { rowsFromIPC, type Row } from "./lib/arrow";
 import { el, injectStyle, termPattern } from "./lib/dom";
 import { cardContext, hitCard } from "./lib/hits";
-import { request, type AnyModel } from "./lib/rpc";
+import { request } from "./lib/rpc";
 
 const EPS = 1e-12;
 
@@ -15,7 +17,7 @@ function pLabel(p: unknown): string {
   return p < 0.001 ? "  p<0.001" : `  p=${p.toFixed(3)}`;
 }
 
-function render({ model, el: root }: { model: AnyModel; el: HTMLElement }) {
+function render({ model, el: root }: RenderProps<EvalModel>) {
   root.classList.add("vsl", "vsl-eval");
   injectStyle(root, css);
   const status = el("div", { class: "vsl-status", attrs: { "data-testid": "status" } });
@@ -156,17 +158,19 @@ function render({ model, el: root }: { model: AnyModel; el: HTMLElement }) {
   const onBaseline = () => { baselinePick.value = model.get("baseline"); drawGrid(); };
 
   const onMetric = () => { metricPick.value = model.get("metric"); drawGrid(); };
-  const listeners: [string, () => void][] = [
-    ["change:summary", drawChart], ["change:per_query", drawGrid], ["change:metric", onMetric],
-    ["change:baseline", onBaseline], ["change:configs", syncBaseline],
-    ["change:metrics", syncMetrics], ["change:drill_results", drawDrill],
-    ["change:drill_missed", drawDrill], ["change:status", drawStatus],
-  ];
-  for (const [name, fn] of listeners) model.on(name, fn);
+  const listeners = new Listeners(model);
+  listeners.on("summary", drawChart);
+  listeners.on("per_query", drawGrid);
+  listeners.on("metric", onMetric);
+  listeners.on("baseline", onBaseline);
+  listeners.on("configs", syncBaseline);
+  listeners.on("metrics", syncMetrics);
+  listeners.on(["drill_results", "drill_missed"], drawDrill);
+  listeners.on("status", drawStatus);
   drawAll();
   drawStatus();
   drawDrill();
-  return () => { for (const [name, fn] of listeners) model.off(name, fn); };
+  return listeners.dispose;
 }
 
 export default { render };

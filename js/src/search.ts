@@ -2,21 +2,24 @@
 // text, metadata and per-stage score bars. The search itself runs in Python (Collection.query);
 // results arrive as Arrow IPC in the `results` trait.
 import css from "./lib/style.css";
+import type { RenderProps } from "@anywidget/types";
+import { Listeners, type SearchModel } from "./lib/models";
 import { rowsFromIPC, type Row } from "./lib/arrow";
 import { el, injectStyle, termPattern } from "./lib/dom";
 import { cardContext, hitCard } from "./lib/hits";
-import { request, type AnyModel } from "./lib/rpc";
+import { request } from "./lib/rpc";
 
 const FIRST_SCREEN = 40;
 const CHUNK = 160;
 
-function render({ model, el: root }: { model: AnyModel; el: HTMLElement }) {
+function render({ model, el: root }: RenderProps<SearchModel>) {
   root.classList.add("vsl", "vsl-search");
   injectStyle(root, css);
 
   const query = el("input", { class: "vsl-query", attrs: { type: "search", placeholder: "Search…", "data-testid": "query" } });
   const k = el("input", { attrs: { type: "number", min: "1", max: "10000", title: "k", "data-testid": "k" } });
-  const mode = el("select", { attrs: { "data-testid": "mode" } }, ["vector", "text", "hybrid"].map((m) => el("option", { text: m, attrs: { value: m } })));
+  // The modes come from Python (vecstore_lab.spec.MODES), not a list of our own.
+  const mode = el("select", { attrs: { "data-testid": "mode" } }, (model.get("modes") ?? []).map((m) => el("option", { text: m, attrs: { value: m } })));
   const filter = el("input", { class: "vsl-filter", attrs: { type: "text", placeholder: "filter: year >= 2020 or {\"topic\": \"finance\"}", "data-testid": "filter" } });
   const rerank = el("select", { attrs: { "data-testid": "rerank" } });
   const button = el("button", { text: "Search", attrs: { "data-testid": "search" } });
@@ -32,13 +35,13 @@ function render({ model, el: root }: { model: AnyModel; el: HTMLElement }) {
     filter.value = model.get("where") ?? "";
     rerank.replaceChildren(
       el("option", { text: "no reranker", attrs: { value: "" } }),
-      ...((model.get("rerankers") as string[]) ?? []).map((r) => el("option", { text: r, attrs: { value: r } })),
+      ...(model.get("rerankers") ?? []).map((r) => el("option", { text: r, attrs: { value: r } })),
     );
     rerank.value = model.get("rerank") ?? "";
   };
 
   const renderError = () => {
-    const message = model.get("error") as string;
+    const message = model.get("error");
     error.textContent = message ?? "";
     error.style.display = message ? "" : "none";
   };
@@ -114,12 +117,16 @@ function render({ model, el: root }: { model: AnyModel; el: HTMLElement }) {
       where: filter.value,
       rerank: rerank.value,
     };
-    for (const [name, value] of Object.entries(settings)) model.set(name, value);
+    model.set("query", settings.query);
+    model.set("k", settings.k);
+    model.set("mode", settings.mode);
+    model.set("where", settings.where);
+    model.set("rerank", settings.rerank);
     model.save_changes();
     try {
       const { reply } = await request(model, "search", {});
       if (!reply.ok) {
-        model.set("error", reply.error ?? "search failed");
+        model.set("error", String(reply.error ?? "search failed"));
         renderError();
       }
     } catch (e) {
@@ -132,11 +139,11 @@ function render({ model, el: root }: { model: AnyModel; el: HTMLElement }) {
   query.addEventListener("keydown", (e) => { if (e.key === "Enter") void submit(); });
   filter.addEventListener("keydown", (e) => { if (e.key === "Enter") void submit(); });
 
-  model.on("change:results", renderHits);
-  model.on("change:error", renderError);
-  model.on("change:status", renderStatus);
-  model.on("change:busy", renderStatus);
-  model.on("change:rerankers", syncInputs);
+  const listeners = new Listeners(model);
+  listeners.on("results", renderHits);
+  listeners.on("error", renderError);
+  listeners.on(["status", "busy"], renderStatus);
+  listeners.on("rerankers", syncInputs);
   // Settings changed from Python (widget.search(..., mode=...)) show in the controls.
   const syncSettings = () => {
     if (document.activeElement !== query) query.value = model.get("query") ?? "";
@@ -145,18 +152,12 @@ function render({ model, el: root }: { model: AnyModel; el: HTMLElement }) {
     if (document.activeElement !== filter) filter.value = model.get("where") ?? "";
     rerank.value = model.get("rerank") ?? "";
   };
-  for (const name of ["query", "k", "mode", "where", "rerank"]) model.on(`change:${name}`, syncSettings);
+  listeners.on(["query", "k", "mode", "where", "rerank"], syncSettings);
   syncInputs();
   renderError();
   renderStatus();
   renderHits();
-  return () => {
-    model.off("change:results", renderHits);
-    model.off("change:error", renderError);
-    model.off("change:status", renderStatus);
-    model.off("change:busy", renderStatus);
-    model.off("change:rerankers", syncInputs);
-  };
+  return listeners.dispose;
 }
 
 export default { render };

@@ -3,16 +3,18 @@
 // and bar/dot marks in a few lines, and bundles with esbuild without a CDN.
 import * as Plot from "@observablehq/plot";
 import css from "./lib/style.css";
+import type { RenderProps } from "@anywidget/types";
+import { Listeners, type TelemetryModel } from "./lib/models";
 import { rowsFromIPC } from "./lib/arrow";
 import { el, injectStyle } from "./lib/dom";
-import type { AnyModel } from "./lib/rpc";
+
 
 const COUNTERS: [string, string][] = [
   ["queries", "queries"], ["rows_written", "rows written"], ["texts_embedded", "texts embedded"],
   ["cache_hits", "cache hits"], ["tokens", "API tokens"], ["retries", "retries"], ["errors", "errors"],
 ];
 
-function render({ model, el: root }: { model: AnyModel; el: HTMLElement }) {
+function render({ model, el: root }: RenderProps<TelemetryModel>) {
   root.classList.add("vsl", "vsl-telemetry");
   injectStyle(root, css);
   const counters = el("div", { class: "vsl-counters", attrs: { "data-testid": "counters" } });
@@ -65,13 +67,10 @@ function render({ model, el: root }: { model: AnyModel; el: HTMLElement }) {
     root.dataset.updates = String(model.get("updates"));
   };
 
-  model.on("change:spans", draw);
-  model.on("change:totals", draw);
+  const listeners = new Listeners(model);
+  listeners.on(["spans", "totals"], draw);
   draw();
-  return () => {
-    model.off("change:spans", draw);
-    model.off("change:totals", draw);
-  };
+  return listeners.dispose;
 }
 
 export default { render };

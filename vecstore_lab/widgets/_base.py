@@ -1,15 +1,20 @@
-"""What every vecstore-lab widget shares: its bundle, strict kwargs, request/response, Arrow IPC."""
+"""What every vecstore-lab widget shares: its bundle, strict kwargs, Arrow table traits, and
+one command mechanism for requests from the front end."""
 
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from importlib.resources import files
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import anywidget
 import pyarrow as pa
+import traitlets as t
 
 from vecstore_lab.errors import BundleNotBuiltError, VecStoreError
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 BUILD_COMMAND = "npm --prefix js ci && npm --prefix js run build"
 
@@ -22,17 +27,66 @@ def arrow_ipc(table: pa.Table) -> bytes:
     return bytes(sink.getvalue().to_pybytes())
 
 
+def _table_to_json(value: pa.Table | None, _widget: Any) -> bytes:
+    return b"" if value is None else arrow_ipc(value)
+
+
+def _table_from_json(value: Any, _widget: Any) -> pa.Table:
+    data = bytes(value or b"")
+    return pa.ipc.open_stream(data).read_all() if data else pa.table({})
+
+
+class ArrowTable(t.TraitType[pa.Table, pa.Table]):
+    """A ``pyarrow.Table`` trait, synced as Arrow IPC bytes (one binary buffer, no JSON), as
+    lonboard does: Python code sees a table, the front end decodes the stream."""
+
+    default_value = pa.table({})
+    info_text = "a pyarrow Table"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.tag(to_json=_table_to_json, from_json=_table_from_json)
+
+    def validate(self, obj: Any, value: Any) -> pa.Table:
+        if not isinstance(value, pa.Table):
+            self.error(obj, value)  # raises TraitError
+        return value
+
+
+def command(name: str) -> Callable[[F], F]:
+    """Mark a widget method as the handler of the front end's ``request(model, name, params)``.
+
+    The method takes the params as keywords and returns ``(reply fields, binary buffers)``.
+    """
+
+    def mark(method: F) -> F:
+        method._vecstore_command = name  # type: ignore[attr-defined]
+        return method
+
+    return mark
+
+
 class VecWidget(anywidget.AnyWidget):
     """Base of the widgets: a thin view whose requests call the same API a script would.
 
-    Subclasses name their bundle (``_bundle = "search.js"``) and register request handlers in
-    ``_handlers``: a JS ``request(model, method, params)`` is answered with
+    Subclasses name their bundle (``_bundle = "search.js"``) and mark request handlers with
+    ``@command("name")``: a JS ``request(model, name, params)`` is answered with
     ``{"type": "response", "id", "ok": True, ...}`` (plus binary buffers) or ``ok=False`` and
-    an ``error`` message — an exception never leaves the front end waiting.
+    an ``error`` message: an exception never leaves the front end waiting (the front end
+    also times out, after 60 s by default).
     """
 
     _bundle: ClassVar[str] = ""
-    _handlers: ClassVar[dict[str, str]] = {}
+    _commands: ClassVar[dict[str, str]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._commands = {
+            member._vecstore_command: attr
+            for klass in reversed(cls.__mro__)
+            for attr, member in vars(klass).items()
+            if hasattr(member, "_vecstore_command")
+        }
 
     def __init__(self, **kwargs: Any) -> None:
         unknown = sorted(set(kwargs) - set(self.class_trait_names()))
@@ -58,7 +112,7 @@ class VecWidget(anywidget.AnyWidget):
         if not isinstance(content, dict) or content.get("type") != "request":
             return
         rid = content.get("id")
-        method = self._handlers.get(str(content.get("method")))
+        method = self._commands.get(str(content.get("method")))
         try:
             if method is None:
                 raise ValueError(f"unknown request {content.get('method')!r}")

@@ -4,32 +4,32 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
 import traitlets as t
 
-from vecstore_lab.errors import InvalidInputError
-from vecstore_lab.results import without_vectors
-from vecstore_lab.widgets._base import VecWidget, arrow_ipc
+from vecstore_lab.widgets._base import ArrowTable, VecWidget, command
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from vecstore_lab.collection import Collection
 
 __all__ = ["CollectionBrowser"]
 
 
 class CollectionBrowser(VecWidget):
-    """Rows of ``collection`` one page at a time (paging and sorting happen in Python, so a
-    million-row collection sends only the page on screen), with schema, stats and versions."""
+    """Rows of ``collection`` one page at a time, with schema, stats and versions.
+
+    Paging and sorting are ``collection.get(order_by=..., offset=..., limit=...)``: only the
+    page on screen is sent, and ``rows`` holds it as an Arrow table.
+    """
 
     _bundle = "browser.js"
-    _handlers = {"page": "_handle_page", "refresh": "_handle_refresh"}  # noqa: RUF012
 
     page = t.Int(0).tag(sync=True)
     page_size = t.Int(50).tag(sync=True)
     sort_by = t.Unicode("").tag(sync=True)
     descending = t.Bool(False).tag(sync=True)
-    rows = t.Bytes(b"").tag(sync=True)
+    rows = ArrowTable().tag(sync=True)
     total = t.Int(0).tag(sync=True)
     schema_info = t.List(t.Dict()).tag(sync=True)
     stats = t.Dict().tag(sync=True)
@@ -78,30 +78,20 @@ class CollectionBrowser(VecWidget):
         pages = max(1, -(-self.total // self.page_size))
         self.page = min(max(self.page, 0), pages - 1)
         offset = self.page * self.page_size
-        c = self.collection
-        if self.sort_by:
-            if self.sort_by not in c.schema.names or self.sort_by == "vector":
-                raise InvalidInputError(f"cannot sort by {self.sort_by!r}")
-            # Only the key column (and ids) are read to order a large collection.
-            keys = c.table.search().select(["id", self.sort_by]).limit(None).to_arrow()
-            order = pc.sort_indices(
-                keys,
-                sort_keys=[(self.sort_by, "descending" if self.descending else "ascending")],
-            )  # nulls sort last (the default)
-            ids = keys.column("id").take(order.slice(offset, self.page_size)).to_pylist()
-            table = c.get(ids=ids).to_arrow()
-        else:
-            table = c.get(limit=self.page_size, offset=offset).to_arrow()
-        table = without_vectors(table)
-        self.rows = arrow_ipc(table)
-        return table
+        order = (self.sort_by, "descending" if self.descending else "ascending")
+        self.rows = self.collection.get(
+            limit=self.page_size, offset=offset, order_by=order if self.sort_by else None
+        ).to_arrow()
+        return self.rows
 
+    @command("page")
     def _handle_page(
         self, page: int = 0, sort_by: str = "", descending: bool = False
     ) -> tuple[dict[str, Any], list[bytes]]:
         table = self.load_page(page, sort_by, descending)
         return {"rows": table.num_rows, "page": self.page}, []
 
+    @command("refresh")
     def _handle_refresh(self) -> tuple[dict[str, Any], list[bytes]]:
         self.refresh()
         return {"total": self.total}, []

@@ -9,7 +9,7 @@ import pyarrow as pa
 import traitlets as t
 
 from vecstore_lab.errors import InvalidInputError, MissingDependencyError
-from vecstore_lab.widgets._base import VecWidget, arrow_ipc
+from vecstore_lab.widgets._base import ArrowTable, VecWidget
 
 if TYPE_CHECKING:
     from vecstore_lab.collection import Collection
@@ -36,7 +36,7 @@ class EmbeddingMap(VecWidget):
 
     _bundle = "embedding_map.js"
 
-    points = t.Bytes(b"").tag(sync=True)
+    points = ArrowTable().tag(sync=True)
     color_by = t.Unicode("").tag(sync=True)
     method = t.Enum(["pca", "umap"], default_value="pca").tag(sync=True)
     max_points = t.Int(5000).tag(sync=True)
@@ -87,7 +87,7 @@ class EmbeddingMap(VecWidget):
                 "label": pa.array(texts, pa.string()),
             }
         )
-        self.points = arrow_ipc(points)
+        self.points = points
         return points
 
     def to_2d(self, vector: np.ndarray) -> tuple[float, float]:

@@ -9,9 +9,16 @@ import pyarrow as pa
 import traitlets as t
 
 from vecstore_lab.errors import InvalidInputError
-from vecstore_lab.eval import best_per_document, compare, evaluate, search_config
+from vecstore_lab.eval import (
+    Config,
+    SearchConfig,
+    best_per_document,
+    compare,
+    evaluate,
+    search_config,
+)
 from vecstore_lab.results import without_vectors
-from vecstore_lab.widgets._base import VecWidget, arrow_ipc
+from vecstore_lab.widgets._base import ArrowTable, VecWidget, command
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -49,19 +56,18 @@ class EvalWidget(VecWidget):
     """
 
     _bundle = "evaluation.js"
-    _handlers = {"drill": "_handle_drill"}  # noqa: RUF012 - read-only class table
 
     k = t.Int(10).tag(sync=True)
     configs = t.List(t.Unicode()).tag(sync=True)
     baseline = t.Unicode("").tag(sync=True)
     metric = t.Unicode("ndcg").tag(sync=True)
     metrics = t.List(t.Unicode()).tag(sync=True)
-    summary = t.Bytes(b"").tag(sync=True)
-    per_query = t.Bytes(b"").tag(sync=True)
+    summary = ArrowTable().tag(sync=True)
+    per_query = ArrowTable().tag(sync=True)
     drill_query = t.Unicode("").tag(sync=True)
     drill_config = t.Unicode("").tag(sync=True)
     drill_text = t.Unicode("").tag(sync=True)
-    drill_results = t.Bytes(b"").tag(sync=True)
+    drill_results = ArrowTable().tag(sync=True)
     drill_missed = t.List(t.Dict()).tag(sync=True)
     status = t.Unicode("").tag(sync=True)
 
@@ -70,7 +76,7 @@ class EvalWidget(VecWidget):
         collection: Collection,
         queries: Mapping[str, str],
         qrels: Qrels,
-        configs: Mapping[str, Mapping[str, Any]],
+        configs: Mapping[str, Config],
         *,
         doc_key: str | None = None,
         depth: int | None = None,
@@ -80,10 +86,10 @@ class EvalWidget(VecWidget):
         self.collection = collection
         self.queries = dict(queries)
         self.qrels = {q: dict(j) for q, j in qrels.items()}
-        self.config_kwargs = {name: dict(c) for name, c in configs.items()}
+        self.search_configs = {name: SearchConfig.of(c) for name, c in configs.items()}
         self.doc_key = doc_key
         self.depth = depth
-        kwargs.setdefault("configs", list(self.config_kwargs))
+        kwargs.setdefault("configs", list(self.search_configs))
         super().__init__(**kwargs)
         if not self.baseline:
             self.baseline = self.configs[0] if self.configs else ""
@@ -98,17 +104,17 @@ class EvalWidget(VecWidget):
         ``results``: an ``evaluate(...)`` table of these configurations at this ``k`` to show
         instead of evaluating again.
         """
-        if self.baseline not in self.config_kwargs:
+        if self.baseline not in self.search_configs:
             raise InvalidInputError(
-                f"baseline {self.baseline!r} is not one of {sorted(self.config_kwargs)}"
+                f"baseline {self.baseline!r} is not one of {sorted(self.search_configs)}"
             )
         if results is not None:
             names = set(results.column("config").to_pylist()) if results.num_rows else set()
             at_k = [c for c in results.column_names if c.endswith(f"@{self.k}")]
-            if names != set(self.config_kwargs) or not at_k:
+            if names != set(self.search_configs) or not at_k:
                 raise InvalidInputError(
                     f"results hold configs {sorted(names)} at columns {results.column_names}; "
-                    f"expected configs {sorted(self.config_kwargs)} scored at k={self.k}"
+                    f"expected configs {sorted(self.search_configs)} scored at k={self.k}"
                 )
             table = results
         else:
@@ -117,7 +123,7 @@ class EvalWidget(VecWidget):
                 self.collection,
                 self.queries,
                 self.qrels,
-                self.config_kwargs,
+                self.search_configs,
                 k=self.k,
                 doc_key=self.doc_key,
                 depth=self.depth,
@@ -126,10 +132,10 @@ class EvalWidget(VecWidget):
         self._compare()
         texts = pa.array([self.queries[q] for q in table.column("query_id").to_pylist()])
         self.metrics = [c.split("@")[0] for c in table.column_names if "@" in c]
-        self.per_query = arrow_ipc(table.append_column("query", texts))
-        queries = table.num_rows // max(1, len(self.config_kwargs))
+        self.per_query = table.append_column("query", texts)
+        queries = table.num_rows // max(1, len(self.search_configs))
         self.status = (
-            f"{len(self.config_kwargs)} configurations x {queries} judged queries, k={self.k}"
+            f"{len(self.search_configs)} configurations x {queries} judged queries, k={self.k}"
         )
         return table
 
@@ -138,27 +144,27 @@ class EvalWidget(VecWidget):
         table = getattr(self, "per_query_table", None)
         if table is None or table.num_rows == 0:
             return  # still being built: run() checks the baseline
-        if change["new"] not in self.config_kwargs:
+        if change["new"] not in self.search_configs:
             self.baseline = change["old"]
             raise InvalidInputError(
-                f"baseline {change['new']!r} is not one of {sorted(self.config_kwargs)}"
+                f"baseline {change['new']!r} is not one of {sorted(self.search_configs)}"
             )
         self._compare()  # no queries run: the per-query numbers stay, only the pairing changes
 
     def _compare(self) -> None:
         self.summary_table = compare(self.per_query_table, self.baseline)
-        self.summary = arrow_ipc(self.summary_table)
+        self.summary = self.summary_table
 
     def drill(self, query_id: str, config: str) -> DrillDown:
         """Show (and return) ``query_id``'s top-k results under ``config``, judged."""
         if query_id not in self.queries or query_id not in self.qrels:
             raise InvalidInputError(f"{query_id!r} is not a judged query")
-        if config not in self.config_kwargs:
-            raise InvalidInputError(f"{config!r} is not one of {sorted(self.config_kwargs)}")
+        if config not in self.search_configs:
+            raise InvalidInputError(f"{config!r} is not one of {sorted(self.search_configs)}")
         results = search_config(
             self.collection,
             self.queries[query_id],
-            self.config_kwargs[config],
+            self.search_configs[config],
             k=self.k,
             doc_key=self.doc_key,
             depth=self.depth,
@@ -181,10 +187,11 @@ class EvalWidget(VecWidget):
             for d, g in sorted(judged.items(), key=lambda kv: (-kv[1], kv[0]))
             if g > 0 and d not in docs
         ]
-        self.drill_results = arrow_ipc(without_vectors(table))
+        self.drill_results = without_vectors(table)
         self.last_results = results
         return DrillDown(query_id, config, docs, table, [m["id"] for m in self.drill_missed])
 
+    @command("drill")
     def _handle_drill(self, query_id: str, config: str) -> tuple[dict[str, Any], list[bytes]]:
         drilled = self.drill(query_id, config)
         return {"hits": len(drilled.ids)}, []

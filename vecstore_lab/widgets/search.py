@@ -11,7 +11,8 @@ from vecstore_lab.errors import VecStoreError
 from vecstore_lab.filters import parse_where
 from vecstore_lab.rerankers import list_rerankers
 from vecstore_lab.results import without_vectors
-from vecstore_lab.widgets._base import VecWidget, arrow_ipc
+from vecstore_lab.spec import MODES, QuerySpec
+from vecstore_lab.widgets._base import ArrowTable, VecWidget, command
 
 if TYPE_CHECKING:
     from vecstore_lab.collection import Collection
@@ -24,7 +25,8 @@ class SearchWidget(VecWidget):
     """Query box, k, mode, filter and reranker picker over ``collection``; results with their
     score breakdown. Clicking a hit sets ``selected`` (observe it with ``widget.observe``).
 
-    The widget holds no search logic: every search is ``collection.query(...)``.
+    The widget holds no search logic: every search is ``collection.search(widget.spec)``,
+    and ``results`` holds the hits as an Arrow table.
 
     Examples:
         >>> import vecstore_lab as vl
@@ -38,15 +40,15 @@ class SearchWidget(VecWidget):
     """
 
     _bundle = "search.js"
-    _handlers = {"search": "_handle_search"}  # noqa: RUF012 - read-only class table
 
     query = t.Unicode("").tag(sync=True)
     k = t.Int(10).tag(sync=True)
-    mode = t.Enum(["vector", "text", "hybrid"], default_value="vector").tag(sync=True)
+    mode = t.Enum(MODES, default_value="vector").tag(sync=True)
+    modes = t.List(t.Unicode(), default_value=list(MODES)).tag(sync=True)
     where = t.Unicode("").tag(sync=True)
     rerank = t.Unicode("").tag(sync=True)
     rerankers = t.List(t.Unicode()).tag(sync=True)
-    results = t.Bytes(b"").tag(sync=True)
+    results = ArrowTable().tag(sync=True)  # the hits on screen (without vectors)
     error = t.Unicode("").tag(sync=True)
     status = t.Unicode("").tag(sync=True)
     busy = t.Bool(False).tag(sync=True)
@@ -74,13 +76,7 @@ class SearchWidget(VecWidget):
         self.error = ""
         start = time.perf_counter()
         try:
-            results = self.collection.query(
-                self.query or None,
-                k=self.k,
-                mode=self.mode,
-                where=parse_where(self.where),
-                rerank=self.rerank or None,
-            )
+            results = self.collection.search(self.spec)
         except VecStoreError as exc:
             self.error = str(exc)
             self.status = ""
@@ -89,12 +85,24 @@ class SearchWidget(VecWidget):
             self.busy = False
         ms = (time.perf_counter() - start) * 1e3
         self.last_results = results
-        self.results = arrow_ipc(without_vectors(results.to_arrow()))
+        self.results = without_vectors(results.to_arrow())
         rerank = f", reranked by {self.rerank}" if self.rerank else ""
         self.status = f"{len(results)} hits in {ms:.0f} ms ({self.mode}{rerank})"
         return results
 
-    def _handle_search(self) -> tuple[dict[str, Any], list[bytes]]:
+    @property
+    def spec(self) -> QuerySpec:
+        """The ``QuerySpec`` the widget's settings describe (what ``search`` runs)."""
+        return QuerySpec(
+            self.query or None,
+            k=self.k,
+            mode=self.mode,
+            where=parse_where(self.where),
+            rerank=self.rerank or None,
+        )
+
+    @command("search")
+    def _search_command(self) -> tuple[dict[str, Any], list[bytes]]:
         results = self.search()
         return {"hits": len(results)}, []
 

@@ -10,7 +10,7 @@ import traitlets as t
 
 from vecstore_lab.errors import InvalidInputError
 from vecstore_lab.telemetry import Recorder, get_recorder
-from vecstore_lab.widgets._base import VecWidget, arrow_ipc
+from vecstore_lab.widgets._base import ArrowTable, VecWidget
 
 __all__ = ["TelemetryWidget"]
 
@@ -25,8 +25,8 @@ class TelemetryWidget(VecWidget):
 
     _bundle = "telemetry.js"
 
-    spans = t.Bytes(b"").tag(sync=True)
-    summary = t.Bytes(b"").tag(sync=True)
+    spans = ArrowTable().tag(sync=True)
+    summary = ArrowTable().tag(sync=True)
     totals = t.Dict().tag(sync=True)
     interval = t.Float(0.5).tag(sync=True)
     window = t.Int(2000).tag(sync=True)
@@ -62,12 +62,10 @@ class TelemetryWidget(VecWidget):
             spans = spans.slice(spans.num_rows - self.window)
         keep = spans.select(["seq", "stage", "start", "duration_ms", "status"])
         summary = self.recorder.summary().reset_index()
-        self.spans = arrow_ipc(keep)
-        self.summary = arrow_ipc(
-            pa.Table.from_pandas(
-                summary[["stage", "count", "errors", "p50_ms", "p95_ms", "p99_ms"]],
-                preserve_index=False,
-            )
+        self.spans = keep
+        self.summary = pa.Table.from_pandas(
+            summary[["stage", "count", "errors", "p50_ms", "p95_ms", "p99_ms"]],
+            preserve_index=False,
         )
         self.totals = self.recorder.totals()
         self.updates += 1

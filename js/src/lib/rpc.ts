@@ -2,15 +2,7 @@
 // A request carries an id; the reply carries the same id and either ok=true (plus data and
 // Arrow IPC in buffers) or ok=false with an error message. A timeout (default 60 s, not
 // anywidget's 3 s) and an AbortSignal keep a lost reply from hanging the view.
-
-export interface AnyModel {
-  get(name: string): any;
-  set(name: string, value: unknown): void;
-  save_changes(): void;
-  send(content: unknown, callbacks?: unknown, buffers?: ArrayBuffer[] | ArrayBufferView[]): void;
-  on(event: string, cb: (...args: any[]) => void): void;
-  off(event?: string, cb?: (...args: any[]) => void): void;
-}
+import type { AnyModel } from "@anywidget/types";
 
 export interface Reply {
   ok: boolean;
@@ -21,7 +13,7 @@ export interface Reply {
 let counter = 0;
 
 export function request(
-  model: AnyModel,
+  model: AnyModel<any>,
   method: string,
   params: Record<string, unknown>,
   { timeoutMs = 60_000, signal }: { timeoutMs?: number; signal?: AbortSignal } = {},
