@@ -76,6 +76,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--dim", type=int, default=384)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--label", default="", help="appended to the heading, e.g. 'before #12'")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as path:
@@ -122,7 +123,8 @@ def main() -> None:
         ],
         "",
     ]
-    publish("query overhead vs raw LanceDB", lines)
+    label = f" ({args.label})" if args.label else ""
+    publish(f"query overhead vs raw LanceDB{label}", lines)
 
 
 if __name__ == "__main__":

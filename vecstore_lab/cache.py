@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
+from vecstore_lab.embedders import embedder_spec
 from vecstore_lab.errors import DimensionMismatchError
 from vecstore_lab.filters import quote_string
 
@@ -39,7 +40,7 @@ _SCHEMA = pa.schema(
 
 def embedder_identity(embedder: Embedder) -> str:
     """A stable hash of an embedder's name and config (what decides its vectors)."""
-    spec = json.dumps({"name": embedder.name, "config": embedder.config()}, sort_keys=True)
+    spec = json.dumps(embedder_spec(embedder), sort_keys=True)
     return hashlib.sha256(spec.encode()).hexdigest()[:32]
 
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,12 +19,17 @@ from vecstore_lab._schema import (
 from vecstore_lab._writer import CommitGuard
 from vecstore_lab.cache import EmbeddingCache
 from vecstore_lab.collection import Collection
-from vecstore_lab.embedders import Embedder, embedder_from_config, get_embedder
+from vecstore_lab.embedders import (
+    Embedder,
+    EmbedderSpec,
+    embedder_from_config,
+    embedder_spec,
+    resolve_embedder,
+)
 from vecstore_lab.errors import (
     CollectionExistsError,
     CollectionNotFoundError,
     DimensionMismatchError,
-    EmbedderError,
     InvalidInputError,
     StorageError,
     UnknownComponentError,
@@ -38,33 +41,6 @@ if TYPE_CHECKING:
 __all__ = ["VecDatabase", "connect"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")
-EmbedderSpec = Embedder | str | Mapping[str, Any] | None
-
-
-def resolve_embedder(spec: EmbedderSpec) -> Embedder | None:
-    """An embedder from an instance, a registered name, or a ``{"name", "config"}`` dict."""
-    if spec is None or isinstance(spec, Embedder):
-        return spec
-    if isinstance(spec, str):
-        return get_embedder(spec)
-    if isinstance(spec, Mapping) and "name" in spec:
-        return embedder_from_config(dict(spec))
-    raise InvalidInputError(
-        f"embedder must be an Embedder, a registered name or a {{'name', 'config'}} dict; "
-        f"got {type(spec).__name__}"
-    )
-
-
-def embedder_spec(embedder: Embedder) -> dict[str, Any]:
-    """The ``{"name", "config"}`` persisted for an embedder (must be JSON)."""
-    spec = {"name": embedder.name, "config": embedder.config()}
-    try:
-        json.dumps(spec)
-    except (TypeError, ValueError) as exc:
-        raise EmbedderError(
-            f"embedder {embedder.name!r} config() must return JSON primitives: {exc}"
-        ) from exc
-    return spec
 
 
 def _check_name(name: object) -> str:
