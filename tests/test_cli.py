@@ -325,3 +325,77 @@ def test_eval_with_your_own_queries_and_trec_qrels(
         == 1
     )
     assert "bad.tsv:1: expected 'query-id<TAB>text'" in capsys.readouterr().err
+
+
+def test_ingest_reports_skipped_files_and_query_shows_snippets(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    docs, db = make_docs(tmp_path), str(tmp_path / "db")
+    (docs / "page.html").write_text("<p>not read</p>")
+    (docs / "logo.png").write_bytes(b"\x89PNG")
+    (docs / "changelog.gz").write_bytes(b"\x1f\x8b")
+    (docs / "more.html").write_text("<p>not read either</p>")
+    (docs / "README").write_text("no suffix")
+    args = ["ingest", str(docs), "--collection", "notes", "--db", db, "--embedder", "hashing"]
+    assert main([*args, "-q"]) == 0
+    captured = capsys.readouterr()
+    assert "notes: 5 documents" in captured.out
+    assert "skipped 5 file(s) of unsupported types (2 .html, 1 (none), 1 .gz, 1 .png)" in (
+        captured.err
+    )
+
+    assert main(["query", "bread yeast", "--collection", "notes", "--db", db, "-k", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[3].strip() == "Sourdough bread rises with wild yeast."  # a snippet by default
+    assert main(["query", "tides", "--collection", "notes", "--db", db, "-k", "1"]) == 0
+    snippet = capsys.readouterr().out.splitlines()[3].strip()
+    assert snippet.startswith("# Tides The Moon's gravity") and snippet.endswith(" …")
+    assert len(snippet) <= 102  # about SNIPPET characters, cut at a word
+
+
+def test_help_shows_defaults(capsys: pytest.CaptureFixture[str]) -> None:
+    for command, shown in (
+        ("query", ["number of hits (default: 5)", "search mode (default: hybrid)"]),
+        ("ingest", ["(default: 1000)", "chunks per commit (default: 256)"]),
+        ("eval", ["(default: 10)"]),
+    ):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        out = " ".join(capsys.readouterr().out.split())
+        for text in shown:
+            assert text in out, (command, text)
+
+
+def test_opening_a_collection_loads_no_model(tmp_path: Path) -> None:
+    """info, the browser and listing open collections; only embedding builds the embedder."""
+    built: list[int] = []
+
+    class Counted(vl.HashEmbedder):
+        name = "counted"
+
+        def __init__(self, dim: int = 16, *, bigrams: bool = True) -> None:
+            built.append(dim)
+            super().__init__(dim=dim, bigrams=bigrams)
+
+    vl.register_embedder("counted", Counted, overwrite=True)
+    db = vl.connect(tmp_path)
+    db.create_collection("c", embedder=Counted(dim=16)).add(ids=["a"], texts=["moon tides"])
+    built.clear()
+    c = vl.connect(tmp_path).get_collection("c")
+    assert len(c) == 1 and c.get(ids=["a"])[0].text == "moon tides" and built == []
+    assert c.query("moon", k=1).ids == ["a"] and built == [16]
+    assert c.checkout(c.version).query("moon", k=1).ids == ["a"] and built == [16]
+    # A stored embedder that cannot be rebuilt is reported when it is needed, not on open.
+
+    def missing(**config: object) -> vl.Embedder:
+        raise ImportError("No module named 'counted_models'")
+
+    vl.register_embedder("counted", missing, overwrite=True)
+    try:
+        broken = vl.connect(tmp_path).get_collection("c")
+        assert len(broken) == 1 and broken.get(ids=["a"]).ids == ["a"]
+        with pytest.raises(vl.EmbedderError, match="stored embedder: No module named"):
+            broken.query("moon")
+        assert broken.query(vector=[1.0] * 16, k=1).ids == ["a"]  # vectors still work
+    finally:
+        vl.register_embedder("counted", Counted, overwrite=True)

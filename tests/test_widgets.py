@@ -57,6 +57,10 @@ def test_search_widget_runs_collection_queries(docs: vl.Collection) -> None:
     )
     assert "vector" not in table.column_names and "_fused_score" in table.column_names
     assert w.status.startswith("3 hits in") and w.error == ""
+    # Marked words: whole words of the hits whose index term is a query term, no stop words.
+    words = {x.lower() for h in res for x in re.findall(r"\w+", h.text)}
+    assert set(w.marks) <= words and "cat" in w.marks
+    assert not {"the", "on"} & set(w.marks)
     assert repr(w) == (
         "SearchWidget(collection='docs', query='the cat sat on the mat', mode='hybrid', hits=3)"
     )

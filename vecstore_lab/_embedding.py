@@ -14,15 +14,15 @@ import numpy.typing as npt
 
 from vecstore_lab import telemetry
 from vecstore_lab._inputs import check_query_vector
-from vecstore_lab.errors import DimensionMismatchError
+from vecstore_lab.errors import DimensionMismatchError, UnknownComponentError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from vecstore_lab.cache import EmbeddingCache
     from vecstore_lab.embedders import Embedder
 
-__all__ = ["Embedded", "embed_documents", "embed_query"]
+__all__ = ["Embedded", "build", "embed_documents", "embed_query"]
 
 
 @dataclass(frozen=True)
@@ -87,3 +87,18 @@ def embed_query(
     with telemetry.stage("embed", attrs):
         _count(embedder, 0, 1)
         return check_query_vector(embedder.embed_query(text), dim, distance)
+
+
+def build(factory: Callable[[], Embedder], dim: int) -> tuple[Embedder | None, str | None]:
+    """A collection's stored embedder, or ``None`` and why (unknown name, missing package,
+    bad config, another dimension): the collection then needs vectors, or another embedder."""
+    try:
+        embedder = factory()
+    except (UnknownComponentError, ImportError, TypeError) as exc:
+        return None, f"stored embedder: {exc}"
+    if embedder.dim != dim:
+        return None, (
+            f"stored embedder {embedder.name!r} now produces {embedder.dim}-dim vectors, "
+            f"the collection stores {dim}"
+        )
+    return embedder, None

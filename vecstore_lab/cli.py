@@ -43,11 +43,25 @@ def _db(args: argparse.Namespace, **kwargs: Any) -> VecDatabase:
     return connect(args.db, **kwargs)
 
 
-def _print_results(title: str, results: object) -> None:
+SNIPPET = 100  # characters of each hit's text shown by default
+
+
+def snippet(text: str | None, width: int = SNIPPET) -> str:
+    """``text`` on one line, cut at a word boundary to about ``width`` characters."""
+    flat = " ".join((text or "").split())
+    if len(flat) <= width:
+        return flat
+    cut = flat[:width].rsplit(" ", 1)[0] or flat[:width]
+    return cut + " …"
+
+
+def _print_results(title: str, results: object, *, snippets: bool = True) -> None:
     print(f"\n== {title}")
     for hit in results:  # type: ignore[attr-defined]
         label = hit.metadata.get("title") or hit.metadata.get("source") or ""
         print(f"  {hit.rank}. [{hit.score:.3f}] {hit.id:<24} {label}")
+        if snippets:
+            print(f"       {snippet(hit.text)}")
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -92,9 +106,17 @@ def _splitter(args: argparse.Namespace) -> Any:
 
 def ingest(args: argparse.Namespace) -> int:
     """Load files/folders, split, embed and write them (resumable; unchanged chunks skipped)."""
-    from vecstore_lab.loaders import load_documents
+    from vecstore_lab.loaders import SUPPORTED_SUFFIXES, load_documents, unsupported_files
 
     docs = load_documents(args.paths, text_field=args.text_field, id_field=args.id_field)
+    skipped = unsupported_files(args.paths)
+    if skipped:
+        kinds = ", ".join(f"{n} {suffix}" for suffix, n in skipped.items())
+        print(
+            f"skipped {sum(skipped.values())} file(s) of unsupported types ({kinds}); "
+            f"read: {' '.join(SUPPORTED_SUFFIXES)}",
+            file=sys.stderr,
+        )
     splitter = _splitter(args)  # checked before the collection is created
     collection = _collection(_db(args), args)
     report = collection.add_documents(
@@ -125,10 +147,10 @@ def query(args: argparse.Namespace) -> int:
         for row in without_vectors(results.to_arrow()).to_pylist():
             print(json.dumps(row, default=str, ensure_ascii=False))
         return 0
-    _print_results(f"{args.mode}: {args.text!r}", results)
+    _print_results(f"{args.mode}: {args.text!r}", results, snippets=not args.show_text)
     for hit in results:
         if args.show_text:
-            print(f"\n  #{hit.rank} {hit.id}\n    " + hit.text[:300].replace("\n", "\n    "))
+            print(f"\n  #{hit.rank} {hit.id}\n    " + hit.text.replace("\n", "\n    "))
     return 0
 
 
@@ -275,8 +297,30 @@ def _add_embedder(p: argparse.ArgumentParser) -> None:
 
 def _add_splitting(p: argparse.ArgumentParser) -> None:
     p.add_argument("--chunk-size", type=int, default=1000, help="characters; 0 = no splitting")
-    p.add_argument("--chunk-overlap", type=int, default=100)
+    p.add_argument("--chunk-overlap", type=int, default=100, help="characters shared by chunks")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+class _HelpWithDefaults(argparse.HelpFormatter):
+    """Option help that ends with the default, unless there is none or the help names it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if (
+            not action.option_strings
+            or action.default in (None, False, argparse.SUPPRESS)
+            or "default" in text
+        ):
+            return text
+        return f"{text} (default: %(default)s)"
+
+
+def _command(sub: Any, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+    """A subcommand whose --help shows every option's default."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name, formatter_class=_HelpWithDefaults, **kwargs
+    )
+    return parser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -285,36 +329,38 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("ingest", help="add files or folders of documents to a collection")
+    p = _command(sub, "ingest", help="add files or folders of documents to a collection")
     p.add_argument("paths", nargs="+", help=".txt/.md/.jsonl/.csv/.parquet files or folders")
-    p.add_argument("--collection", required=True)
+    p.add_argument("--collection", required=True, help="collection name")
     _add_db(p)
     _add_embedder(p)
     _add_splitting(p)
     p.add_argument("--text-field", default="text", help="text column of table files")
     p.add_argument("--id-field", default="id", help="id column of table files")
-    p.add_argument("--batch-size", type=int, default=256)
+    p.add_argument("--batch-size", type=int, default=256, help="chunks per commit")
     p.set_defaults(func=ingest)
 
-    p = sub.add_parser("query", help="search a collection")
-    p.add_argument("text")
-    p.add_argument("--collection", required=True)
+    p = _command(sub, "query", help="search a collection")
+    p.add_argument("text", help="the query")
+    p.add_argument("--collection", required=True, help="collection name")
     _add_db(p)
-    p.add_argument("-k", type=int, default=5)
-    p.add_argument("--mode", default="hybrid", choices=MODES)
+    p.add_argument("-k", type=int, default=5, help="number of hits")
+    p.add_argument("--mode", default="hybrid", choices=MODES, help="search mode")
     p.add_argument("--where", help='filter: "year >= 2020" or {"topic": "finance"}')
     p.add_argument("--rerank", help="registered reranker name (e.g. colbert, mmr)")
     p.add_argument("--json", action="store_true", help="one JSON object per hit")
-    p.add_argument("--show-text", action="store_true", help="print each hit's text")
+    p.add_argument(
+        "--show-text", action="store_true", help="print each hit's whole text (default: a snippet)"
+    )
     p.set_defaults(func=query)
 
-    p = sub.add_parser("info", help="describe the collections of a database")
+    p = _command(sub, "info", help="describe the collections of a database")
     p.add_argument("path", nargs="?", help="database directory (default: --db)")
     _add_db(p)
     p.set_defaults(func=info)
 
-    p = sub.add_parser("eval", help="score query configurations on a labelled set")
-    p.add_argument("--collection", required=True)
+    p = _command(sub, "eval", help="score query configurations on a labelled set")
+    p.add_argument("--collection", required=True, help="collection name")
     p.add_argument(
         "--dataset",
         default="python-reference",
@@ -331,7 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
         + ")",
     )
     p.add_argument("--baseline", help="config the others are compared with (default: first)")
-    p.add_argument("-k", type=int, default=10)
+    p.add_argument("-k", type=int, default=10, help="cut-off of every metric")
     p.add_argument("--doc-key", help="metadata key naming a chunk's document (auto: doc_id)")
     p.add_argument("--ingest", action="store_true", help="ingest the corpus if needed")
     _add_embedder(p)
@@ -339,12 +385,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", help="write per-query scores (.csv, .parquet or .jsonl)")
     p.set_defaults(func=evaluate)
 
-    p = sub.add_parser("demo", help="index the packaged sample documents and query them")
+    p = _command(sub, "demo", help="index the packaged sample documents and query them")
     p.add_argument("--path", help="database directory (default: a new temp dir)")
     _add_embedder(p)
     p.add_argument("--query", help="run this query instead of the built-in examples")
-    p.add_argument("--mode", default="hybrid", choices=MODES)
-    p.add_argument("-k", type=int, default=3)
+    p.add_argument("--mode", default="hybrid", choices=MODES, help="search mode")
+    p.add_argument("-k", type=int, default=3, help="number of hits")
     p.set_defaults(func=demo)
     return parser
 

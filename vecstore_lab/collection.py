@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -65,6 +66,7 @@ class Collection:
         embedder: Embedder | None,
         *,
         embedder_error: str | None = None,
+        embedder_factory: Callable[[], Embedder] | None = None,
         connection: Any = None,
         cache: EmbeddingCache | None = None,
         read_only: bool = False,
@@ -80,6 +82,10 @@ class Collection:
         self.settings = settings
         self._embedder = embedder
         self._embedder_error = embedder_error
+        # A stored embedder is rebuilt on first use, not on open: listing or browsing
+        # collections never loads a model.
+        self._embedder_factory = embedder_factory
+        self._embedder_lock = threading.Lock()
         self._connection = connection
         self.cache = cache
         self.read_only = read_only
@@ -97,6 +103,12 @@ class Collection:
 
     @property
     def embedder(self) -> Embedder | None:
+        """The embedder of texts and queries (a stored one is built on first access)."""
+        if self._embedder_factory is not None:
+            with self._embedder_lock:
+                factory, self._embedder_factory = self._embedder_factory, None
+                if factory is not None:
+                    self._embedder, self._embedder_error = _embedding.build(factory, self.dim)
         return self._embedder
 
     @property
@@ -138,13 +150,14 @@ class Collection:
             )
 
     def _need_embedder(self, why: str) -> Embedder:
-        if self._embedder is None:
+        embedder = self.embedder
+        if embedder is None:
             extra = f" ({self._embedder_error})" if self._embedder_error else ""
             raise EmbedderError(
                 f"collection {self.name!r} has no embedder, which {why}{extra}. Pass vectors "
                 "yourself, or open it with db.get_collection(name, embedder=...)"
             )
-        return self._embedder
+        return embedder
 
     def _db_attrs(self, operation: str) -> dict[str, Any]:
         return {
@@ -477,6 +490,7 @@ class Collection:
             settings,
             self._embedder,
             embedder_error=self._embedder_error,
+            embedder_factory=self._embedder_factory,
             connection=self._connection,
             cache=self.cache,
             read_only=True,

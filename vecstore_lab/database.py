@@ -32,7 +32,6 @@ from vecstore_lab.errors import (
     DimensionMismatchError,
     InvalidInputError,
     StorageError,
-    UnknownComponentError,
 )
 
 if TYPE_CHECKING:
@@ -207,16 +206,11 @@ class VecDatabase:
             raise CollectionNotFoundError(
                 f"table {name!r} in {self.uri!r} was not created by vecstore-lab"
             )
-        emb: Embedder | None
-        error = None
+        emb: Embedder | None = None
+        stored = settings.embedder
         if embedder is not None:
             emb = resolve_embedder(embedder)
-        elif settings.embedder is not None:
-            try:
-                emb = embedder_from_config(settings.embedder)
-            except (UnknownComponentError, ImportError, TypeError) as exc:
-                emb, error = None, f"stored embedder {settings.embedder['name']!r}: {exc}"
-        else:
+        elif stored is None:
             emb = self.default_embedder
         if emb is not None and emb.dim != settings.dim:
             raise DimensionMismatchError(
@@ -230,7 +224,9 @@ class VecDatabase:
             table,
             settings,
             emb,
-            embedder_error=error,
+            embedder_factory=(
+                (lambda: embedder_from_config(stored)) if embedder is None and stored else None
+            ),
             connection=self._db,
             cache=self.cache,
             uri=self.uri,

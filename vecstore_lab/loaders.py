@@ -21,10 +21,24 @@ if TYPE_CHECKING:
 
     import pyarrow as pa
 
-__all__ = ["SUPPORTED_SUFFIXES", "load_documents"]
+__all__ = ["SUPPORTED_SUFFIXES", "load_documents", "unsupported_files"]
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".jsonl", ".csv", ".parquet")
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+def unsupported_files(paths: str | Path | Iterable[str | Path]) -> dict[str, int]:
+    """How many files in the folders of ``paths`` ``load_documents`` leaves out, by suffix
+    (``"(none)"`` for files without one), most common first."""
+    counts: dict[str, int] = {}
+    for given in [paths] if isinstance(paths, (str, Path)) else paths:
+        root = Path(given)
+        if root.is_dir():
+            for p in root.rglob("*"):
+                if p.is_file() and p.suffix.lower() not in SUPPORTED_SUFFIXES:
+                    key = p.suffix.lower() or "(none)"
+                    counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def load_documents(

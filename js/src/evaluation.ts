@@ -6,7 +6,7 @@ import css from "./lib/style.css";
 import type { RenderProps } from "@anywidget/types";
 import { Listeners, type EvalModel } from "./lib/models";
 import { rowsFromIPC, type Row } from "./lib/arrow";
-import { el, injectStyle, termPattern } from "./lib/dom";
+import { el, injectStyle, wordPattern } from "./lib/dom";
 import { cardContext, hitCard } from "./lib/hits";
 import { request } from "./lib/rpc";
 
@@ -130,7 +130,7 @@ function render({ model, el: root }: RenderProps<EvalModel>) {
     drillHead.textContent = `${q} · ${model.get("drill_config")} · “${model.get("drill_text")}” — ${found} relevant in the top ${rows.length}`;
     const lost = (model.get("drill_missed") as { id: string; grade: number }[]) ?? [];
     missed.textContent = lost.length ? `Relevant but not retrieved: ${lost.map((m) => `${m.id} (${m.grade})`).join(", ")}` : "";
-    const ctx = cardContext(rows, termPattern(String(model.get("drill_text") ?? "")));
+    const ctx = cardContext(rows, wordPattern(model.get("drill_marks") ?? []));
     hits.replaceChildren(...rows.map((r) => hitCard(r, ctx)));
     root.dataset.drill = `${q}/${model.get("drill_config")}`;
   };

@@ -5,7 +5,7 @@ import css from "./lib/style.css";
 import type { RenderProps } from "@anywidget/types";
 import { Listeners, type SearchModel } from "./lib/models";
 import { rowsFromIPC, type Row } from "./lib/arrow";
-import { el, injectStyle, termPattern } from "./lib/dom";
+import { el, injectStyle, wordPattern } from "./lib/dom";
 import { cardContext, hitCard } from "./lib/hits";
 import { request } from "./lib/rpc";
 
@@ -71,7 +71,7 @@ function render({ model, el: root }: RenderProps<SearchModel>) {
     const t0 = performance.now();
     const rows: Row[] = rowsFromIPC(model.get("results"));
     root.dataset.decodeMs = (performance.now() - t0).toFixed(1);
-    const pattern = termPattern((model.get("query") as string) ?? "");
+    const pattern = wordPattern(model.get("marks") ?? []);
     const ctx = cardContext(rows, pattern, (model.get("selected") as Row | null)?.id);
     const makeCard = (row: Row): HTMLElement => hitCard(row, ctx);
     // The first screenful is built and painted at once; the rest follows in chunks between

@@ -43,15 +43,18 @@ def test_search_breakdown_select_and_errors(open_notebook: Any) -> None:
     page.wait_for_selector(".vsl-search [data-testid=query]", timeout=60_000)
 
     # Type a query, pick hybrid mode, search: the page shows what Collection.query returns.
-    page.fill("[data-testid=query]", "cat")
+    page.fill("[data-testid=query]", "the cats")
     page.select_option("[data-testid=mode]", "hybrid")
     page.click("[data-testid=search]")
     page.wait_for_selector("[data-testid=hit]", timeout=90_000)  # first search: slow under load
-    expected = kernel_json(nb, 'docs.query("cat", k=5, mode="hybrid").ids')
+    expected = kernel_json(nb, 'docs.query("the cats", k=5, mode="hybrid").ids')
     assert wait_for(lambda: hit_ids(nb) == expected), (hit_ids(nb), expected)
-    assert kernel_json(nb, "[w.query, w.mode, w.k]") == ["cat", "hybrid", 5]
+    assert kernel_json(nb, "[w.query, w.mode, w.k]") == ["the cats", "hybrid", 5]
     first = page.locator("[data-testid=hit]").first
     assert first.locator("mark").count() >= 1  # query terms highlighted
+    # Whole words whose index term is the query's ("cats" -> "cat"); never the stop word "the".
+    marked = {m.lower() for m in page.locator("[data-testid=hit] mark").all_inner_texts()}
+    assert marked == {"cat"}, marked
     bars = first.locator("[data-testid=breakdown] .vsl-bar")
     assert bars.count() >= 2  # vector, bm25 and fused scores
     assert "hits in" in page.locator("[data-testid=status]").inner_text()

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import traitlets as t
 
+from vecstore_lab._terms import matching_words
 from vecstore_lab.errors import InvalidInputError
 from vecstore_lab.eval import (
     Config,
@@ -68,6 +69,7 @@ class EvalWidget(VecWidget):
     drill_config = t.Unicode("").tag(sync=True)
     drill_text = t.Unicode("").tag(sync=True)
     drill_results = ArrowTable().tag(sync=True)
+    drill_marks = t.List(t.Unicode()).tag(sync=True)  # words of the hits that match the query
     drill_missed = t.List(t.Dict()).tag(sync=True)
     status = t.Unicode("").tag(sync=True)
 
@@ -187,6 +189,8 @@ class EvalWidget(VecWidget):
             for d, g in sorted(judged.items(), key=lambda kv: (-kv[1], kv[0]))
             if g > 0 and d not in docs
         ]
+        texts = table.column("text").to_pylist() if "text" in table.column_names else []
+        self.drill_marks = matching_words(self.drill_text, texts)
         self.drill_results = without_vectors(table)
         self.last_results = results
         return DrillDown(query_id, config, docs, table, [m["id"] for m in self.drill_missed])

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import traitlets as t
 
+from vecstore_lab._terms import matching_words
 from vecstore_lab.errors import VecStoreError
 from vecstore_lab.filters import parse_where
 from vecstore_lab.rerankers import list_rerankers
@@ -49,6 +50,7 @@ class SearchWidget(VecWidget):
     rerank = t.Unicode("").tag(sync=True)
     rerankers = t.List(t.Unicode()).tag(sync=True)
     results = ArrowTable().tag(sync=True)  # the hits on screen (without vectors)
+    marks = t.List(t.Unicode()).tag(sync=True)  # words of the hits that match a query term
     error = t.Unicode("").tag(sync=True)
     status = t.Unicode("").tag(sync=True)
     busy = t.Bool(False).tag(sync=True)
@@ -85,6 +87,7 @@ class SearchWidget(VecWidget):
             self.busy = False
         ms = (time.perf_counter() - start) * 1e3
         self.last_results = results
+        self.marks = matching_words(self.query, (h.text for h in results))  # before the hits
         self.results = without_vectors(results.to_arrow())
         rerank = f", reranked by {self.rerank}" if self.rerank else ""
         self.status = f"{len(results)} hits in {ms:.0f} ms ({self.mode}{rerank})"

@@ -15,14 +15,13 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
-/** A case-insensitive pattern matching any term of ``query`` (null when there is none). */
-export function termPattern(query: string): RegExp | null {
-  const terms = Array.from(
-    new Set(query.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((t) => t.length > 1)),
-  );
-  if (!terms.length) return null;
-  const escaped = terms.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-  return new RegExp(`(${escaped.join("|")})`, "giu");
+/** A pattern matching any of ``words`` as a whole word (case-insensitive). The words come
+ * from Python (vecstore_lab/_terms.py): the hits' words whose full-text index term is one of
+ * the query's, so stop words and substrings ("the" in "their") are never marked. */
+export function wordPattern(words: string[]): RegExp | null {
+  if (!words.length) return null;
+  const escaped = words.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`(?<![\\p{L}\\p{N}])(?:${escaped.join("|")})(?![\\p{L}\\p{N}])`, "giu");
 }
 
 /** Text with every match of ``pattern`` wrapped in <mark>, built as nodes (never as HTML). */

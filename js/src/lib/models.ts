@@ -18,6 +18,7 @@ export interface SearchModel {
   rerank: string;
   rerankers: string[];
   results: IPC;
+  marks: string[];
   error: string;
   status: string;
   busy: boolean;
@@ -58,6 +59,7 @@ export interface EvalModel {
   drill_config: string;
   drill_text: string;
   drill_results: IPC;
+  drill_marks: string[];
   drill_missed: Json[];
   status: string;
 }

@@ -1,0 +1,71 @@
+"""Query terms as the full-text index sees them, to mark whole matching words in hits.
+
+LanceDB's default FTS index (``lancedb.index.FTS()``) tokenizes text like this: split on every
+character that is not a letter or digit, drop tokens over 40 characters, lower-case, fold to
+ASCII, stem with Snowball's English stemmer, and drop the stems that are English stop words.
+``stems`` does the same, so ``matching_words`` marks exactly the words that a BM25 query can
+match: "running" for a query "runs", never "the" inside "their" or "do" inside "Sourdough".
+``tests/test_terms.py`` checks the stop words and the stemming against a real FTS index.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from typing import TYPE_CHECKING
+
+import snowballstemmer  # type: ignore[import-untyped]
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = ["STOP_WORDS", "matching_words", "stems"]
+
+_WORD = re.compile(r"[^\W_]+")
+_MAX_TOKEN = 40
+# The English stop list Lance's tokenizer removes (NLTK's), applied to each token's *stem*:
+# "doing" (stem "do") is dropped, "during" (stem "dure") is kept. Forms with an apostrophe are
+# left out, as the tokenizer splits them.
+_STOP = """
+    i me my myself we our ours ourselves you your yours yourself yourselves he him his himself
+    she her hers herself it its itself they them their theirs themselves what which who whom
+    this that these those am is are was were be been being have has had having do does did
+    doing a an the and but if or because as until while of at by for with about against
+    between into through during before after above below to from up down in out on off over
+    under again further then once here there when where why how all any both each few more
+    most other some such no nor not only own same so than too very s t can will just don
+    should now d ll m o re ve y ain aren couldn didn doesn hadn hasn haven isn ma mightn
+    mustn needn shan shouldn wasn weren won wouldn
+"""
+STOP_WORDS = frozenset(_STOP.split())
+_stemmer = snowballstemmer.stemmer("english")
+
+
+def _fold(token: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", token.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@functools.lru_cache(maxsize=65536)
+def _stem(word: str) -> str | None:
+    """The index term of one word, or None if the index drops it."""
+    if len(word) > _MAX_TOKEN:
+        return None
+    stem = str(_stemmer.stemWord(_fold(word)))
+    return None if stem in STOP_WORDS else stem
+
+
+def stems(text: str) -> set[str]:
+    """The index terms of ``text``."""
+    return {s for w in _WORD.findall(text) if (s := _stem(w)) is not None}
+
+
+def matching_words(query: str, texts: Iterable[str | None]) -> list[str]:
+    """The distinct words of ``texts`` (lower-cased) whose index term is one of the query's:
+    the whole words to mark in the hits, sorted."""
+    wanted = stems(query)
+    if not wanted:
+        return []
+    found = {w.lower() for text in texts if text for w in _WORD.findall(text) if _stem(w) in wanted}
+    return sorted(found)
