@@ -42,10 +42,10 @@ function render({ model, el: root }: RenderProps<EmbeddingMapModel>) {
     info.textContent = `${points.length} points · ${model.get("method")}${colored ? ` · colour: ${model.get("color_by")}` : ""} · ${selected.size} selected`;
     const marks: Plot.Markish[] = [
       Plot.dot(points, { x: "x", y: "y", fill: colored ? "color" : "#4c78a8", r: 3.5, fillOpacity: 0.75, title: "label" }),
-      Plot.dot(points.filter((p) => highlighted.has(String(p["id"]))), { x: "x", y: "y", r: 7, stroke: "black", strokeWidth: 1.5 }),
+      Plot.dot(points.filter((p) => highlighted.has(String(p["id"]))), { x: "x", y: "y", r: 7, stroke: "currentColor", strokeWidth: 1.5 }),
       Plot.dot(points.filter((p) => selected.has(String(p["id"]))), { x: "x", y: "y", r: 5, stroke: "#d62728", strokeWidth: 2.5 }),
     ];
-    if (q) marks.push(Plot.dot([q], { x: "x", y: "y", symbol: "star", r: 9, fill: "#d62728", stroke: "white" }));
+    if (q) marks.push(Plot.dot([q], { x: "x", y: "y", symbol: "star", r: 9, fill: "#d62728", stroke: "currentColor" }));
     svg = Plot.plot({
       width: W, height: H, inset: 12,
       x: { label: null, ticks: 0 }, y: { label: null, ticks: 0 },

@@ -44,6 +44,9 @@ function render({ model, el: root }: RenderProps<SearchModel>) {
     const message = model.get("error");
     error.textContent = message ?? "";
     error.style.display = message ? "" : "none";
+    // Hits under an error are from the last search that worked: dimmed, and marked stale.
+    hits.classList.toggle("stale", Boolean(message));
+    root.dataset.stale = message ? "true" : "false";
   };
 
   // One listener for all hits (event delegation) instead of one per card.

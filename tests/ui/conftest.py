@@ -61,6 +61,13 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium (see .ci/run)")
     root = tmp_path_factory.mktemp("lab")
     port, token = _free_port(), secrets.token_hex(16)
+    # No "get notified about Jupyter news?" toast over the widgets in screenshots.
+    settings = tmp_path_factory.mktemp("lab-settings")
+    notification = (
+        settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    )
+    notification.parent.mkdir(parents=True)
+    notification.write_text('{"fetchNews": "false"}')
     log = (root / "jupyterlab.log").open("w")  # closed in teardown
     proc = subprocess.Popen(
         [
@@ -81,7 +88,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         stdout=log,
         stderr=subprocess.STDOUT,
         cwd=root,
-        env={**os.environ, "JUPYTER_PLATFORM_DIRS": "1"},
+        env={**os.environ, "JUPYTER_PLATFORM_DIRS": "1", "JUPYTERLAB_SETTINGS_DIR": str(settings)},
     )
     lab = Lab(root, port, token)
     deadline = time.time() + 90

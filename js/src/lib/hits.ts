@@ -14,6 +14,8 @@ export const STAGES: [string, string][] = [
 // the user's metadata, whatever its name (score, rank, distance...).
 const OWN = new Set(["id", "text", "vector"]);
 const isMetadata = (c: string): boolean => !OWN.has(c) && !c.startsWith("_");
+// Bookkeeping that add_documents writes on every chunk: shown on demand, not on every card.
+const DETAIL = new Set(["chunk_index", "start_index"]);
 
 export function num(v: unknown): number | null {
   return typeof v === "number" && Number.isFinite(v) ? v : null;
@@ -55,7 +57,18 @@ export function hitCard(row: Row, ctx: CardContext): HTMLElement {
   const text = el("div", { class: "vsl-text" });
   const full = String(row["text"] ?? "");
   text.appendChild(highlighted(full.length > 400 ? full.slice(0, 400) + "…" : full, ctx.pattern));
-  const meta = el("div", { class: "vsl-meta" }, ctx.metaCols.filter((c) => row[c] !== null && row[c] !== undefined).map((c) => el("span", { text: `${c}: ${formatValue(row[c])}` })));
+  const present = ctx.metaCols.filter((c) => row[c] !== null && row[c] !== undefined);
+  const field = (c: string) => el("span", { text: `${c}: ${formatValue(row[c])}` });
+  const meta = el("div", { class: "vsl-meta" }, present.filter((c) => !DETAIL.has(c)).map(field));
+  const details = present.filter((c) => DETAIL.has(c));
+  if (details.length) {
+    const more = el("button", { class: "vsl-more", text: `+${details.length}`, title: details.join(", "), attrs: { "data-testid": "more" } });
+    more.addEventListener("click", (event) => {
+      event.stopPropagation(); // showing details is not selecting the hit
+      more.replaceWith(...details.map(field));
+    });
+    meta.appendChild(more);
+  }
   const bars = el("div", { class: "vsl-bars", attrs: { "data-testid": "breakdown" } });
   for (const [col, label] of STAGES) {
     const v = num(row[col]);
