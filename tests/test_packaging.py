@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import zipfile
@@ -38,6 +39,11 @@ def test_wheel_contains_bundles_and_works_without_node(tmp_path: Path) -> None:
     for bundle in BUNDLES:
         assert f"vecstore_lab/static/{bundle}" in names
     assert "vecstore_lab/py.typed" in names
+    # JupyterLab saves widget state (an overrides.d entry, installed next to JupyterLab's own).
+    override = "share/jupyter/lab/settings/overrides.d/vecstore-lab.json"
+    (entry,) = [n for n in names if n.endswith(override)]
+    settings = json.loads(zipfile.ZipFile(wheel).read(entry))
+    assert settings["@jupyter-widgets/jupyterlab-manager:plugin"] == {"saveState": True}
     assert not any(n.startswith(("js/", "tests/")) for n in names)
     # Installed somewhere without node on PATH, a widget still gets its front end.
     target = tmp_path / "site"

@@ -356,3 +356,23 @@ def test_commands_are_registered_by_decorator() -> None:
     assert w.SearchWidget._commands == {"search": "_search_command"}
     assert set(w.CollectionBrowser._commands) == {"page", "refresh"}
     assert set(w.EvalWidget._commands) == {"drill"}
+
+
+def test_static_fallback_is_escaped_html_of_what_the_widget_shows(docs: vl.Collection) -> None:
+    """Pages that cannot run a widget (GitHub, nbviewer) show the text/html next to the view."""
+    from vecstore_lab.widgets import CollectionBrowser
+
+    docs.add(ids=["evil"], texts=['<img src=x onerror="alert(1)"> cat <script>x()</script>'])
+    w = SearchWidget(docs, k=3)
+    w.search("cat", mode="text")
+    data, _meta = w._repr_mimebundle_()
+    page = data["text/html"]
+    assert "application/vnd.jupyter.widget-view+json" in data
+    for hit in w.last_results or []:
+        assert f"<td>{hit.id}</td>" in page
+    assert "<img" not in page and "<script" not in page and "&lt;img src=x" in page
+    assert "bm25 · " in page and "linear-gradient" in page  # a bar per scoring stage
+    html_of_results = docs.query("cat", mode="text", k=3)._repr_html_()
+    assert "&lt;script&gt;" in html_of_results and "<script" not in html_of_results
+    browser_page = CollectionBrowser(docs, page_size=2)._repr_mimebundle_()[0]["text/html"]
+    assert browser_page.count("<tr>") == 3 and "&lt;img" not in browser_page  # header + 2 rows

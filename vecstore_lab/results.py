@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, overload
 import numpy as np
 
 from vecstore_lab._schema import BREAKDOWN_COLUMNS, DISTANCE, ID, RANK, SCORE, TEXT
+from vecstore_lab._static import results_html
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -211,3 +212,8 @@ class QueryResults(RecordSet):
 
     def __repr__(self) -> str:
         return super().__repr__().replace("QueryResults(", f"QueryResults(mode={self.mode!r}, ", 1)
+
+    def _repr_html_(self) -> str:
+        """The hits with a bar per scoring stage, escaped (what pages without a kernel show)."""
+        about = f" for {self.query!r}" if self.query else ""
+        return results_html(self._table, title=f"{self.mode} search{about}: {len(self)} hits")

@@ -51,6 +51,9 @@ class Lab:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def notebook7_url(self, notebook: str) -> str:
+        return f"{self.base}/notebooks/{notebook}?token={self.token}"
+
     def url(self, notebook: str) -> str:
         return f"{self.base}/lab/tree/{notebook}?reset&token={self.token}"
 
@@ -81,6 +84,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
             f"--IdentityProvider.token={token}",
             f"--ServerApp.root_dir={root}",
             "--LabApp.expose_app_in_browser=True",
+            # Notebook 7 (installed with the dev extras) is served by the same server.
+            "--JupyterNotebookApp.expose_app_in_browser=True",
             "--LabApp.news_url=",
             "--ServerApp.open_browser=False",
             "--allow-root",
@@ -175,21 +180,31 @@ class Notebook:
 def open_notebook(lab: Lab, browser: Any) -> Iterator[Any]:
     contexts = []
 
-    def opener(name: str, cells: list[str]) -> Notebook:
-        nb = nbformat.v4.new_notebook(
-            cells=[nbformat.v4.new_code_cell(c) for c in cells],
-            metadata={
-                "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
-            },
-        )
-        nbformat.write(nb, lab.root / name)
+    def opener(
+        name: str, cells: list[str] | None, *, notebook7: bool = False, wait: bool = True
+    ) -> Notebook:
+        """Write ``cells`` as notebook ``name`` (``None``: open the file as it is) and open it in
+        JupyterLab, or in Notebook 7."""
+        if cells is not None:
+            nb = nbformat.v4.new_notebook(
+                cells=[nbformat.v4.new_code_cell(c) for c in cells],
+                metadata={
+                    "kernelspec": {
+                        "name": "python3",
+                        "display_name": "Python 3",
+                        "language": "python",
+                    }
+                },
+            )
+            nbformat.write(nb, lab.root / name)
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         contexts.append(context)
         page = context.new_page()
-        page.goto(lab.url(name))
+        page.goto(lab.notebook7_url(name) if notebook7 else lab.url(name))
         page.wait_for_selector(".jp-Notebook", timeout=90_000)
         notebook = Notebook(page, name)
-        notebook.wait_idle()
+        if wait:
+            notebook.wait_idle()
         return notebook
 
     yield opener

@@ -140,3 +140,16 @@ def test_widgets_read_well_in_each_theme(open_notebook: Any, theme: str) -> None
         page.locator(f".vsl-{widget}").first.screenshot(
             path=str(ARTIFACTS / f"{widget}-{name}.png")
         )
+
+
+def test_jupyterlab_saves_widget_state(lab: Any) -> None:
+    """The installed overrides.d entry turns on the widget manager's "save state" setting, so
+    saved notebooks carry their widgets' state (and show them without a kernel)."""
+    import json
+    import urllib.request
+
+    url = f"{lab.base}/lab/api/settings/@jupyter-widgets/jupyterlab-manager:plugin"
+    with urllib.request.urlopen(f"{url}?token={lab.token}", timeout=30) as response:
+        settings = json.load(response)
+    # An override becomes the schema's default; the user may still turn it off.
+    assert settings["schema"]["properties"]["saveState"]["default"] is True, settings

@@ -3,6 +3,7 @@ one command mechanism for requests from the front end."""
 
 from __future__ import annotations
 
+import html
 import traceback
 from collections.abc import Callable
 from importlib.resources import files
@@ -125,6 +126,18 @@ class VecWidget(anywidget.AnyWidget):
             self.send({"type": "response", "id": rid, "ok": False, "error": detail})
             return
         self.send({"type": "response", "id": rid, "ok": True, **reply}, buffers=out_buffers)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        """The widget view, plus escaped static HTML of what it shows (``_static_html``) for
+        pages that cannot run it (GitHub, nbviewer, a notebook opened without a kernel)."""
+        bundle: Any = super()._repr_mimebundle_(**kwargs)  # (data, metadata) or data
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        if isinstance(data, dict):
+            data["text/html"] = self._static_html()
+        return bundle
+
+    def _static_html(self) -> str:
+        return f"<p>{html.escape(repr(self))}</p>"
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

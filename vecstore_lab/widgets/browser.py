@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import traitlets as t
 
+from vecstore_lab._static import table_html
 from vecstore_lab.widgets._base import ArrowTable, VecWidget, command
 
 if TYPE_CHECKING:
@@ -95,6 +96,10 @@ class CollectionBrowser(VecWidget):
     def _handle_refresh(self) -> tuple[dict[str, Any], list[bytes]]:
         self.refresh()
         return {"total": self.total}, []
+
+    def _static_html(self) -> str:
+        title = f"{self.collection.name}: {self.total} rows, page {self.page + 1}"
+        return table_html(self.rows, title=title)
 
     def __repr__(self) -> str:
         return (

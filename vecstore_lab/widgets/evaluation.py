@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import traitlets as t
 
+from vecstore_lab._static import table_html
 from vecstore_lab._terms import matching_words
 from vecstore_lab.errors import InvalidInputError
 from vecstore_lab.eval import (
@@ -199,6 +200,10 @@ class EvalWidget(VecWidget):
     def _handle_drill(self, query_id: str, config: str) -> tuple[dict[str, Any], list[bytes]]:
         drilled = self.drill(query_id, config)
         return {"hits": len(drilled.ids)}, []
+
+    def _static_html(self) -> str:
+        title = f"EvalWidget: {len(self.configs)} configurations, k={self.k}"
+        return table_html(self.summary_table, title=title)
 
     def __repr__(self) -> str:
         return (

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import traitlets as t
 
+from vecstore_lab._static import results_html
 from vecstore_lab._terms import matching_words
 from vecstore_lab.errors import VecStoreError
 from vecstore_lab.filters import parse_where
@@ -108,6 +109,12 @@ class SearchWidget(VecWidget):
     def _search_command(self) -> tuple[dict[str, Any], list[bytes]]:
         results = self.search()
         return {"hits": len(results)}, []
+
+    def _static_html(self) -> str:
+        about = f"{self.mode} search for {self.query!r}" if self.query else "no search yet"
+        return results_html(
+            self.results, title=f"SearchWidget on {self.collection.name!r}: {about}"
+        )
 
     def __repr__(self) -> str:
         hits = len(self.last_results) if self.last_results is not None else 0

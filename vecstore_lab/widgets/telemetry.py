@@ -8,6 +8,7 @@ from typing import Any
 import pyarrow as pa
 import traitlets as t
 
+from vecstore_lab._static import table_html
 from vecstore_lab.errors import InvalidInputError
 from vecstore_lab.telemetry import Recorder, get_recorder
 from vecstore_lab.widgets._base import ArrowTable, VecWidget
@@ -77,6 +78,11 @@ class TelemetryWidget(VecWidget):
             self._dirty.set()
             self._unsubscribe()
         super().close()
+
+    def _static_html(self) -> str:
+        timings = {c: "ms" for c in self.summary.column_names if c.endswith("_ms")}
+        title = f"Telemetry: {len(self.recorder)} spans recorded"
+        return table_html(self.summary, title=title, units=timings)
 
     def __repr__(self) -> str:
         return f"TelemetryWidget({len(self.recorder)} spans recorded)"

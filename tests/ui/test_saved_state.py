@@ -1,0 +1,104 @@
+"""Widgets survive saving: a saved notebook reopened with no kernel shows their last view, and
+they run in Notebook 7 as in JupyterLab."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from conftest import kernel_json, wait_for
+
+SETUP = """
+import tempfile
+import vecstore_lab as vl
+from vecstore_lab.widgets import SearchWidget
+
+scratch = tempfile.TemporaryDirectory()
+db = vl.connect(scratch.name, embedder=vl.HashEmbedder(dim=32))
+docs = db.create_collection("docs")
+docs.add(ids=["tides", "bonds", "bread", "evil"],
+         texts=["the moon raises the tides", "bond prices fall as rates rise",
+                "sourdough bread needs time", "<img src=x onerror=alert(1)> moon <b>x</b>"])
+w = SearchWidget(docs, k=3)
+w.search("moon tides", mode="hybrid")
+w
+"""
+
+
+def test_saved_notebook_shows_its_widgets_again(open_notebook: Any, lab: Any) -> None:
+    nb = open_notebook("saved.ipynb", [SETUP])
+    nb.run_all()
+    page = nb.page
+    page.wait_for_selector(".vsl-search [data-testid=hit]", timeout=90_000)
+    expected = kernel_json(nb, "w.last_results.ids")
+    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    path = lab.root / "saved.ipynb"
+
+    def saved_state() -> dict[str, Any]:
+        meta = json.loads(path.read_text()).get("metadata", {})
+        return dict(meta.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}))
+
+    assert wait_for(lambda: saved_state().get("state"), timeout=30)
+    models = saved_state()["state"].values()
+    search = [m for m in models if m["state"].get("_esm", "").find("vsl-search") >= 0]
+    assert len(search) == 1, "the SearchWidget's model, with its front end, is in the file"
+    # The static fallback sits next to the view for pages that cannot run widgets.
+    outputs = json.loads(path.read_text())["cells"][0]["outputs"]
+    html = next(o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {}))
+    assert all(i in "".join(html) for i in expected) and "<img" not in "".join(html)
+
+    # Shut the kernel down and reopen the saved file: a fresh kernel knows nothing of `w`, yet
+    # the widget shows the saved hits, rebuilt from the state in the file.
+    page.evaluate("() => window.jupyterapp.commands.execute('kernelmenu:shutdown')")
+    page.close()
+    again = open_notebook("saved.ipynb", None)
+    try:
+        again.page.locator(".vsl-search [data-testid=hit]").first.wait_for(timeout=60_000)
+    except Exception:
+        again.screenshot("saved-notebook-reopened-failed")
+        raise
+    assert kernel_json(again, "'w' in globals()") is False
+    assert hit_ids(again.page) == expected
+    assert again.page.locator(".vsl-search img, .vsl-search script").count() == 0
+    assert "Error displaying widget" not in again.page.locator(".jp-Notebook").inner_text()
+    again.screenshot("saved-notebook-reopened")
+
+    # A copy edited elsewhere is not trusted: JupyterLab will not run its widget code, and shows
+    # the static fallback instead, hits and scores as escaped text.
+    data = json.loads(path.read_text())
+    data["metadata"]["edited"] = True
+    (lab.root / "untrusted.ipynb").write_text(json.dumps(data))
+    copy = open_notebook("untrusted.ipynb", None)
+    table = copy.page.locator(".jp-OutputArea-output table")
+    table.first.wait_for(timeout=60_000)
+    text = table.first.inner_text()
+    assert all(i in text for i in expected) and "<img src=x onerror=alert(1)>" in text
+    assert copy.page.locator(".jp-OutputArea-output img").count() == 0
+
+
+def hit_ids(page: Any) -> list[str]:
+    ids: list[str] = page.eval_on_selector_all(
+        ".vsl-search [data-testid=hit]", "els => els.map((e) => e.dataset.id)"
+    )
+    return ids
+
+
+def test_search_widget_in_notebook_7(open_notebook: Any) -> None:
+    nb = open_notebook("nb7.ipynb", [SETUP], notebook7=True)
+    nb.run_all()
+    page = nb.page
+    assert "/notebooks/nb7.ipynb" in page.url
+    page.wait_for_selector(".vsl-search [data-testid=hit]", timeout=90_000)
+    page.fill(".vsl-search [data-testid=query]", "bread")
+    page.select_option(".vsl-search [data-testid=mode]", "text")
+    page.click(".vsl-search [data-testid=search]")
+    assert wait_for(lambda: kernel_json(nb, "w.last_results.ids") == ["bread"])
+    assert wait_for(
+        lambda: (
+            page.eval_on_selector_all(
+                ".vsl-search [data-testid=hit]", "els => els.map((e) => e.dataset.id)"
+            )
+            == ["bread"]
+        )
+    )
+    nb.screenshot("notebook7-search-widget")
