@@ -398,4 +398,5 @@ def test_opening_a_collection_loads_no_model(tmp_path: Path) -> None:
             broken.query("moon")
         assert broken.query(vector=[1.0] * 16, k=1).ids == ["a"]  # vectors still work
     finally:
-        vl.register_embedder("counted", Counted, overwrite=True)
+        vl.embedders.registry.unregister("counted")
+        assert "counted" not in vl.list_embedders()

@@ -60,6 +60,12 @@ class Registry(Generic[T]):
             return decorator(factory)
         return decorator
 
+    def unregister(self, name: str) -> None:
+        """Forget ``name`` (a no-op if it is not registered)."""
+        with self._lock:
+            self._factories.pop(name, None)
+            self._lazy.pop(name, None)
+
     def names(self) -> list[str]:
         """Every registered name, sorted."""
         self._load_entry_points()

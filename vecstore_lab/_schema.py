@@ -131,6 +131,11 @@ def metadata_fields(schema: pa.Schema) -> list[pa.Field]:
     return [f for f in schema if f.name not in (ID, TEXT, VECTOR)]
 
 
+def metadata_names(schema: pa.Schema) -> list[str]:
+    """Names of the metadata columns of ``schema``."""
+    return [f.name for f in metadata_fields(schema)]
+
+
 def check_key(key: object) -> str:
     """Validate a metadata key, which becomes a column name."""
     if not isinstance(key, str):

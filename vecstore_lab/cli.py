@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vecstore_lab._cli_output import command, print_results, write_table
 from vecstore_lab.database import connect
 from vecstore_lab.datasets import load_sample_documents
 from vecstore_lab.embedders import get_embedder
@@ -43,27 +44,6 @@ def _db(args: argparse.Namespace, **kwargs: Any) -> VecDatabase:
     return connect(args.db, **kwargs)
 
 
-SNIPPET = 100  # characters of each hit's text shown by default
-
-
-def snippet(text: str | None, width: int = SNIPPET) -> str:
-    """``text`` on one line, cut at a word boundary to about ``width`` characters."""
-    flat = " ".join((text or "").split())
-    if len(flat) <= width:
-        return flat
-    cut = flat[:width].rsplit(" ", 1)[0] or flat[:width]
-    return cut + " …"
-
-
-def _print_results(title: str, results: object, *, snippets: bool = True) -> None:
-    print(f"\n== {title}")
-    for hit in results:  # type: ignore[attr-defined]
-        label = hit.metadata.get("title") or hit.metadata.get("source") or ""
-        print(f"  {hit.rank}. [{hit.score:.3f}] {hit.id:<24} {label}")
-        if snippets:
-            print(f"       {snippet(hit.text)}")
-
-
 def demo(args: argparse.Namespace) -> int:
     """Build a collection from the packaged sample documents and print query results."""
     path = args.path or tempfile.mkdtemp(prefix="vecstore-demo-")
@@ -84,7 +64,7 @@ def demo(args: argparse.Namespace) -> int:
     for mode, text, where in queries:
         results = collection.query(text, k=args.k, mode=mode, where=where)
         suffix = f" where {where}" if where else ""
-        _print_results(f"{mode}: {text!r}{suffix}", results)
+        print_results(f"{mode}: {text!r}{suffix}", results)
     return 0
 
 
@@ -147,7 +127,7 @@ def query(args: argparse.Namespace) -> int:
         for row in without_vectors(results.to_arrow()).to_pylist():
             print(json.dumps(row, default=str, ensure_ascii=False))
         return 0
-    _print_results(f"{args.mode}: {args.text!r}", results, snippets=not args.show_text)
+    print_results(f"{args.mode}: {args.text!r}", results, snippets=not args.show_text)
     for hit in results:
         if args.show_text:
             print(f"\n  #{hit.rank} {hit.id}\n    " + hit.text.replace("\n", "\n    "))
@@ -257,25 +237,9 @@ def evaluate(args: argparse.Namespace) -> int:
     with pd.option_context("display.width", 120, "display.max_columns", 20):
         print(summary.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     if args.output:
-        _write_table(per_query, Path(args.output))
+        write_table(per_query, Path(args.output))
         print(f"per-query scores written to {args.output}")
     return 0
-
-
-def _write_table(table: Any, path: Path) -> None:
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        from pyarrow import csv
-
-        csv.write_csv(table, path)
-    elif suffix == ".parquet":
-        import pyarrow.parquet as pq
-
-        pq.write_table(table, path)
-    elif suffix in (".json", ".jsonl"):
-        path.write_text("".join(json.dumps(r) + "\n" for r in table.to_pylist()))
-    else:
-        raise InvalidInputError(f"--output {path}: use a .csv, .parquet or .jsonl file")
 
 
 def _add_db(p: argparse.ArgumentParser) -> None:
@@ -301,35 +265,13 @@ def _add_splitting(p: argparse.ArgumentParser) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
-class _HelpWithDefaults(argparse.HelpFormatter):
-    """Option help that ends with the default, unless there is none or the help names it."""
-
-    def _get_help_string(self, action: argparse.Action) -> str:
-        text = action.help or ""
-        if (
-            not action.option_strings
-            or action.default in (None, False, argparse.SUPPRESS)
-            or "default" in text
-        ):
-            return text
-        return f"{text} (default: %(default)s)"
-
-
-def _command(sub: Any, name: str, **kwargs: Any) -> argparse.ArgumentParser:
-    """A subcommand whose --help shows every option's default."""
-    parser: argparse.ArgumentParser = sub.add_parser(
-        name, formatter_class=_HelpWithDefaults, **kwargs
-    )
-    return parser
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vecstore-lab", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = _command(sub, "ingest", help="add files or folders of documents to a collection")
+    p = command(sub, "ingest", help="add files or folders of documents to a collection")
     p.add_argument("paths", nargs="+", help=".txt/.md/.jsonl/.csv/.parquet files or folders")
     p.add_argument("--collection", required=True, help="collection name")
     _add_db(p)
@@ -340,7 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=256, help="chunks per commit")
     p.set_defaults(func=ingest)
 
-    p = _command(sub, "query", help="search a collection")
+    p = command(sub, "query", help="search a collection")
     p.add_argument("text", help="the query")
     p.add_argument("--collection", required=True, help="collection name")
     _add_db(p)
@@ -354,12 +296,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=query)
 
-    p = _command(sub, "info", help="describe the collections of a database")
+    p = command(sub, "info", help="describe the collections of a database")
     p.add_argument("path", nargs="?", help="database directory (default: --db)")
     _add_db(p)
     p.set_defaults(func=info)
 
-    p = _command(sub, "eval", help="score query configurations on a labelled set")
+    p = command(sub, "eval", help="score query configurations on a labelled set")
     p.add_argument("--collection", required=True, help="collection name")
     p.add_argument(
         "--dataset",
@@ -385,7 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", help="write per-query scores (.csv, .parquet or .jsonl)")
     p.set_defaults(func=evaluate)
 
-    p = _command(sub, "demo", help="index the packaged sample documents and query them")
+    p = command(sub, "demo", help="index the packaged sample documents and query them")
     p.add_argument("--path", help="database directory (default: a new temp dir)")
     _add_embedder(p)
     p.add_argument("--query", help="run this query instead of the built-in examples")

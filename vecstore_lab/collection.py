@@ -9,7 +9,13 @@ import pyarrow as pa
 
 from vecstore_lab import _embedding, _indexes, _read, _search
 from vecstore_lab._inputs import Batch, build_batch, check_ids, check_query_vector
-from vecstore_lab._schema import VECTOR, CollectionSettings, metadata_columns, metadata_fields
+from vecstore_lab._schema import (
+    VECTOR,
+    CollectionSettings,
+    metadata_columns,
+    metadata_fields,
+    metadata_names,
+)
 from vecstore_lab._write import RowWriter, ids_predicate
 from vecstore_lab._writer import CommitGuard
 from vecstore_lab.errors import (
@@ -159,13 +165,6 @@ class Collection:
             )
         return embedder
 
-    def _db_attrs(self, operation: str) -> dict[str, Any]:
-        return {
-            "db.system.name": "lancedb",
-            "db.collection.name": self.name,
-            "db.operation.name": operation,
-        }
-
     def embed(self, texts: Sequence[str]) -> Embedded:
         """Embed document texts as writes do: through the embedding cache, in one span.
 
@@ -184,10 +183,6 @@ class Collection:
 
     def _where(self, where: Filter | None, schema: pa.Schema | None = None) -> str | None:
         return compile_filter(where, schema if schema is not None else self.schema)
-
-    @staticmethod
-    def _metadata_names(schema: pa.Schema) -> list[str]:
-        return [f.name for f in metadata_fields(schema)]
 
     # -- writes -----------------------------------------------------------------------
     def _commit(self, batch: Batch, how: str) -> None:
@@ -324,7 +319,7 @@ class Collection:
             offset=offset,
             order=order,
         )
-        return RecordSet(table, self._metadata_names(schema))
+        return RecordSet(table, metadata_names(schema))
 
     def peek(self, n: int = 5) -> RecordSet:
         """The first ``n`` rows."""
@@ -373,24 +368,9 @@ class Collection:
         Those names start with "_" so they never collide with metadata keys (which start with
         a letter): a user's own ``score`` column comes back unchanged in ``hit.metadata``.
         """
-        spec = QuerySpec.build(
-            text,
-            vector=vector,
-            k=k,
-            where=where,
-            mode=mode,
-            select=select,
-            include_vectors=include_vectors,
-            fusion=fusion,
-            alpha=alpha,
-            rrf_k=rrf_k,
-            candidates=candidates,
-            rerank=rerank,
-            rerank_k=rerank_k,
-            refine_factor=refine_factor,
-            nprobes=nprobes,
-        )
-        return self.search(spec)
+        options = dict(locals())  # every keyword is a QuerySpec.build option, by name
+        del options["self"], options["text"]
+        return self.search(QuerySpec.build(text, **options))
 
     def search(self, spec: QuerySpec) -> QueryResults:
         """Run a ``QuerySpec`` (what ``query`` builds from its keywords, and what the CLI,
@@ -406,7 +386,7 @@ class Collection:
             metric=self.distance,
             query_vector=lambda: self._query_vector(spec),
         )
-        return QueryResults(table, self._metadata_names(schema), query=spec.text, mode=spec.mode)
+        return QueryResults(table, metadata_names(schema), query=spec.text, mode=spec.mode)
 
     def _query_vector(self, spec: QuerySpec) -> npt.NDArray[np.float32]:
         if spec.vector is not None:
