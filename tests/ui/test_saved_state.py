@@ -102,3 +102,43 @@ def test_search_widget_in_notebook_7(open_notebook: Any) -> None:
         )
     )
     nb.screenshot("notebook7-search-widget")
+
+
+def test_nbconvert_html_shows_the_static_fallback(browser: Any, tmp_path: Any) -> None:
+    """`jupyter nbconvert --to html` of an executed notebook (no widget state saved) shows each
+    widget's static HTML: the hits with their score bars, as escaped text, in Chromium."""
+    import subprocess
+    import sys
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(SETUP)])
+    NotebookClient(nb, timeout=300, kernel_name="python3", store_widget_state=False).execute()
+    (shown,) = [o for o in nb.cells[0].outputs if "text/html" in o.get("data", {})]
+    assert "application/vnd.jupyter.widget-view+json" in shown["data"]
+    source = tmp_path / "executed.ipynb"
+    nbformat.write(nb, source)
+    subprocess.run(
+        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", str(source)],
+        check=True,
+        capture_output=True,
+    )
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto((tmp_path / "executed.html").as_uri())
+        table = page.locator("table", has_text="SearchWidget on 'docs'")
+        table.wait_for(timeout=30_000)
+        text = table.inner_text()
+        assert "hybrid search for 'moon tides'" in text
+        rows = table.locator("tbody tr")
+        assert rows.count() == 3
+        ids = [rows.nth(i).locator("td").nth(1).inner_text() for i in range(3)]
+        assert ids[0] == "tides" and "evil" in ids  # both mention the moon
+        assert "<img src=x onerror=alert(1)>" in text and "bm25 · " in text
+        assert table.locator("img, script, b").count() == 0 and not dialogs
+    finally:
+        context.close()
