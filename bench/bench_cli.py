@@ -40,27 +40,12 @@ def main() -> None:
         env = {**os.environ, "PYTHONPATH": ""}
         # A collection whose stored embedder is MiniLM: opening it used to load the model.
         subprocess.run([*cli, "demo", "--path", db], env=env, check=True, capture_output=True)
+        query = ["query", "tides", "--collection", "sample", "--db", db]
         cases = {
             "--help": ["--help"],
             "info": ["info", db],
-            "query (MiniLM, text mode)": [
-                "query",
-                "tides",
-                "--collection",
-                "sample",
-                "--db",
-                db,
-                "--mode",
-                "text",
-            ],
-            "query (MiniLM, hybrid: embeds)": [
-                "query",
-                "tides",
-                "--collection",
-                "sample",
-                "--db",
-                db,
-            ],
+            "query (MiniLM, text mode)": [*query, "--mode", "text"],
+            "query (MiniLM, hybrid: embeds)": query,
         }
         floor = wall([sys.executable, "-c", "import lancedb"], env, args.runs)
         rows = []

@@ -7,6 +7,7 @@ widgets included, top to bottom.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -18,23 +19,14 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conftest import Lab, Notebook, _free_port
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 ROOT = Path(__file__).parents[2]
-
-
-def on_last_cell(page: Any, command: str) -> None:
-    """Make the notebook's last cell active and run a JupyterLab command on it."""
-    page.evaluate(
-        """(command) => {
-            const notebook = window.jupyterapp.shell.currentWidget.content;
-            notebook.activeCellIndex = notebook.widgets.length - 1;
-            return window.jupyterapp.commands.execute(command);
-        }""",
-        command,
-    )
 
 
 def test_readme_main_job_starts_and_runs_a_tutorial(browser: Any, tmp_path: Path) -> None:
@@ -149,20 +141,31 @@ def responds(url: str) -> bool:
         return False
 
 
-def test_evaluation_tutorial_runs_in_the_browser(lab: Lab, browser: Any) -> None:
+@contextlib.contextmanager
+def tutorial_run_all(lab: Lab, browser: Any, name: str) -> Iterator[tuple[Any, Notebook]]:
+    """A copy of tutorial ``name`` in the session's JupyterLab, outputs cleared, then Run All
+    (as a reader would), checked to have raised nothing."""
     target = lab.root / "tutorials"
     shutil.copytree(ROOT / "notebooks", target, dirs_exist_ok=True)
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
         page = context.new_page()
-        page.goto(lab.url("tutorials/06_evaluation.ipynb"))
+        page.goto(lab.url(f"tutorials/{name}"))
         page.wait_for_selector(".jp-Notebook", timeout=90_000)
-        nb = Notebook(page, "tutorials/06_evaluation.ipynb")
+        nb = Notebook(page, f"tutorials/{name}")
         nb.wait_idle()
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
-        nb.run_all(timeout=300)  # Run All, as a reader would: nothing closes the widgets
+        nb.run_all(timeout=300)
         errors = page.locator('[data-mime-type="application/vnd.jupyter.error"]')
         assert errors.count() == 0, errors.first.inner_text()
+        yield page, nb
+        assert errors.count() == 0
+    finally:
+        context.close()
+
+
+def test_evaluation_tutorial_runs_in_the_browser(lab: Lab, browser: Any) -> None:
+    with tutorial_run_all(lab, browser, "06_evaluation.ipynb") as (page, nb):
         # The EvalWidget rendered live: bars, the per-query grid, and a working drill-down.
         page.wait_for_selector(".vsl-eval [data-testid=chart] svg", timeout=60_000)
         assert page.locator(".vsl-eval [data-testid=cell]").count() == 4 * 45
@@ -180,27 +183,12 @@ def test_evaluation_tutorial_runs_in_the_browser(lab: Lab, browser: Any) -> None
         assert "increment a variable in place" in head.inner_text()
         nb.screenshot("tutorial-06")
         assert page.locator(".vsl-eval").count() == 1  # still live after Run All
-        assert errors.count() == 0
-    finally:
-        context.close()
 
 
 def test_run_all_leaves_every_widget_of_the_widgets_tutorial_visible(
     lab: Lab, browser: Any
 ) -> None:
-    target = lab.root / "tutorials"
-    shutil.copytree(ROOT / "notebooks", target, dirs_exist_ok=True)
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    try:
-        page = context.new_page()
-        page.goto(lab.url("tutorials/05_widgets.ipynb"))
-        page.wait_for_selector(".jp-Notebook", timeout=90_000)
-        nb = Notebook(page, "tutorials/05_widgets.ipynb")
-        nb.wait_idle()
-        page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
-        nb.run_all(timeout=300)
-        errors = page.locator('[data-mime-type="application/vnd.jupyter.error"]')
-        assert errors.count() == 0, errors.first.inner_text()
+    with tutorial_run_all(lab, browser, "05_widgets.ipynb") as (page, nb):
         views = page.evaluate(
             """() => {
                 let n = 0;
@@ -230,5 +218,3 @@ def test_run_all_leaves_every_widget_of_the_widgets_tutorial_visible(
                     )
         assert len(drawn) == views, (drawn, views)
         nb.screenshot("tutorial-05-run-all")
-    finally:
-        context.close()
