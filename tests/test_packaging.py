@@ -44,6 +44,12 @@ def test_wheel_contains_bundles_and_works_without_node(tmp_path: Path) -> None:
     (entry,) = [n for n in names if n.endswith(override)]
     settings = json.loads(zipfile.ZipFile(wheel).read(entry))
     assert settings["@jupyter-widgets/jupyterlab-manager:plugin"] == {"saveState": True}
+    # The server extension is enabled on install.
+    (server,) = [
+        n for n in names if n.endswith("etc/jupyter/jupyter_server_config.d/vecstore-lab.json")
+    ]
+    enabled = json.loads(zipfile.ZipFile(wheel).read(server))
+    assert enabled == {"ServerApp": {"jpserver_extensions": {"vecstore_lab.server": True}}}
     assert not any(n.startswith(("js/", "tests/")) for n in names)
     # Installed somewhere without node on PATH, a widget still gets its front end.
     target = tmp_path / "site"

@@ -7,7 +7,14 @@ from typing import Any
 from vecstore_lab._schema import TEXT, VECTOR
 from vecstore_lab.errors import InvalidInputError
 
-__all__ = ["FTS_INDEX", "fts_config", "scalar_config", "unindexed_rows", "vector_config"]
+__all__ = [
+    "FTS_INDEX",
+    "describe",
+    "fts_config",
+    "scalar_config",
+    "unindexed_rows",
+    "vector_config",
+]
 
 FTS_INDEX = "text_idx"
 
@@ -57,3 +64,17 @@ def unindexed_rows(table: Any) -> int:
     except Exception:  # no FTS index (e.g. created by hand): nothing to maintain
         return 0
     return 0 if stats is None else int(stats.num_unindexed_rows)
+
+
+def describe(table: Any) -> list[dict[str, Any]]:
+    """Every index of a table: name, type, columns, and rows indexed and not yet indexed."""
+    return [
+        {
+            "name": ix.name,
+            "type": str(ix.index_type),
+            "columns": list(ix.columns),
+            "indexed_rows": getattr(ix, "num_indexed_rows", None),
+            "unindexed_rows": getattr(ix, "num_unindexed_rows", None),
+        }
+        for ix in table.list_indices()
+    ]

@@ -449,6 +449,10 @@ class Collection:
         build = lambda: self._table.create_index(field, config=config, replace=True)  # noqa: E731
         self._locked_commit(build, "create_scalar_index")
 
+    def list_indexes(self) -> list[dict[str, Any]]:
+        """Every index: name, type, columns, rows indexed and rows written since."""
+        return _indexes.describe(self._table)
+
     def list_versions(self) -> list[VersionInfo]:
         """Every version of the collection, oldest first."""
         return list_versions(self._table)

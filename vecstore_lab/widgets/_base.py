@@ -13,19 +13,12 @@ import anywidget
 import pyarrow as pa
 import traitlets as t
 
+from vecstore_lab._arrow import arrow_ipc
 from vecstore_lab.errors import BundleNotBuiltError, VecStoreError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 BUILD_COMMAND = "npm --prefix js ci && npm --prefix js run build"
-
-
-def arrow_ipc(table: pa.Table) -> bytes:
-    """A table as Arrow IPC stream bytes (sent to the front end as a binary buffer)."""
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return bytes(sink.getvalue().to_pybytes())
 
 
 def _table_to_json(value: pa.Table | None, _widget: Any) -> bytes:

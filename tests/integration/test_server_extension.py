@@ -1,0 +1,257 @@
+"""The server extension against a real jupyter_server on 127.0.0.1: auth, roots, pages,
+queries equal to Collection.query, typed JSON errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+import vecstore_lab as vl
+from vecstore_lab.server._roots import Roots
+from vecstore_lab.server._state import State
+
+pytestmark = pytest.mark.slow
+
+ROWS = [  # id, text, year (the paging test sorts by year)
+    ("tides", "the moon raises the tides", 2000),
+    ("bonds", "bond prices fall as rates rise", 2001),
+    ("bread", "sourdough bread needs time", 2002),
+    ("stars", "stars and planets at night", 2003),
+    ("evil", "<img src=x onerror=alert(1)> moon", 2004),
+]
+
+
+class Server:
+    def __init__(self, root: Path, port: int, token: str) -> None:
+        self.root, self.port, self.token = root, port, token
+
+    def call(
+        self,
+        endpoint: str,
+        params: dict[str, Any] | None = None,
+        *,
+        body: bytes | None = None,
+        token: bool = True,
+        accept: str | None = None,
+    ) -> tuple[int, bytes, str]:
+        query = urllib.parse.urlencode(params or {})
+        url = f"http://127.0.0.1:{self.port}/vecstore-lab/api/{endpoint}?{query}"
+        request = urllib.request.Request(
+            url, data=body, method="POST" if body is not None else "GET"
+        )
+        if token:
+            request.add_header("Authorization", f"token {self.token}")
+        if accept:
+            request.add_header("Accept", accept)
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, response.read(), response.headers["Content-Type"]
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read(), exc.headers.get("Content-Type", "")
+
+    def json(self, endpoint: str, params: dict[str, Any] | None = None, **kw: Any) -> Any:
+        status, data, _ = self.call(endpoint, params, **kw)
+        assert status == 200, (status, data[:500])
+        return json.loads(data)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    root = tmp_path_factory.mktemp("server-root")
+    db = vl.connect(root / "data" / "db", embedder=vl.HashEmbedder(dim=32))
+    docs = db.create_collection("docs")
+    docs.add(
+        ids=[r[0] for r in ROWS],
+        texts=[r[1] for r in ROWS],
+        metadatas=[{"year": r[2]} for r in ROWS],
+    )
+    outside = tmp_path_factory.mktemp("outside")
+    vl.connect(outside / "db", embedder=vl.HashEmbedder(dim=8)).create_collection("secret").add(
+        ids=["s"], texts=["not yours"]
+    )
+    (root / "escape").symlink_to(outside / "db", target_is_directory=True)
+    port, token = _free_port(), secrets.token_hex(16)
+    log = (root.parent / f"server-{port}.log").open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "server",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root}",
+            "--allow-root",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=root,
+        env={**os.environ, "JUPYTER_PLATFORM_DIRS": "1"},
+    )
+    deadline = time.time() + 90
+    while True:
+        try:
+            url = f"http://127.0.0.1:{port}/api/status?token={token}"
+            with urllib.request.urlopen(url, timeout=2):
+                break
+        except OSError:
+            if proc.poll() is not None or time.time() > deadline:
+                log.flush()
+                raise RuntimeError(Path(log.name).read_text()[-3000:]) from None
+            time.sleep(0.5)
+    yield Server(root, port, token), docs
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
+
+
+WHERE = {"root": 0, "path": "data/db", "name": "docs"}
+
+
+def test_nothing_answers_without_the_token(server: Any) -> None:
+    srv, _ = server
+    for endpoint in ("databases", "collection", "rows", "telemetry"):
+        status, body, _ = srv.call(endpoint, WHERE, token=False)
+        assert status == 403, (endpoint, status)
+        assert b"moon" not in body
+    status, _, _ = srv.call("query", WHERE, body=b'{"text": "moon"}', token=False)
+    assert status == 403
+
+
+def test_lists_databases_under_the_root_only(server: Any) -> None:
+    srv, docs = server
+    listing = srv.json("databases")
+    assert listing["roots"] == [str(srv.root.resolve())]
+    (db,) = listing["databases"]  # the symlinked database outside the root is not listed
+    assert (db["root"], db["path"]) == (0, "data/db")
+    (c,) = db["collections"]
+    assert c["name"] == "docs" and c["rows"] == len(docs) and c["dim"] == 32
+    assert c["distance"] == "cosine" and c["embedder"] == "hashing"
+    assert c["version"] == docs.version and c["versions"] == len(docs.list_versions())
+    assert any(ix["columns"] == ["text"] for ix in c["indexes"])  # the full-text index
+    full = srv.json("collection", WHERE)
+    assert [f["name"] for f in full["schema"]] == docs.schema.names
+    assert full["version_list"][-1]["version"] == docs.version
+
+
+@pytest.mark.parametrize(
+    "path", ["..", "../outside", "data/../../x", "/etc", "escape", "data/db/../../escape"]
+)
+def test_paths_cannot_leave_the_roots(server: Any, path: str) -> None:
+    srv, _ = server
+    status, body, kind = srv.call("rows", {**WHERE, "path": path, "name": "secret"})
+    assert status == 403, (path, status, body)
+    error = json.loads(body)["error"]
+    assert error["type"] == "PathOutsideRootsError" and "application/json" in kind
+    assert "not yours" not in body.decode()
+
+
+def test_rows_page_by_page_sorted_and_filtered(server: Any) -> None:
+    srv, docs = server
+    first = srv.json("rows", {**WHERE, "limit": 2, "order_by": "year", "descending": "true"})
+    second = srv.json(
+        "rows", {**WHERE, "limit": 2, "offset": 2, "order_by": "year", "descending": "true"}
+    )
+    assert first["total"] == len(docs) and first["offset"] == 0
+    years = [r["year"] for r in first["rows"] + second["rows"]]
+    assert years == [2004, 2003, 2002, 2001]
+    assert all("vector" not in r for r in first["rows"])
+    want = docs.get(order_by=("year", "descending"), limit=2, offset=2).ids
+    assert [r["id"] for r in second["rows"]] == want
+    filtered = srv.json("rows", {**WHERE, "where": '{"year": {"$gte": 2003}}'})
+    assert filtered["total"] == 2 and {r["id"] for r in filtered["rows"]} == {"stars", "evil"}
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        vl.QuerySpec("moon tides", k=3),
+        vl.QuerySpec("moon", mode="text", k=2, where={"year": {"$gte": 2001}}),
+        vl.QuerySpec("moon tides", mode="hybrid", fusion="linear", k=4, rerank="mmr"),
+    ],
+)
+def test_query_results_equal_collection_query(server: Any, spec: vl.QuerySpec) -> None:
+    srv, docs = server
+    reply = srv.json("query", WHERE, body=spec.to_json().encode())
+    expected = docs.search(spec)
+    assert [r["id"] for r in reply["results"]] == expected.ids
+    assert [r["_score"] for r in reply["results"]] == pytest.approx(expected.scores)
+    assert vl.QuerySpec.from_dict(reply["spec"]) == spec
+    status, data, kind = srv.call(
+        "query", WHERE, body=spec.to_json().encode(), accept="application/vnd.apache.arrow.stream"
+    )
+    assert status == 200 and kind == "application/vnd.apache.arrow.stream"
+    table = pa.ipc.open_stream(data).read_all()
+    assert table.column("id").to_pylist() == expected.ids
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        ("query", WHERE, b"{not json", 400, "InvalidInputError"),
+        ("query", WHERE, b'{"text": "x", "top_k": 3}', 400, "InvalidInputError"),
+        ("query", {**WHERE, "name": "nope"}, b'{"text": "x"}', 404, "CollectionNotFoundError"),
+        ("rows", {**WHERE, "name": "nope"}, None, 404, "CollectionNotFoundError"),
+        ("rows", {**WHERE, "limit": "many"}, None, 400, "InvalidInputError"),
+        ("rows", {**WHERE, "where": "yeer > 1"}, None, 400, "InvalidFilterError"),
+        ("rows", {**WHERE, "root": 7}, None, 400, "InvalidInputError"),
+    ],
+)
+def test_errors_are_typed_json(server: Any, case: tuple[Any, ...]) -> None:
+    endpoint, params, body, status, kind = case
+    srv, _ = server
+    got, data, content_type = srv.call(endpoint, params, body=body)
+    assert got == status and "application/json" in content_type
+    error = json.loads(data)["error"]
+    assert error["type"] == kind and error["message"]
+    assert "Traceback" not in data.decode()
+
+
+def test_telemetry_summary(server: Any) -> None:
+    srv, _ = server
+    reply = srv.json("telemetry")
+    assert set(reply) == {"enabled", "summary"} and isinstance(reply["summary"], list)
+
+
+def test_each_stored_embedder_is_built_once_per_process(tmp_path: Path) -> None:
+    db = vl.connect(tmp_path / "db", embedder=vl.HashEmbedder(dim=16))
+    db.create_collection("a").add(ids=["x"], texts=["moon"])
+    state = State(Roots([str(tmp_path)]))
+    first = state.collection(0, "db", "a", embed=True).embedder
+    second = state.collection(0, "db", "a", embed=True).embedder
+    assert first is second and first is not None
+    assert state.search(0, "db", "a", vl.QuerySpec("moon", k=1)).ids == ["x"]
+
+
+def test_installed_and_enabled_in_this_environment() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "jupyter", "server", "extension", "list"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    text = out.stdout + out.stderr
+    line = next(ln for ln in text.splitlines() if "vecstore_lab.server" in ln and "enabled" in ln)
+    assert "enabled" in line
+    assert "vecstore_lab.server  \x1b[32mOK" in text or "vecstore_lab.server  OK" in text

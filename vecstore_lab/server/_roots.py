@@ -1,0 +1,75 @@
+"""Where the server extension may look: configured roots, and paths confined to them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from traitlets import List, Unicode
+from traitlets.config import Configurable
+
+from vecstore_lab.errors import InvalidInputError, VecStoreError
+
+__all__ = ["PathOutsideRootsError", "Roots", "VecStoreLab"]
+
+_MAX_DEPTH = 4  # how deep under a root databases are looked for
+
+
+class PathOutsideRootsError(VecStoreError):
+    """A path that is absolute, climbs out with "..", or resolves (symlinks) outside a root."""
+
+
+class VecStoreLab(Configurable):
+    """Settings of the vecstore-lab server extension (``c.VecStoreLab.<name>``)."""
+
+    roots = List(
+        Unicode(),
+        help="Folders whose databases the panel may list and read (default: the server's root).",
+    ).tag(config=True)
+
+
+class Roots:
+    """The configured roots, resolved once; every path a request names is checked against them."""
+
+    def __init__(self, roots: list[str]) -> None:
+        self.roots = [Path(r).expanduser().resolve() for r in roots]
+
+    def resolve(self, root: int, relative: str) -> Path:
+        """``relative`` under root number ``root``, refusing anything that leaves it."""
+        if not isinstance(root, int) or not 0 <= root < len(self.roots):
+            raise InvalidInputError(f"root must be 0..{len(self.roots) - 1}, got {root!r}")
+        given = Path(relative or ".")
+        if given.is_absolute() or ".." in given.parts:
+            raise PathOutsideRootsError(f"{relative!r}: give a path relative to the root")
+        base = self.roots[root]
+        path = (base / given).resolve()
+        if path != base and base not in path.parents:
+            raise PathOutsideRootsError(f"{relative!r} leads outside the configured roots")
+        return path
+
+    def databases(self) -> list[tuple[int, str]]:
+        """``(root number, relative path)`` of every folder holding LanceDB tables, sorted."""
+        found: set[tuple[int, str]] = set()
+        for number, base in enumerate(self.roots):
+            for table in _tables_under(base, _MAX_DEPTH):
+                folder = table.parent.resolve()
+                if folder == base or base in folder.parents:  # symlinks out are skipped
+                    found.add((number, folder.relative_to(base).as_posix()))
+        return sorted(found)
+
+
+def _tables_under(base: Path, depth: int) -> list[Path]:
+    out: list[Path] = []
+    if depth < 0 or not base.is_dir():
+        return out
+    try:
+        children = sorted(base.iterdir())
+    except OSError:
+        return out
+    for child in children:
+        if child.name.startswith(".") or not child.is_dir():
+            continue
+        if child.suffix == ".lance":
+            out.append(child)
+        else:
+            out.extend(_tables_under(child, depth - 1))
+    return out
