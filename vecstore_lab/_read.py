@@ -73,10 +73,10 @@ def read_rows(
         key_cols = list(dict.fromkeys([ID, *(name for name, _ in order)]))
         keys = scan(key_cols).limit(None).to_arrow()
         ranked = pc.sort_indices(keys, sort_keys=[*order, (ID, "ascending")])
-        page = ids_list = keys.column(ID).take(ranked)[_page(offset, limit)].to_pylist()
+        page = keys.column(ID).take(ranked)[_page(offset, limit)].to_pylist()
         if not page:
             return scan(columns).limit(0).to_arrow()
-        rows = tbl.search().select(columns).where(ids_predicate(ids_list)).limit(None).to_arrow()
+        rows = tbl.search().select(columns).where(ids_predicate(page)).limit(None).to_arrow()
         return _by_position(rows, page)
     if ids is None:
         q = scan(columns)

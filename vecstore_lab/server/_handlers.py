@@ -118,19 +118,20 @@ class RowsHandler(_Base):
             raise InvalidInputError("limit must be at most 1000 rows a page")
         order = self.get_argument("order_by", "")
         descending = self.get_argument("descending", "false").lower() in ("1", "true")
+        offset = self.int_argument("offset", 0)
         collection = self.state.collection(root, path, self.get_argument("name"))
         where = self.get_argument("where", "") or None
         parsed = json.loads(where) if where and where.lstrip().startswith("{") else where
         page = collection.get(
             where=parsed,
-            offset=self.int_argument("offset", 0),
+            offset=offset,
             limit=limit,
             order_by=(order, "descending" if descending else "ascending") if order else None,
         )
         self.reply(
             {
                 "total": collection.count(parsed),
-                "offset": self.int_argument("offset", 0),
+                "offset": offset,
                 "rows": page.to_arrow().to_pylist(),
             }
         )

@@ -88,7 +88,7 @@ class SearchWidget(VecWidget):
             self.busy = False
         ms = (time.perf_counter() - start) * 1e3
         self.last_results = results
-        self.marks = matching_words(self.query, (h.text for h in results))  # before the hits
+        self.marks = matching_words(self.query, results.texts)  # set before the hits
         self.results = without_vectors(results.to_arrow())
         rerank = f", reranked by {self.rerank}" if self.rerank else ""
         self.status = f"{len(results)} hits in {ms:.0f} ms ({self.mode}{rerank})"
