@@ -51,6 +51,14 @@ def test_wheel_contains_bundles_and_works_without_node(tmp_path: Path) -> None:
     enabled = json.loads(zipfile.ZipFile(wheel).read(server))
     assert enabled == {"ServerApp": {"jpserver_extensions": {"vecstore_lab.server": True}}}
     assert not any(n.startswith(("js/", "tests/")) for n in names)
+    # The prebuilt JupyterLab extension, where JupyterLab looks for it (no rebuild needed).
+    lab = "share/jupyter/labextensions/vecstore-lab/"
+    (meta,) = [n for n in names if n.endswith(lab + "package.json")]
+    built = json.loads(zipfile.ZipFile(wheel).read(meta))["jupyterlab"]["_build"]
+    assert built["extension"] == "./extension" and built["mimeExtension"] == "./mimeExtension"
+    assert any(n.endswith(lab + built["load"]) for n in names)
+    (install,) = [n for n in names if n.endswith(lab + "install.json")]
+    assert json.loads(zipfile.ZipFile(wheel).read(install))["packageName"] == "vecstore_lab"
     # Installed somewhere without node on PATH, a widget still gets its front end.
     target = tmp_path / "site"
     subprocess.run(

@@ -28,3 +28,30 @@ def test_text_repr_and_hit_fields(docs: vl.Collection) -> None:
     assert res.texts[0] == hit.text
     rows = docs.get(ids=["cat"])
     assert isinstance(rows[0], vl.Record) and not isinstance(rows[0], vl.Hit)
+
+
+def test_results_json_is_strict_json_with_user_text_as_data(db: vl.VecDatabase) -> None:
+    """``QueryResults`` display data carries the hits for JupyterLab's renderer: strict JSON
+    (no NaN), at most 50 rows, no vectors, document text unchanged (the renderer shows it as
+    text)."""
+    import json
+
+    from vecstore_lab._static import RESULTS_MIME
+
+    c = db.create_collection("payload")
+    evil = "cat cat cat <img src=x onerror=alert(1)>"  # ranks first
+    c.add(
+        ids=[f"d{i}" for i in range(60)],
+        texts=[evil] + [f"cat number {i}" for i in range(1, 60)],
+        metadatas=[{"score": float("nan") if i == 0 else i / 2} for i in range(60)],
+    )
+    res = c.query("cat", k=60, mode="text")
+    bundle = res._repr_mimebundle_()
+    payload = bundle[RESULTS_MIME]
+    assert payload["total"] == 60 and len(payload["rows"]) == 50
+    assert payload["title"] == "text search for 'cat': 60 hits" and payload["words"] == ["cat"]
+    by_id = {r["id"]: r for r in payload["rows"]}
+    assert by_id["d0"]["text"] == evil and by_id["d0"]["score"] is None
+    assert all("vector" not in r for r in payload["rows"])
+    assert [r["id"] for r in payload["rows"]] == res.ids[:50]
+    json.dumps(payload, allow_nan=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -323,7 +324,12 @@ def test_one_list_of_bundles() -> None:
         assert cls.__module__ == f"vecstore_lab.widgets.{cls._bundle[:-3]}"
     pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
     hook = pyproject["tool"]["hatch"]["build"]["hooks"]["jupyter-builder"]
-    assert sorted(hook["ensured-targets"]) == [f"vecstore_lab/static/{b}" for b in bundles]
+    widget_targets = [t for t in hook["ensured-targets"] if t.startswith("vecstore_lab/static/")]
+    assert sorted(widget_targets) == [f"vecstore_lab/static/{b}" for b in bundles]
+    # The rest is the prebuilt JupyterLab extension (js/src/lab, one build for both).
+    assert set(hook["ensured-targets"]) - set(widget_targets) == {
+        "vecstore_lab/labextension/package.json"
+    }
 
 
 def test_typescript_models_list_every_synced_trait() -> None:
@@ -376,3 +382,22 @@ def test_static_fallback_is_escaped_html_of_what_the_widget_shows(docs: vl.Colle
     assert "&lt;script&gt;" in html_of_results and "<script" not in html_of_results
     browser_page = CollectionBrowser(docs, page_size=2)._repr_mimebundle_()[0]["text/html"]
     assert browser_page.count("<tr>") == 3 and "&lt;img" not in browser_page  # header + 2 rows
+
+
+def test_results_json_for_jupyterlab_sits_next_to_the_view(docs: vl.Collection) -> None:
+    """The SearchWidget and QueryResults put their hits as JSON under the extension's MIME
+    type; a widget before its first search shows no hits at all (not empty rows)."""
+    from vecstore_lab._static import RESULTS_MIME
+
+    fresh = SearchWidget(docs, k=3)
+    data, _meta = fresh._repr_mimebundle_()
+    assert data[RESULTS_MIME]["rows"] == [] and data[RESULTS_MIME]["total"] == 0
+    assert "<tr><td>" not in data["text/html"]
+
+    fresh.search("cat", mode="hybrid")
+    data, _meta = fresh._repr_mimebundle_()
+    payload = data[RESULTS_MIME]
+    assert [r["id"] for r in payload["rows"]] == (fresh.last_results or []).ids
+    assert payload["words"] == list(fresh.marks) and payload["mode"] == "hybrid"
+    assert all("vector" not in r and r["_fused_score"] is not None for r in payload["rows"])
+    json.dumps(payload, allow_nan=False)  # strict JSON: what JupyterLab's parser accepts

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any, overload
 import numpy as np
 
 from vecstore_lab._schema import BREAKDOWN_COLUMNS, DISTANCE, ID, RANK, SCORE, TEXT
-from vecstore_lab._static import results_html
+from vecstore_lab._static import RESULTS_MIME, results_html, results_payload
+from vecstore_lab._terms import matching_words
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -213,7 +214,22 @@ class QueryResults(RecordSet):
     def __repr__(self) -> str:
         return super().__repr__().replace("QueryResults(", f"QueryResults(mode={self.mode!r}, ", 1)
 
+    def _title(self) -> str:
+        about = f" for {self.query!r}" if self.query else ""
+        return f"{self.mode} search{about}: {len(self)} hits"
+
     def _repr_html_(self) -> str:
         """The hits with a bar per scoring stage, escaped (what pages without a kernel show)."""
-        about = f" for {self.query!r}" if self.query else ""
-        return results_html(self._table, title=f"{self.mode} search{about}: {len(self)} hits")
+        return results_html(self._table, title=self._title())
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        """The hits as JSON for JupyterLab's renderer (``RESULTS_MIME``); IPython adds the
+        text and HTML forms next to it."""
+        return {RESULTS_MIME: self.payload()}
+
+    def payload(self) -> dict[str, Any]:
+        """The first 50 hits as ``RESULTS_MIME`` JSON: what the JupyterLab extension renders."""
+        words = matching_words(self.query, self.texts) if self.query else []
+        return results_payload(
+            self._table, title=self._title(), query=self.query, mode=self.mode, words=words
+        )

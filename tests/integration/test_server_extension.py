@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -255,3 +256,21 @@ def test_installed_and_enabled_in_this_environment() -> None:
     line = next(ln for ln in text.splitlines() if "vecstore_lab.server" in ln and "enabled" in ln)
     assert "enabled" in line
     assert "vecstore_lab.server  \x1b[32mOK" in text or "vecstore_lab.server  OK" in text
+
+
+def _listing(*args: str) -> list[str]:
+    """The lines of ``jupyter <args>`` (stdout and stderr), without colour codes."""
+    done = subprocess.run(
+        [sys.executable, "-m", "jupyter", *args], capture_output=True, text=True, check=True
+    )
+    return re.sub(r"\x1b\[[0-9;]*m", "", done.stdout + done.stderr).splitlines()
+
+
+def test_pip_install_enables_both_extensions() -> None:
+    """After a plain pip install, JupyterLab lists the prebuilt extension and the server
+    extension as enabled (.ci/run checks the same in its fresh venv)."""
+    (lab,) = [line.split() for line in _listing("labextension", "list") if "vecstore-lab" in line]
+    assert lab[:4] == ["vecstore-lab", "v0.1.0", "enabled", "OK"], lab
+    server = [line.split() for line in _listing("server", "extension", "list")]
+    assert ["vecstore_lab.server", "enabled"] in server
+    assert ["vecstore_lab.server", "OK"] in server

@@ -63,22 +63,22 @@ def test_saved_notebook_shows_its_widgets_again(open_notebook: Any, lab: Any) ->
     assert "Error displaying widget" not in again.page.locator(".jp-Notebook").inner_text()
     again.screenshot("saved-notebook-reopened")
 
-    # A copy edited elsewhere is not trusted: JupyterLab will not run its widget code, and shows
-    # the static fallback instead, hits and scores as escaped text.
+    # A copy edited elsewhere is not trusted: JupyterLab will not run its widget code. The
+    # extension's MIME renderer (safe: all text) shows the hits from the results JSON instead.
     data = json.loads(path.read_text())
     data["metadata"]["edited"] = True
     (lab.root / "untrusted.ipynb").write_text(json.dumps(data))
     copy = open_notebook("untrusted.ipynb", None)
-    table = copy.page.locator(".jp-OutputArea-output table")
-    table.first.wait_for(timeout=60_000)
-    text = table.first.inner_text()
-    assert all(i in text for i in expected) and "<img src=x onerror=alert(1)>" in text
+    shown = copy.page.locator(".jp-Notebook .vsl-mime")
+    shown.first.wait_for(timeout=60_000)
+    assert hit_ids(copy.page, ".vsl-mime") == expected
+    assert "<img src=x onerror=alert(1)>" in shown.first.inner_text()
     assert copy.page.locator(".jp-OutputArea-output img").count() == 0
 
 
-def hit_ids(page: Any) -> list[str]:
+def hit_ids(page: Any, scope: str = ".vsl-search") -> list[str]:
     ids: list[str] = page.eval_on_selector_all(
-        ".vsl-search [data-testid=hit]", "els => els.map((e) => e.dataset.id)"
+        f"{scope} [data-testid=hit]", "els => els.map((e) => e.dataset.id)"
     )
     return ids
 

@@ -15,6 +15,7 @@ import tornado.web
 from jupyter_server.base.handlers import APIHandler
 
 from vecstore_lab._arrow import arrow_ipc
+from vecstore_lab._terms import matching_words
 from vecstore_lab.errors import CollectionNotFoundError, InvalidInputError, VecStoreError
 from vecstore_lab.results import without_vectors
 from vecstore_lab.server._roots import PathOutsideRootsError
@@ -23,6 +24,7 @@ from vecstore_lab.spec import QuerySpec
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
+    from vecstore_lab.results import QueryResults
     from vecstore_lab.server._state import State
 
 __all__ = ["HANDLERS"]
@@ -151,7 +153,12 @@ class QueryHandler(_Base):
         if ARROW in (self.request.headers.get("Accept") or ""):
             self.finish(arrow_ipc(table), set_content_type=ARROW)
             return
-        self.reply({"spec": spec.to_dict(), "results": table.to_pylist()})
+        self.reply({"spec": spec.to_dict(), "results": table.to_pylist(), **_marks(results)})
+
+
+def _marks(results: QueryResults) -> dict[str, Any]:
+    """The hits' words to mark, as the SearchWidget marks them."""
+    return {"words": matching_words(results.query, results.texts) if results.query else []}
 
 
 class TelemetryHandler(_Base):

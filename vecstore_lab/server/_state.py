@@ -11,6 +11,7 @@ from vecstore_lab import telemetry
 from vecstore_lab.database import connect
 from vecstore_lab.embedders import embedder_from_config
 from vecstore_lab.errors import CollectionNotFoundError
+from vecstore_lab.spec import MODES
 
 if TYPE_CHECKING:
     from vecstore_lab.collection import Collection
@@ -84,8 +85,11 @@ class State:
             names = db.list_collections()
             if names:
                 collections = [self.describe(root, path, n) for n in names]
-                out.append({"root": root, "path": path, "collections": collections})
-        return {"roots": [str(r) for r in self.roots.roots], "databases": out}
+                location = str(self.roots.resolve(root, path))
+                out.append(
+                    {"root": root, "path": path, "location": location, "collections": collections}
+                )
+        return {"roots": [str(r) for r in self.roots.roots], "modes": list(MODES), "databases": out}
 
     def telemetry(self) -> dict[str, Any]:
         recorder = telemetry.get_recorder()

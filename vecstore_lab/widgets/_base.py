@@ -14,6 +14,7 @@ import pyarrow as pa
 import traitlets as t
 
 from vecstore_lab._arrow import arrow_ipc
+from vecstore_lab._static import RESULTS_MIME
 from vecstore_lab.errors import BundleNotBuiltError, VecStoreError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -127,10 +128,18 @@ class VecWidget(anywidget.AnyWidget):
         data = bundle[0] if isinstance(bundle, tuple) else bundle
         if isinstance(data, dict):
             data["text/html"] = self._static_html()
+            payload = self._static_payload()
+            if payload is not None:
+                data[RESULTS_MIME] = payload
         return bundle
 
     def _static_html(self) -> str:
         return f"<p>{html.escape(repr(self))}</p>"
+
+    def _static_payload(self) -> dict[str, Any] | None:
+        """Hits to show with the extension's renderer when the view cannot run (``None``:
+        this widget shows no hits)."""
+        return None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

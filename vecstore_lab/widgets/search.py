@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import traitlets as t
 
-from vecstore_lab._static import results_html
+from vecstore_lab._static import results_html, results_payload
 from vecstore_lab._terms import matching_words
 from vecstore_lab.errors import VecStoreError
 from vecstore_lab.filters import parse_where
@@ -110,10 +110,20 @@ class SearchWidget(VecWidget):
         results = self.search()
         return {"hits": len(results)}, []
 
-    def _static_html(self) -> str:
+    def _static_title(self) -> str:
         about = f"{self.mode} search for {self.query!r}" if self.query else "no search yet"
-        return results_html(
-            self.results, title=f"SearchWidget on {self.collection.name!r}: {about}"
+        return f"SearchWidget on {self.collection.name!r}: {about}"
+
+    def _static_html(self) -> str:
+        return results_html(self.results, title=self._static_title())
+
+    def _static_payload(self) -> dict[str, Any]:
+        return results_payload(
+            self.results,
+            title=self._static_title(),
+            query=self.query or None,
+            mode=self.mode,
+            words=list(self.marks),
         )
 
     def __repr__(self) -> str:

@@ -1,7 +1,7 @@
 // Hit cards shared by the SearchWidget and the EvalWidget's drill-down: rank, id, score, text
 // with the query's terms marked, metadata, one bar per scoring stage, and (in evaluation) the
 // relevance judgement. All user data goes in as text.
-import { el, formatValue, highlighted } from "./dom";
+import { el, formatValue, highlighted, wordPattern } from "./dom";
 import type { Row } from "./arrow";
 
 export const STAGES: [string, string][] = [
@@ -85,4 +85,11 @@ export function hitCard(row: Row, ctx: CardContext): HTMLElement {
   if (grade !== null && grade > 0) card.classList.add("relevant");
   if (ctx.selectedId !== undefined && row["id"] === ctx.selectedId) card.classList.add("selected");
   return card;
+}
+
+/** A whole (short) result list as hit cards: what the JupyterLab panel and MIME renderer show,
+ * built with the same cards as the SearchWidget. ``words`` are the words to mark. */
+export function hitList(rows: Row[], words: string[]): HTMLElement {
+  const ctx = cardContext(rows, wordPattern(words));
+  return el("div", { class: "vsl-hits", attrs: { "data-testid": "hits" } }, rows.map((row) => hitCard(row, ctx)));
 }
