@@ -8,9 +8,9 @@ from pathlib import Path
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
 
-def publish(title: str, lines: list[str]) -> None:
-    """Print a section headed ``## title — date`` and append it to RESULTS.md."""
+def publish(title: str, lines: list[str], path: Path | None = None) -> None:
+    """Print a section headed ``## title — date`` and append it to RESULTS.md (or ``path``)."""
     section = [f"## {title} — {time.strftime('%Y-%m-%d %H:%M')}", "", *lines, ""]
     print("\n".join(section))
-    with RESULTS.open("a", encoding="utf-8") as f:
+    with (path or RESULTS).open("a", encoding="utf-8") as f:
         f.write("\n".join(section) + "\n")

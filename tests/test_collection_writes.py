@@ -311,3 +311,27 @@ def test_embedder_returning_wrong_dim_is_caught(db: vl.VecDatabase, docs: vl.Col
     with pytest.raises(errors.DimensionMismatchError):
         c.add(ids=["x"], texts=["some text"])
     assert snapshot(docs) == before
+
+
+def test_duplicate_check_sees_other_handles_and_deletes(tmp_path: Path) -> None:
+    """``add`` keeps the stored ids in memory between its own commits; a write through
+    another handle (another process, in effect) or a delete makes it look again."""
+    emb = vl.HashEmbedder(dim=8)
+    mine = vl.connect(tmp_path, embedder=emb).create_collection("c")
+    other = vl.connect(tmp_path, embedder=emb).get_collection("c")
+    mine.add(ids=["a", "b"], texts=["one", "two"])
+    mine.add(ids=["c"], texts=["three"])  # the ids are now held at this version
+    other.add(ids=["d"], texts=["four"])
+    with pytest.raises(errors.DuplicateIdError, match="'d'"):
+        mine.add(ids=["e", "d"], texts=["five", "four again"])
+    assert len(mine) == 4 and mine.get(ids=["e"]).ids == []
+    with pytest.raises(errors.DuplicateIdError, match="'c'"):
+        mine.add(ids=["c"], texts=["three again"])  # its own earlier commit
+    other.delete(ids=["a"])
+    mine.add(ids=["a"], texts=["one, again"])  # gone elsewhere: may be added anew
+    mine.delete(ids=["b"])
+    mine.add(ids=["b"], texts=["two, again"])
+    assert sorted(mine.get().ids) == ["a", "b", "c", "d"]
+    mine.upsert(ids=["f"], texts=["six"])
+    with pytest.raises(errors.DuplicateIdError, match="'f'"):
+        mine.add(ids=["f"], texts=["six again"])

@@ -66,6 +66,26 @@ def unindexed_rows(table: Any) -> int:
     return 0 if stats is None else int(stats.num_unindexed_rows)
 
 
+def upkeep_due(table: Any, min_rows: int) -> bool:
+    """Whether the rows not yet in the full-text index call for an ``optimize`` now.
+
+    Unindexed rows are still found (searched without the index), just more slowly, so index
+    upkeep is deferred and batched: it runs once the backlog passes ``min_rows`` *and* the
+    rows already indexed. The backlog may double before each upkeep, so its cost stays
+    proportional to the rows written (about two rewrites per row, amortised) instead of one
+    full pass per ``add``. ``min_rows <= 0`` turns it off (call ``optimize()`` yourself).
+    """
+    if min_rows <= 0:
+        return False
+    backlog = unindexed_rows(table)
+    return backlog > min_rows and backlog > table.count_rows() - backlog
+
+
+def has_vector_index(table: Any) -> bool:
+    """Whether an ANN index covers the vector column (then searches use it by default)."""
+    return any(VECTOR in ix.columns for ix in table.list_indices())
+
+
 def describe(table: Any) -> list[dict[str, Any]]:
     """Every index of a table: name, type, columns, and rows indexed and not yet indexed."""
     return [

@@ -64,10 +64,37 @@ def unencodable(value: str) -> int | None:
     return None
 
 
+def _utf8(values: list[Any]) -> bool:
+    """Whether Arrow takes every value as UTF-8 text (one pass in C: no lone surrogates)."""
+    try:
+        pa.array(values, pa.string())
+    except (pa.ArrowException, UnicodeError, TypeError, ValueError):
+        return False
+    return True
+
+
 def check_ids(ids: Any) -> list[str]:
-    """Ids as a list of non-empty strings of storable characters, with no repeats."""
+    """Ids as a list of non-empty strings of storable characters, with no repeats.
+
+    A quick pass finds whether anything is wrong; only then are the ids walked one by one
+    to say which and why.
+    """
     out = [ids] if isinstance(ids, str) else _to_list(ids, "ids")
-    for i, v in enumerate(out):
+    if any(type(v) is not str or not v or "\x00" in v for v in out) or not _utf8(out):
+        _explain_bad_ids(out)
+    if len(set(out)) != len(out):
+        dupes = [k for k, c in Counter(out).items() if c > 1]
+        shown = ", ".join(repr(d) for d in dupes[:5])
+        raise DuplicateIdError(
+            f"{len(dupes)} id(s) appear more than once in this batch: {shown}"
+            f"{' …' if len(dupes) > 5 else ''}; ids must be unique",
+            ids=dupes,
+        )
+    return out
+
+
+def _explain_bad_ids(ids: list[Any]) -> None:
+    for i, v in enumerate(ids):
         if not isinstance(v, str) or not v:
             raise InvalidIdError(f"id at position {i} is {v!r}; ids are non-empty strings")
         if "\x00" in v:
@@ -81,21 +108,19 @@ def check_ids(ids: Any) -> list[str]:
                 f"id at position {i} ({v!r}) has a lone surrogate at character {bad}, which "
                 "UTF-8 cannot store; decode the source with errors='replace' or fix the id"
             )
-    dupes = [k for k, c in Counter(out).items() if c > 1]
-    if dupes:
-        shown = ", ".join(repr(d) for d in dupes[:5])
-        raise DuplicateIdError(
-            f"{len(dupes)} id(s) appear more than once in this batch: {shown}"
-            f"{' …' if len(dupes) > 5 else ''}; ids must be unique",
-            ids=dupes,
-        )
-    return out
 
 
 def check_texts(texts: Any) -> list[str | None]:
-    """Texts as a list of non-empty strings."""
+    """Texts as a list of non-empty strings (checked in one quick pass, then, only if
+    something is wrong, one by one to say which and why)."""
     out = [texts] if isinstance(texts, str) else _to_list(texts, "texts")
-    for i, t in enumerate(out):
+    if any(type(t) is not str or not t.strip() for t in out) or not _utf8(out):
+        _explain_bad_texts(out)
+    return out
+
+
+def _explain_bad_texts(texts: list[Any]) -> None:
+    for i, t in enumerate(texts):
         if not isinstance(t, str):
             raise InvalidTextError(
                 f"text at position {i} is {type(t).__name__} ({t!r:.40}); texts are strings"
@@ -110,7 +135,6 @@ def check_texts(texts: Any) -> list[str | None]:
                 f"text at position {i} has a lone surrogate at character {bad} ({t[:40]!r}), "
                 "which UTF-8 cannot store; decode the source with errors='replace'"
             )
-    return out
 
 
 def check_vectors(vectors: Any, dim: int) -> npt.NDArray[np.float32]:

@@ -224,25 +224,21 @@ def metadata_columns(
     Every existing metadata column gets an array (nulls where a row lacks the key). Values
     are checked against the column's type family; an int fits a float column, nothing else
     is converted. Keys whose values are all ``None`` and unknown to the schema are dropped.
+
+    Arrow converts the whole batch at once (``pa.array`` of the dicts). Only when it cannot,
+    or meets a type we do not store, are the rows walked in Python, to name the row and the
+    value at fault.
     """
     existing = {f.name: f for f in metadata_fields(schema)}
-    values: dict[str, list[Any]] = {}
-    if metadatas is not None:
-        for row, md in enumerate(metadatas):
-            if md is None:
-                continue
-            if not isinstance(md, Mapping):
-                raise InvalidMetadataError(
-                    f"metadata for row {row} must be a dict or None, got {type(md).__name__}"
-                )
-            for key, value in md.items():
-                check_key(key)
-                values.setdefault(key, [None] * n)[row] = _plain(value, key, row)
+    built = _arrow_values(metadatas)
+    if built is None:
+        built = {key: _array(key, vals) for key, vals in _python_values(metadatas, n).items()}
     columns: dict[str, pa.Array] = {}
     new_fields: list[pa.Field] = []
-    for key, vals in values.items():
+    for key, built_array in built.items():
+        check_key(key)
         target = existing[key].type if key in existing else None
-        arr = _typed_array(key, vals, target)
+        arr = _typed_array(key, built_array, target)
         if arr is None:
             continue
         columns[key] = arr
@@ -254,19 +250,63 @@ def metadata_columns(
     return columns, new_fields
 
 
-def _typed_array(key: str, vals: list[Any], target: pa.DataType | None) -> pa.Array | None:
+def _arrow_values(
+    metadatas: Sequence[Mapping[str, Any] | None] | None,
+) -> dict[str, pa.Array] | None:
+    """One array per key, converted by Arrow in one go; ``None`` when Arrow cannot (mixed
+    types, out-of-range ints, bad text), a row is not a dict, a key is not a string, or a
+    value has a type we do not store: the Python walk then says which row."""
+    if metadatas is None:
+        return {}
+    rows = [m for m in metadatas if m is not None]
+    if not all(type(m) is dict for m in rows) or {type(k) for m in rows for k in m} - {str}:
+        return None
     try:
-        arr = pa.array(vals)
+        struct = pa.array(metadatas)
+    except (pa.ArrowException, TypeError, ValueError, OverflowError, UnicodeError):
+        return None
+    if pa.types.is_null(struct.type):
+        return {}
+    arrays = dict(zip([f.name for f in struct.type], struct.flatten(), strict=True))
+    if any(not pa.types.is_null(a.type) and kind(a.type) is None for a in arrays.values()):
+        return None
+    return arrays
+
+
+def _python_values(
+    metadatas: Sequence[Mapping[str, Any] | None] | None, n: int
+) -> dict[str, list[Any]]:
+    """Every key's values, row by row, each checked (and named by row when it is bad)."""
+    values: dict[str, list[Any]] = {}
+    for row, md in enumerate(metadatas or []):
+        if md is None:
+            continue
+        if not isinstance(md, Mapping):
+            raise InvalidMetadataError(
+                f"metadata for row {row} must be a dict or None, got {type(md).__name__}"
+            )
+        for key, value in md.items():
+            check_key(key)
+            values.setdefault(key, [None] * n)[row] = _plain(value, key, row)
+    return values
+
+
+def _array(key: str, vals: list[Any]) -> pa.Array:
+    try:
+        return pa.array(vals)
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as exc:
         kinds = sorted({type(v).__name__ for v in vals if v is not None})
         raise MetadataTypeError(
             f"metadata {key!r} mixes types {', '.join(kinds)} in one batch; "
             "a metadata key holds one type"
         ) from exc
+
+
+def _typed_array(key: str, arr: pa.Array, target: pa.DataType | None) -> pa.Array | None:
     empty_lists = pa.types.is_list(arr.type) and pa.types.is_null(arr.type.value_type)
     if pa.types.is_null(arr.type) or empty_lists:
         if target is not None:
-            return arr.cast(target) if empty_lists else pa.nulls(len(vals), target)
+            return arr.cast(target) if empty_lists else pa.nulls(len(arr), target)
         if empty_lists:
             raise InvalidMetadataError(
                 f"metadata {key!r} is a new key whose values are all empty lists, so the type "
@@ -288,7 +328,7 @@ def _typed_array(key: str, vals: list[Any], target: pa.DataType | None) -> pa.Ar
         or (want == "list<float>" and got == "list<int>")
     )
     if not compatible:
-        bad = next(v for v in vals if v is not None)
+        bad = arr.drop_null()[0].as_py()
         raise MetadataTypeError(
             f"metadata {key!r} is stored as {target} but this batch gives "
             f"{type(bad).__name__} values (e.g. {bad!r}); convert them, or use a new key"

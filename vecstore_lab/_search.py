@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -35,10 +36,11 @@ from vecstore_lab.rerankers import resolve_reranker
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from vecstore_lab._flat import FlatCache
     from vecstore_lab.rerankers import Fuser, Reranker
     from vecstore_lab.spec import QuerySpec
 
-__all__ = ["empty_result", "run", "select_columns", "similarity"]
+__all__ = ["Ann", "empty_result", "run", "select_columns", "similarity"]
 
 
 def similarity(distance: pa.Array, metric: str) -> pa.Array:
@@ -58,6 +60,23 @@ def _ranks(n: int) -> pa.Array:
     return pa.array(np.arange(1, n + 1, dtype=np.int32))
 
 
+@dataclass(frozen=True)
+class Ann:
+    """How a vector search runs: LanceDB's index knobs, and whether it may run from memory.
+
+    ``flat`` is the collection's in-memory exact search, set when the search is exact (no
+    index, or ``exact=True``); it answers unless the vectors do not fit its budget, and then
+    LanceDB's own flat search does (``bypass_vector_index`` when an index exists).
+    """
+
+    refine_factor: int | None = None
+    nprobes: int | None = None
+    ef: int | None = None
+    exact: bool | None = None
+    flat: FlatCache | None = None
+    version: int | None = None  # the table version the collection read for this query
+
+
 def vector_search(
     tbl: Any,
     vector: npt.NDArray[np.float32],
@@ -66,8 +85,7 @@ def vector_search(
     limit: int,
     where: str | None,
     columns: list[str],
-    refine_factor: int | None = None,
-    nprobes: int | None = None,
+    ann: Ann,
 ) -> pa.Table:
     """Nearest neighbours, with ``_distance``, ``_vector_score`` and ``_vector_rank``."""
     attrs = {
@@ -77,15 +95,21 @@ def vector_search(
         "vecstore_lab.metric": metric,
     }
     with telemetry.stage("search.vector", attrs) as span:
-        out = _vector_search(
-            tbl,
-            vector,
-            metric=metric,
-            limit=limit,
-            where=where,
-            columns=columns,
-            refine_factor=refine_factor,
-            nprobes=nprobes,
+        flat = ann.flat
+        out = flat.search(vector, limit, where, columns, ann.version) if flat is not None else None
+        if out is not None:
+            span.set_attribute("vecstore_lab.search.path", "memory")
+        else:
+            span.set_attribute("vecstore_lab.search.path", "lancedb")
+            out = _vector_search(
+                tbl, vector, metric=metric, limit=limit, where=where, columns=columns, ann=ann
+            )
+        distance = out.column(DISTANCE)
+        out = (
+            out.drop_columns([DISTANCE])
+            .append_column(DISTANCE, pc.cast(distance, pa.float64()))
+            .append_column(VECTOR_SCORE, similarity(distance, metric))
+            .append_column(VECTOR_RANK, _ranks(out.num_rows))
         )
         span.set_attribute("vecstore_lab.results", out.num_rows)
         return out
@@ -99,28 +123,25 @@ def _vector_search(
     limit: int,
     where: str | None,
     columns: list[str],
-    refine_factor: int | None,
-    nprobes: int | None,
+    ann: Ann,
 ) -> pa.Table:
     try:
         q = tbl.search(vector, vector_column_name=VECTOR, query_type="vector")
         q = q.distance_type(metric).select([*columns, DISTANCE]).limit(limit)
         if where:
             q = q.where(where, prefilter=True)
-        if refine_factor:
-            q = q.refine_factor(refine_factor)
-        if nprobes:
-            q = q.nprobes(nprobes)
+        if ann.exact:
+            q = q.bypass_vector_index()
+        if ann.refine_factor:
+            q = q.refine_factor(ann.refine_factor)
+        if ann.nprobes:
+            q = q.nprobes(ann.nprobes)
+        if ann.ef:
+            q = q.ef(ann.ef)
         out = q.to_arrow()
     except Exception as exc:
         raise StorageError(f"vector search failed: {exc}") from exc
-    distance = out.column(DISTANCE)
-    out = out.drop_columns([DISTANCE])
-    return (
-        out.append_column(DISTANCE, pc.cast(distance, pa.float64()))
-        .append_column(VECTOR_SCORE, similarity(distance, metric))
-        .append_column(VECTOR_RANK, _ranks(out.num_rows))
-    )
+    return out.select([*columns, DISTANCE])
 
 
 def fts_search(
@@ -168,22 +189,20 @@ def retrieve(
     where: str | None,
     columns: list[str],
     fuser: Fuser,
-    refine_factor: int | None,
-    nprobes: int | None,
+    ann: Ann,
 ) -> pa.Table:
     """The first stage: ``depth`` hits from vector, full-text or fused hybrid search."""
-    ann = {"refine_factor": refine_factor, "nprobes": nprobes}
     if mode == "vector":
         assert vector is not None
         return vector_search(
-            tbl, vector, metric=metric, limit=depth, where=where, columns=columns, **ann
+            tbl, vector, metric=metric, limit=depth, where=where, columns=columns, ann=ann
         )
     assert text is not None
     if mode == "text":
         return fts_search(tbl, text, limit=depth, where=where, columns=columns)
     assert vector is not None
     v = vector_search(
-        tbl, vector, metric=metric, limit=candidates, where=where, columns=columns, **ann
+        tbl, vector, metric=metric, limit=candidates, where=where, columns=columns, ann=ann
     )
     f = fts_search(tbl, text, limit=candidates, where=where, columns=columns)
     with telemetry.stage("fuse", {"vecstore_lab.fusion": getattr(fuser, "name", "custom")}):
@@ -302,12 +321,14 @@ def run(
     schema: pa.Schema,
     metric: str,
     query_vector: Callable[[], npt.NDArray[np.float32]],
+    flat: FlatCache | None = None,
+    version: int | None = None,
 ) -> pa.Table:
     """``spec`` over one table, as one ``query`` span: retrieve, rerank, cut to ``k`` rows in
     our result schema.
 
     ``query_vector`` returns the checked query vector (it is called only when the mode or
-    the reranker needs one).
+    the reranker needs one). ``flat`` is the in-memory exact search, for exact searches.
     """
     if spec.mode != "vector" and spec.text is None:
         extra = " (and vector= or an embedder)" if spec.mode == "hybrid" else ""
@@ -335,6 +356,7 @@ def run(
                 vector=query_vector() if needs_vector else None,
                 where=compile_filter(spec.where, schema),
                 reranker=reranker,
+                ann=Ann(spec.refine_factor, spec.nprobes, spec.ef, spec.exact, flat, version),
             )
             span.set_attribute("vecstore_lab.query.results", table.num_rows)
         status["status"] = "ok"
@@ -352,6 +374,7 @@ def _run(
     vector: npt.NDArray[np.float32] | None,
     where: str | None,
     reranker: Reranker | None,
+    ann: Ann,
 ) -> pa.Table:
     k = spec.k
     cols = select_columns(schema, spec.select, include_vectors=spec.include_vectors)
@@ -370,8 +393,7 @@ def _run(
         where=where,
         columns=fetch,
         fuser=spec.fusion,
-        refine_factor=spec.refine_factor,
-        nprobes=spec.nprobes,
+        ann=ann,
     )
     if reranker is not None:
         hits = apply_rerank(reranker, spec.text, hits, vector, spec.mode)

@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from vecstore_lab import telemetry
+from vecstore_lab._ids import StoredIds
 from vecstore_lab._inputs import Batch
 from vecstore_lab._schema import ID, PRIMARY_KEY_METADATA, TEXT, VECTOR, metadata_columns
 from vecstore_lab.errors import DuplicateIdError, IdNotFoundError, InvalidInputError
@@ -42,6 +43,8 @@ class RowWriter:
 
     def __init__(self, table: Any, name: str, dim: int, guard: CommitGuard) -> None:
         self.table, self.name, self.dim, self.guard = table, name, dim, guard
+        # Where every writer takes the file lock, the stored ids can be held in memory.
+        self.known = StoredIds(table) if guard.lock_path is not None else None
 
     def _attrs(self, operation: str) -> dict[str, Any]:
         return {
@@ -58,6 +61,8 @@ class RowWriter:
         attrs = {**self._attrs(how), "operation": how, "vecstore_lab.rows": data.num_rows}
         with telemetry.stage("write", attrs):
             self.write(data, new_fields, how, batch_size=batch_size)
+        if self.known is not None:
+            self.known.committed(batch.ids)
         telemetry.add("vecstore_lab.rows.written", data.num_rows, {"operation": how})
 
     def refuse_existing(self, ids: Sequence[str]) -> None:
@@ -100,14 +105,21 @@ class RowWriter:
         with telemetry.stage("delete", self._attrs("delete")) as span:
             n = int(self.table.count_rows(predicate))
             if n:
+                if self.known is not None:
+                    self.known.forget()
                 self.guard.commit(lambda: self.table.delete(predicate), "delete")
             span.set_attribute("vecstore_lab.rows", n)
         return n
 
     def existing_ids(self, ids: Sequence[str]) -> set[str]:
-        """Which of ``ids`` are stored."""
+        """Which of ``ids`` are stored (the caller holds the write lock)."""
         found: set[str] = set()
-        if not ids or self.table.count_rows() == 0:
+        if not ids:
+            return found
+        known = self.known.existing(ids) if self.known is not None else None
+        if known is not None:
+            return known
+        if self.table.count_rows() == 0:
             return found
         for start in range(0, len(ids), ID_CHUNK):
             chunk = ids[start : start + ID_CHUNK]

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from vecstore_lab import _embedding, _indexes, _read, _search
+from vecstore_lab._flat import DEFAULT_BUDGET, FlatCache
+from vecstore_lab._indexing import Indexing
 from vecstore_lab._inputs import Batch, build_batch, check_ids, check_query_vector
 from vecstore_lab._schema import (
-    VECTOR,
     CollectionSettings,
     metadata_columns,
     metadata_fields,
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 __all__ = ["Collection", "VersionInfo"]
 
 
-class Collection:
+class Collection(Indexing):
     """A searchable set of documents stored as one LanceDB table.
 
     Get one from ``VecDatabase.create_collection``/``get_collection``; don't construct it.
@@ -77,7 +78,8 @@ class Collection:
         cache: EmbeddingCache | None = None,
         read_only: bool = False,
         write_batch_size: int = 8192,
-        auto_optimize_rows: int = 20_000,
+        auto_optimize_rows: int = 100_000,
+        exact_cache_bytes: int = DEFAULT_BUDGET,
         uri: str | None = None,
     ) -> None:
         self.name = name
@@ -97,6 +99,8 @@ class Collection:
         self.read_only = read_only
         self.write_batch_size = write_batch_size
         self.auto_optimize_rows = auto_optimize_rows
+        # Exact searches run from an in-memory copy of the vectors while it fits this budget.
+        self._flat = FlatCache(table, settings.dim, settings.distance, exact_cache_bytes)
 
     # -- properties -------------------------------------------------------------------
     @property
@@ -188,7 +192,7 @@ class Collection:
     def _commit(self, batch: Batch, how: str) -> None:
         """Commit ``batch``; the caller holds the write lock."""
         self._rows.commit(batch, how, batch_size=self.write_batch_size)
-        if 0 < self.auto_optimize_rows <= _indexes.unindexed_rows(self._table):
+        if _indexes.upkeep_due(self._table, self.auto_optimize_rows):
             self.optimize()  # unindexed rows are searched flat: this is about speed
 
     def _prepare(self, ids: Any, texts: Any, vectors: Any, metadatas: Any, *, how: str) -> Batch:
@@ -352,6 +356,8 @@ class Collection:
         rerank_k: int | None = None,
         refine_factor: int | None = None,
         nprobes: int | None = None,
+        ef: int | None = None,
+        exact: bool | None = None,
     ) -> QueryResults:
         """Search the collection; returns ``k`` hits best first.
 
@@ -377,7 +383,8 @@ class Collection:
         evaluation and widgets produce)."""
         if not isinstance(spec, QuerySpec):
             raise InvalidInputError(f"search() takes a QuerySpec, got {type(spec).__name__}")
-        schema = self.schema
+        version, schema, vector_indexed = self._flat.table_state()
+        exact = self._exact(spec, vector_indexed)
         table = _search.run(
             self._table,
             spec,
@@ -385,8 +392,18 @@ class Collection:
             schema=schema,
             metric=self.distance,
             query_vector=lambda: self._query_vector(spec),
+            flat=self._flat if exact else None,
+            version=version,
         )
         return QueryResults(table, metadata_names(schema), query=spec.text, mode=spec.mode)
+
+    def _exact(self, spec: QuerySpec, vector_indexed: bool | None = None) -> bool:
+        """Whether the vector search of ``spec`` is exact (and may run from memory)."""
+        if spec.mode == "text":
+            return False
+        if vector_indexed is None:
+            vector_indexed = _indexes.has_vector_index(self._table)
+        return spec.exact or (spec.exact is None and not vector_indexed)
 
     def _query_vector(self, spec: QuerySpec) -> npt.NDArray[np.float32]:
         if spec.vector is not None:
@@ -429,30 +446,6 @@ class Collection:
         return self.query(text, k=k, mode="hybrid", **kwargs)
 
     # -- indexes and versions ---------------------------------------------------------
-    def optimize(self) -> None:
-        """Compact files and fold new rows into indexes (LanceDB ``optimize``)."""
-        self._locked_commit(self._table.optimize, "optimize")
-
-    def create_vector_index(self, index_type: str = "IVF_PQ", **params: Any) -> None:
-        """Build an ANN index on the vectors (``"IVF_PQ"``, ``"IVF_FLAT"``, ``"HNSW_SQ"``…).
-
-        ``params`` go to the LanceDB index config (e.g. ``num_partitions``). The index
-        uses this collection's distance.
-        """
-        config = _indexes.vector_config(index_type, self.distance, params)
-        build = lambda: self._table.create_index(VECTOR, config=config, replace=True)  # noqa: E731
-        self._locked_commit(build, "create_vector_index")
-
-    def create_scalar_index(self, field: str, kind: str = "btree") -> None:
-        """Index a metadata (or id) column to speed up filters: ``"btree"`` or ``"bitmap"``."""
-        config = _indexes.scalar_config(field, kind, self.schema.names)
-        build = lambda: self._table.create_index(field, config=config, replace=True)  # noqa: E731
-        self._locked_commit(build, "create_scalar_index")
-
-    def list_indexes(self) -> list[dict[str, Any]]:
-        """Every index: name, type, columns, rows indexed and rows written since."""
-        return _indexes.describe(self._table)
-
     def list_versions(self) -> list[VersionInfo]:
         """Every version of the collection, oldest first."""
         return list_versions(self._table)

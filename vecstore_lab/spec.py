@@ -36,7 +36,7 @@ __all__ = ["MAX_K", "MODES", "QuerySpec"]
 
 MODES = ("vector", "text", "hybrid")
 MAX_K = 2**31 - 1  # LanceDB's limit is a 32-bit count
-_INT_KNOBS = ("rerank_k", "candidates", "refine_factor", "nprobes")
+_INT_KNOBS = ("rerank_k", "candidates", "refine_factor", "nprobes", "ef")
 
 
 def _positive_int(value: object) -> bool:
@@ -106,7 +106,11 @@ class QuerySpec:
         candidates: hits fetched from each list before fusing (default ``max(3k, 30)``).
         select: fields to return besides id and scores (default: text and all metadata).
         include_vectors: also return each hit's vector.
-        refine_factor, nprobes: ANN index knobs, passed to LanceDB when an index exists.
+        refine_factor, nprobes, ef: ANN index knobs, passed to LanceDB when an index exists
+            (``ef``: the HNSW search breadth of ``ivf_hnsw_*`` indexes).
+        exact: ``True`` searches every vector even when an ANN index exists; ``False`` uses
+            the index (LanceDB still scans rows not yet indexed); ``None`` (default): the
+            index when there is one, else exact search.
     """
 
     text: str | None = None
@@ -122,6 +126,8 @@ class QuerySpec:
     include_vectors: bool = False
     refine_factor: int | None = None
     nprobes: int | None = None
+    ef: int | None = None
+    exact: bool | None = None
 
     def __post_init__(self) -> None:
         def put(name: str, value: Any) -> None:
@@ -160,6 +166,8 @@ class QuerySpec:
             put("select", tuple(select))
         if not isinstance(self.include_vectors, bool):
             raise InvalidInputError("include_vectors must be True or False")
+        if self.exact is not None and not isinstance(self.exact, bool):
+            raise InvalidInputError(f"exact must be True, False or None, got {self.exact!r}")
         put("fusion", fuser_from(self.fusion))
         rerank: Any = self.rerank  # a {"name", "config"} mapping (JSON) is built here
         if isinstance(rerank, Mapping):

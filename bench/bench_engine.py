@@ -1,0 +1,282 @@
+"""Engine benchmark: exact search and writes, side by side with numpy, FAISS, raw LanceDB.
+
+Cases (one run, interleaved, medians):
+
+1. exact top-10 at each size (100k and 1M x 384 by default), with and without a prefilter
+   (one of ten categories): numpy ``X @ q`` + argpartition (with a mask when filtered), FAISS
+   ``IndexFlatIP`` (when ``faiss-cpu`` is installed: ``pip install -e .[bench]``), raw LanceDB's
+   flat search, and ``Collection.query``;
+2. ``add`` of precomputed vectors with text and one metadata field: one call of 100k rows,
+   and 10 calls of 10k onto 100k stored, against raw LanceDB ``add`` of the same columns;
+3. peak RSS while 1M rows go in through ``add`` in batches of 50k (a child process: its own
+   high-water mark), next to the first and last 100k (bounded, not growing with the corpus).
+
+Vectors are random unit vectors: exact search does the same work whatever they are (ANN
+recall is measured on real text by bench_ann.py). ``--quick`` runs small sizes in well
+under two minutes (``tests/test_bench.py`` runs it); it asserts nothing about time.
+Results go to bench/RESULTS.md (``--output`` to write elsewhere).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import lancedb
+import numpy as np
+import pyarrow as pa
+
+import vecstore_lab as vl
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+from _results import publish  # noqa: E402
+
+DIM = 384
+
+
+def unit_vectors(n: int, dim: int, seed: int) -> np.ndarray:
+    x = np.random.default_rng(seed).standard_normal((n, dim)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    return x
+
+
+def columns(x: np.ndarray, start: int = 0) -> dict[str, Any]:
+    n = len(x)
+    return {
+        "id": [f"doc-{i}" for i in range(start, start + n)],
+        "text": [f"document {i} about topic {i % 10}" for i in range(start, start + n)],
+        "category": [f"c{i % 10}" for i in range(start, start + n)],
+    }
+
+
+def raw_table(cols: dict[str, Any], x: np.ndarray) -> pa.Table:
+    vec = pa.FixedSizeListArray.from_arrays(pa.array(x.reshape(-1)), x.shape[1])
+    return pa.table({**cols, "vector": vec})
+
+
+def median_ms(fn: Any, queries: np.ndarray) -> float:
+    fn(queries[0])  # warm: caches, lazy loads
+    times = []
+    for q in queries:
+        t0 = time.perf_counter()
+        fn(q)
+        times.append(time.perf_counter() - t0)
+    return 1000 * statistics.median(times)
+
+
+def exact_case(n: int, queries: int, workdir: Path) -> dict[str, Any]:
+    x = unit_vectors(n, DIM, seed=n)
+    cols = columns(x)
+    qs = unit_vectors(queries, DIM, seed=7)
+    cat = np.array([i % 10 for i in range(n)])
+    mask = cat == 3
+    db = vl.connect(workdir / f"exact-{n}", embedding_cache=False)
+    coll = db.create_collection("bench", dim=DIM)
+    t0 = time.perf_counter()
+    for s in range(0, n, 100_000):
+        e = min(n, s + 100_000)
+        coll.add(
+            ids=cols["id"][s:e],
+            texts=cols["text"][s:e],
+            vectors=x[s:e],
+            metadatas=[{"category": c} for c in cols["category"][s:e]],
+        )
+    build_s = time.perf_counter() - t0
+    raw = lancedb.connect(workdir / f"raw-{n}").create_table("bench", raw_table(cols, x))
+
+    def numpy_top(q: np.ndarray) -> np.ndarray:
+        s = x @ q
+        return np.argpartition(-s, 10)[:10]
+
+    def numpy_masked(q: np.ndarray) -> np.ndarray:
+        s = x @ q
+        s[~mask] = -np.inf
+        return np.argpartition(-s, 10)[:10]
+
+    def raw_flat(q: np.ndarray, where: str | None = None) -> Any:
+        search = raw.search(q).distance_type("cosine").limit(10).select(["id", "text"])
+        if where:
+            search = search.where(where, prefilter=True)
+        return search.to_arrow()
+
+    out: dict[str, Any] = {"rows": n, "build_s": build_s, "ms": {}}
+    ms = out["ms"]
+    ms["numpy"] = median_ms(numpy_top, qs)
+    ms["numpy, masked"] = median_ms(numpy_masked, qs)
+    try:
+        import faiss
+
+        index = faiss.IndexFlatIP(DIM)
+        index.add(x)
+        ms["FAISS IndexFlatIP"] = median_ms(lambda q: index.search(q[None, :], 10), qs)
+    except ImportError:
+        out["faiss"] = "not installed (pip install -e .[bench])"
+    ms["raw LanceDB flat"] = median_ms(raw_flat, qs)
+    ms["raw LanceDB flat, filtered"] = median_ms(lambda q: raw_flat(q, "category = 'c3'"), qs)
+    ms["vecstore-lab"] = median_ms(lambda q: coll.query(vector=q, k=10), qs)
+    ms["vecstore-lab, filtered"] = median_ms(
+        lambda q: coll.query(vector=q, k=10, where={"category": "c3"}), qs
+    )
+    # Same answers as numpy (ids of the top 10), on the first query.
+    top = [f"doc-{i}" for i in np.argsort(-(x @ qs[0]))[:10]]
+    out["same_ids"] = coll.query(vector=qs[0], k=10).ids == top
+    out["memory_mb"] = coll.stats()["exact_search"]["bytes"] / 2**20
+    return out
+
+
+def add_case(n: int, workdir: Path) -> dict[str, Any]:
+    x = unit_vectors(2 * n, DIM, seed=11)
+    cols = columns(x)
+    metas = [{"category": c} for c in cols["category"]]
+    step = max(1, n // 10)
+
+    def ours_once() -> tuple[float, float]:
+        db = vl.connect(tempfile.mkdtemp(dir=workdir), embedding_cache=False)
+        c = db.create_collection("bench", dim=DIM)
+        t0 = time.perf_counter()
+        c.add(ids=cols["id"][:n], texts=cols["text"][:n], vectors=x[:n], metadatas=metas[:n])
+        single = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        for s in range(n, 2 * n, step):
+            sl = slice(s, s + step)
+            c.add(ids=cols["id"][sl], texts=cols["text"][sl], vectors=x[sl], metadatas=metas[sl])
+        return single, time.perf_counter() - t0
+
+    def raw_once() -> tuple[float, float]:
+        db = lancedb.connect(tempfile.mkdtemp(dir=workdir))
+        first = raw_table({k: v[:n] for k, v in cols.items()}, x[:n])
+        t = db.create_table("bench", schema=first.schema)
+        t0 = time.perf_counter()
+        t.add(first)
+        single = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        for s in range(n, 2 * n, step):
+            t.add(raw_table({k: v[s : s + step] for k, v in cols.items()}, x[s : s + step]))
+        return single, time.perf_counter() - t0
+
+    runs = {"ours": [], "raw": []}
+    for i in range(3):
+        order = [("ours", ours_once), ("raw", raw_once)]
+        for name, fn in order if i % 2 == 0 else reversed(order):
+            runs[name].append(fn())
+    med = {k: tuple(statistics.median(r[j] for r in v) for j in range(2)) for k, v in runs.items()}
+    return {"rows": n, "step": step, "ours": med["ours"], "raw": med["raw"]}
+
+
+RSS_CHILD = """
+import json, resource, sys, tempfile, numpy as np, vecstore_lab as vl
+n, batch, dim = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+db = vl.connect(tempfile.mkdtemp(), embedding_cache=False)
+c = db.create_collection("bench", dim=dim)
+rng = np.random.default_rng(0)
+marks = {}
+for s in range(0, n, batch):
+    x = rng.standard_normal((batch, dim)).astype(np.float32)
+    c.add(ids=[f"d{i}" for i in range(s, s + batch)], vectors=x,
+          texts=[f"document {i}" for i in range(s, s + batch)],
+          metadatas=[{"category": f"c{i % 10}"} for i in range(s, s + batch)])
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    marks[s + batch] = rss
+print(json.dumps(marks))
+"""
+
+
+def rss_case(n: int, batch: int) -> dict[int, float]:
+    done = subprocess.run(
+        [sys.executable, "-c", RSS_CHILD, str(n), str(batch), str(DIM)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {int(k): v for k, v in json.loads(done.stdout.strip().splitlines()[-1]).items()}
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def report(exact: list[dict[str, Any]], add: dict[str, Any], rss: dict[int, float]) -> list[str]:
+    lines = [
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, numpy {np.__version__}, lancedb {lancedb.__version__}. "
+        "Random unit vectors, cosine, k=10, median over the queries (each side warmed once).",
+        "",
+    ]
+    for case in exact:
+        ms = case["ms"]
+        np_ms, np_mask = ms["numpy"], ms["numpy, masked"]
+        ratio, ratio_f = ms["vecstore-lab"] / np_ms, ms["vecstore-lab, filtered"] / np_mask
+
+        def baseline(name: str, np_ms: float = np_ms, np_mask: float = np_mask) -> float:
+            return np_mask if "filter" in name or "mask" in name else np_ms
+
+        lines += [
+            f"### Exact top-10 at {case['rows']:,} x {DIM}",
+            "",
+            f"Built through `Collection.add` in {case['build_s']:.1f} s; the vectors held in "
+            f"memory take {case['memory_mb']:.0f} MB. Same top-10 ids as numpy: "
+            f"{case['same_ids']}. {case.get('faiss', '')}",
+            "",
+            "| engine | ms | x numpy |",
+            "|---|---:|---:|",
+            *[f"| {name} | {v:.2f} | {v / baseline(name):.2f} |" for name, v in ms.items()],
+            "",
+            f"- exact top-10 ≤ 1.5x numpy: {ratio:.2f}x — {verdict(ratio <= 1.5)}",
+            f"- filtered exact top-10 ≤ 2x numpy with a mask: {ratio_f:.2f}x — "
+            f"{verdict(ratio_f <= 2.0)}",
+            "",
+        ]
+    (o1, o10), (r1, r10) = add["ours"], add["raw"]
+    n = add["rows"]
+    lines += [
+        f"### `add` of precomputed vectors ({n:,} rows, text and one metadata field)",
+        "",
+        "| case | vecstore-lab s | raw LanceDB s | throughput ratio (target ≥ 0.8) |",
+        "|---|---:|---:|---:|",
+        f"| one `add` of {n:,} into an empty collection | {o1:.2f} | {r1:.2f} | {r1 / o1:.2f} |",
+        f"| 10 x `add` of {add['step']:,} onto {n:,} | {o10:.2f} | {r10:.2f} | {r10 / o10:.2f} |",
+        "",
+        f"- one add: {verdict(r1 / o1 >= 0.8)}; batched adds: {verdict(r10 / o10 >= 0.8)}.",
+        "",
+    ]
+    if rss:
+        marks = sorted(rss)
+        lines += [
+            f"### Peak RSS while adding {marks[-1]:,} rows in batches of {marks[0]:,}",
+            "",
+            "| rows written | peak RSS MB |",
+            "|---:|---:|",
+            *[f"| {m:,} | {rss[m]:.0f} |" for m in marks],
+            "",
+        ]
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, under two minutes")
+    parser.add_argument("--output", type=Path, default=None, help="instead of bench/RESULTS.md")
+    args = parser.parse_args()
+    sizes = [20_000] if args.quick else [100_000, 1_000_000]
+    queries = 10 if args.quick else 60
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        exact = [exact_case(n, queries, work) for n in sizes]
+        add = add_case(10_000 if args.quick else 100_000, work)
+    rss = rss_case(100_000, 20_000) if args.quick else rss_case(1_000_000, 50_000)
+    title = "engine: exact search and writes" + (" (quick)" if args.quick else "")
+    publish(title, report(exact, add, rss), path=args.output)
+
+
+if __name__ == "__main__":
+    main()

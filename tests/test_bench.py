@@ -1,0 +1,32 @@
+"""The engine benchmark's quick mode runs end to end and writes its results (it asserts
+nothing about time: speed targets live in bench/RESULTS.md, measured by the full run)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).parents[1] / "bench" / "bench_engine.py"
+
+
+@pytest.mark.slow
+def test_engine_bench_quick_mode_writes_results(tmp_path: Path) -> None:
+    out = tmp_path / "RESULTS.md"
+    subprocess.run(
+        [sys.executable, str(BENCH), "--quick", "--output", str(out)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    text = out.read_text()
+    assert text.startswith("## engine: exact search and writes (quick)")
+    assert "### Exact top-10 at 20,000 x 384" in text
+    assert "Same top-10 ids as numpy: True" in text
+    for engine in ("numpy", "raw LanceDB flat", "vecstore-lab", "vecstore-lab, filtered"):
+        assert f"| {engine} |" in text
+    assert "exact top-10 <= 1.5x numpy" in text.replace("≤", "<=")
+    assert "### `add` of precomputed vectors" in text and "### Peak RSS" in text

@@ -1,0 +1,238 @@
+"""Exact vector search from memory: the collection's vectors as one float32 matrix (and its
+other columns as an Arrow table, so hits are read from memory as well).
+
+LanceDB's exact (flat) search reads and scores every vector on each query. Held in memory,
+the same search is one matrix-vector product, near the memory-bandwidth limit (numpy's BLAS).
+
+* **Version-keyed.** The matrix belongs to one table version. When the version changes, the
+  row ids are read again (one column): rows that are gone are dropped, new rows are fetched
+  by row id and appended, so an ``add`` costs its own rows, not a reload. A compaction (new
+  row ids everywhere) reloads.
+* **Same answers as LanceDB.** Distances are LanceDB's (cosine ``1 - cos``, dot ``1 - dot``,
+  squared L2) in float32; ties go by row id, as LanceDB breaks them; rows whose cosine is
+  undefined (zero vectors) are left out, as LanceDB leaves them out. Squared L2 is re-scored
+  directly on the candidates. ``tests/test_flat.py`` compares ids and distances with LanceDB.
+* **Prefilters** come from a LanceDB scan of the matching row ids, kept per (version,
+  filter), so a filter that repeats costs a set lookup.
+* **A memory budget** (``budget_bytes``, vectors and other columns together) decides whether
+  it is used at all; above it, LanceDB's own path runs.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+
+from vecstore_lab._indexes import has_vector_index
+from vecstore_lab._schema import DISTANCE, VECTOR
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+__all__ = ["DEFAULT_BUDGET", "FlatCache"]
+
+DEFAULT_BUDGET = 2 * 1024**3  # bytes: a million 384-dim float32 vectors fit, with room to spare
+ROWID = "_rowid"
+_MASKS = 16  # filters remembered per version
+
+
+def _rowids(table: Any, where: str | None = None) -> npt.NDArray[np.uint64]:
+    q = table.search().select([ROWID]).with_row_id(True).limit(None)
+    if where:
+        q = q.where(where)
+    return np.sort(q.to_arrow().column(ROWID).to_numpy())
+
+
+def _vectors(table: pa.Table, dim: int) -> npt.NDArray[np.float32]:
+    column = table.column(VECTOR).combine_chunks()
+    values = column.values.to_numpy(zero_copy_only=False)
+    return np.ascontiguousarray(values.reshape(len(column), dim), dtype=np.float32)
+
+
+class _Matrix:
+    """One version's rows in row-id order: the vectors (with their norms), and the other
+    columns as an Arrow table, so a hit's fields come from memory too."""
+
+    def __init__(
+        self, version: int, rowids: npt.NDArray[np.uint64], vectors: Any, rows: pa.Table
+    ) -> None:
+        order = np.argsort(rowids, kind="stable")
+        self.version = version
+        self.rowids = rowids[order]
+        if np.array_equal(order, np.arange(len(order))):
+            self.vectors, self.rows = vectors, rows.combine_chunks()
+        else:  # (one chunk per column: taking a few hits is then a direct index)
+            self.vectors, self.rows = vectors[order], rows.take(pa.array(order)).combine_chunks()
+        self.norms = np.linalg.norm(self.vectors, axis=1).astype(np.float32)
+        self.zero = self.norms == 0
+
+    @property
+    def nbytes(self) -> int:
+        arrays = self.vectors.nbytes + self.rowids.nbytes + self.norms.nbytes + self.zero.nbytes
+        return int(arrays + self.rows.get_total_buffer_size())
+
+    def hits(self, positions: Any, columns: list[str]) -> pa.Table:
+        """The stored ``columns`` of the rows at ``positions``, in that order."""
+        picked = self.rows.take(pa.array(positions, pa.int64()))
+        out = {}
+        for name in columns:
+            if name == VECTOR:
+                flat = pa.array(self.vectors[positions].reshape(-1), pa.float32())
+                out[name] = pa.FixedSizeListArray.from_arrays(flat, self.vectors.shape[1])
+            else:
+                out[name] = picked.column(name)
+        return pa.table(out)
+
+
+class FlatCache:
+    """The in-memory exact search of one collection's vectors (see the module docstring)."""
+
+    def __init__(self, table: Any, dim: int, metric: str, budget_bytes: int = DEFAULT_BUDGET):
+        self.table, self.dim, self.metric = table, dim, metric
+        self.budget_bytes = budget_bytes
+        self._matrix: _Matrix | None = None
+        self._masks: OrderedDict[str, npt.NDArray[np.bool_]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._state: tuple[int, pa.Schema, bool] | None = None
+
+    def table_state(self) -> tuple[int, pa.Schema, bool]:
+        """The table's version, schema, and whether an ANN index covers its vectors. One call
+        into LanceDB per query: the other two are read again only when the version moves."""
+        version = int(self.table.version)
+        state = self._state
+        if state is None or state[0] != version:
+            state = (version, self.table.schema, has_vector_index(self.table))
+            self._state = state
+        return state
+
+    def row_bytes(self) -> int:
+        return self.dim * 4 + 8 + 5  # vector, row id, norm, zero flag (plus the other columns)
+
+    def fits(self, rows: int) -> bool:
+        return rows * self.row_bytes() <= self.budget_bytes
+
+    @property
+    def nbytes(self) -> int:
+        """Memory the cache holds now (0 before the first exact query)."""
+        return self._matrix.nbytes if self._matrix is not None else 0
+
+    @property
+    def rows(self) -> int:
+        return len(self._matrix.rowids) if self._matrix is not None else 0
+
+    def matrix(self, version: int | None = None) -> _Matrix | None:
+        """The rows at ``version`` (default: the table's current one), or ``None`` over the
+        budget."""
+        with self._lock:
+            version = int(self.table.version) if version is None else version
+            held = self._matrix
+            if held is not None and held.version == version:
+                return held
+            self._matrix = None
+            self._masks.clear()
+            rowids = _rowids(self.table)
+            if not self.fits(len(rowids)):
+                return None
+            matrix = self._refresh(held, version, rowids)
+            if matrix.nbytes > self.budget_bytes:  # the text and metadata did not fit
+                return None
+            self._matrix = matrix
+            return matrix
+
+    def _refresh(
+        self, held: _Matrix | None, version: int, rowids: npt.NDArray[np.uint64]
+    ) -> _Matrix:
+        names = [f.name for f in self.table.schema if f.name != VECTOR]
+        if held is not None and held.rows.column_names == names:
+            keep = np.isin(held.rowids, rowids, assume_unique=True)
+            new = rowids[~np.isin(rowids, held.rowids, assume_unique=True)]
+            if len(new) <= len(rowids) // 2:  # worth patching: drop the gone, fetch the new
+                vectors, rows = held.vectors[keep], held.rows.filter(pa.array(keep))
+                if len(new):
+                    got = self.table.take_row_ids(new.tolist()).select([*names, VECTOR])
+                    fetched = got.with_row_id().to_arrow()
+                    order = pa.array(np.argsort(fetched.column(ROWID).to_numpy()))
+                    fetched = fetched.take(order)
+                    vectors = np.concatenate([vectors, _vectors(fetched, self.dim)])
+                    rows = pa.concat_tables([rows, fetched.select(names).cast(rows.schema)])
+                    new = np.sort(new)
+                return _Matrix(version, np.concatenate([held.rowids[keep], new]), vectors, rows)
+        scan = self.table.search().select([*names, VECTOR]).with_row_id(True).limit(None)
+        table = scan.to_arrow()
+        rowid_column = table.column(ROWID).to_numpy()
+        return _Matrix(version, rowid_column, _vectors(table, self.dim), table.select(names))
+
+    def _mask(self, matrix: _Matrix, where: str) -> npt.NDArray[np.bool_]:
+        with self._lock:
+            mask = self._masks.get(where)
+            if mask is not None:
+                self._masks.move_to_end(where)
+                return mask
+        mask = np.isin(matrix.rowids, _rowids(self.table, where), assume_unique=True)
+        with self._lock:
+            if self._matrix is matrix:
+                self._masks[where] = mask
+                while len(self._masks) > _MASKS:
+                    self._masks.popitem(last=False)
+        return mask
+
+    def search(
+        self,
+        vector: npt.NDArray[np.float32],
+        k: int,
+        where: str | None,
+        columns: list[str],
+        version: int | None = None,
+    ) -> pa.Table | None:
+        """The ``k`` nearest rows (that match ``where``), nearest first, ties by row id: their
+        ``columns`` and float32 ``_distance``; ``None`` when they do not fit the budget.
+        ``version``: the table version the caller just read (saves reading it again)."""
+        found = self._nearest(vector, k, where, version)
+        if found is None:
+            return None
+        m, positions, distances = found
+        hits = m.hits(positions, columns)
+        return hits.append_column(DISTANCE, pa.array(distances, pa.float32()))
+
+    def _nearest(
+        self, vector: npt.NDArray[np.float32], k: int, where: str | None, version: int | None
+    ) -> Any:
+        m = self.matrix(version)
+        if m is None:
+            return None
+        q = np.asarray(vector, dtype=np.float32)
+        dots = m.vectors @ q
+        allowed = self._mask(m, where) if where else None
+        if self.metric == "cosine":
+            with np.errstate(divide="ignore", invalid="ignore"):
+                dist = np.float32(1.0) - dots / (m.norms * np.float32(np.linalg.norm(q)))
+            dist[m.zero] = np.inf  # no direction: LanceDB leaves such rows out
+        elif self.metric == "dot":
+            dist = np.float32(1.0) - dots
+        else:
+            dist = m.norms * m.norms - np.float32(2.0) * dots + np.float32(q @ q)
+        if allowed is not None:
+            dist[~allowed] = np.inf
+        if self.metric != "l2":
+            top = self._top(dist, m.rowids, k)
+            return m, top, dist[top]
+        # The expanded form loses digits: take more candidates and score them directly.
+        candidates = self._top(dist, m.rowids, 4 * k + 16)
+        diff = m.vectors[candidates] - q
+        exact = np.einsum("ij,ij->i", diff, diff)
+        order = np.lexsort((m.rowids[candidates], exact))[:k]
+        return m, candidates[order], exact[order]
+
+    @staticmethod
+    def _top(dist: npt.NDArray[np.float32], rowids: npt.NDArray[np.uint64], k: int) -> Any:
+        """Positions of the ``k`` smallest finite distances, by (distance, row id)."""
+        finite = np.flatnonzero(np.isfinite(dist))
+        if len(finite) > k:
+            kth = np.partition(dist[finite], k - 1)[k - 1]
+            finite = finite[dist[finite] <= kth]  # every tie at the cut, then by row id
+        order = np.lexsort((rowids[finite], dist[finite]))
+        return finite[order[:k]]
