@@ -52,3 +52,5 @@ bench: setup
 	$(PY) bench/bench_rerank.py
 	$(PY) bench/bench_telemetry.py
 	$(PY) bench/bench_widgets.py
+	$(PIP) -e ".[bench]"
+	$(PY) bench/bench_engine.py
