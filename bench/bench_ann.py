@@ -5,8 +5,8 @@ HNSW and Chroma's HNSW, at two or three settings each.
 Data with real structure (recall on random vectors misleads):
 
 - **corpus**: the Python documentation's reStructuredText sources (Debian's ``python3-doc``,
-  ``/usr/share/doc/python3-doc/html/_sources``), split into 400-character chunks and embedded
-  with all-MiniLM-L6-v2; the vectors are cached in ``bench/.cache`` so reruns are fast;
+  ``/usr/share/doc/python3-doc/html/_sources``), split into 300-character chunks (50,919 of
+  them), embedded with all-MiniLM-L6-v2 and cached in ``bench/.cache`` so reruns are fast;
 - **queries**: real questions, the FAQ's own question headings ("How do I …?") and the 45
   hand-written questions of ``vl.load_python_reference()``, embedded the same way;
 - **a 1M set** (full run only) grown from the real vectors: each is copied with Gaussian noise
@@ -45,7 +45,7 @@ K = 10
 def corpus(limit: int) -> list[str]:
     if not DOCS.is_dir():
         raise SystemExit(f"{DOCS} is missing: apt-get install python3-doc")
-    splitter = vl.RecursiveCharacterTextSplitter(chunk_size=400, chunk_overlap=0)
+    splitter = vl.RecursiveCharacterTextSplitter(chunk_size=300, chunk_overlap=0)
     chunks: list[str] = []
     for path in sorted(DOCS.rglob("*.txt")):
         text = path.read_text(encoding="utf-8", errors="replace")

@@ -48,10 +48,20 @@ def metric(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def filled(tmp_path: Path, metric: str, vectors: np.ndarray, **kwargs: Any) -> vl.Collection:
+@pytest.fixture(params=["float32", "float16", "int8"])
+def storage(request: pytest.FixtureRequest) -> str:
+    """How the vectors are held: packed ones rank approximately, then the best candidates are
+    scored again from float32, so the answers must not change."""
+    return str(request.param)
+
+
+def filled(
+    tmp_path: Path, metric: str, vectors: np.ndarray, storage: str = "float32"
+) -> vl.Collection:
     c = vl.connect(tmp_path, embedding_cache=False).create_collection(
-        "c", dim=vectors.shape[1], distance=metric, **kwargs
+        "c", dim=vectors.shape[1], distance=metric
     )
+    c.exact_cache_storage = storage
     n = len(vectors)
     c.add(
         ids=[f"r{i:05d}" for i in range(n)],
@@ -61,9 +71,9 @@ def filled(tmp_path: Path, metric: str, vectors: np.ndarray, **kwargs: Any) -> v
     return c
 
 
-def test_random_vectors_and_filters(tmp_path: Path, metric: str) -> None:
+def test_random_vectors_and_filters(tmp_path: Path, metric: str, storage: str) -> None:
     rng = np.random.default_rng(0)
-    c = filled(tmp_path, metric, rng.standard_normal((3000, DIM)).astype(np.float32))
+    c = filled(tmp_path, metric, rng.standard_normal((3000, DIM)).astype(np.float32), storage)
     for q in rng.standard_normal((5, DIM)).astype(np.float32):
         for k in (1, 10, 200):
             same(c, q, k)
@@ -74,12 +84,12 @@ def test_random_vectors_and_filters(tmp_path: Path, metric: str) -> None:
     assert memory_path(c, q) == "memory"
 
 
-def test_ties_go_by_row_like_lancedb(tmp_path: Path, metric: str) -> None:
+def test_ties_go_by_row_like_lancedb(tmp_path: Path, metric: str, storage: str) -> None:
     """Many rows with the very same vector: the cut and the order within a tie match."""
     rng = np.random.default_rng(1)
     base = rng.standard_normal((4, DIM)).astype(np.float32)
     vectors = base[rng.integers(0, 4, 2000)]
-    c = filled(tmp_path, metric, vectors)
+    c = filled(tmp_path, metric, vectors, storage)
     c.add(ids=[f"s{i}" for i in range(500)], vectors=base[rng.integers(0, 4, 500)])
     for q in base:
         for k in (1, 7, 100, 600):
@@ -97,11 +107,11 @@ def test_zero_vectors_are_left_out_of_cosine(tmp_path: Path) -> None:
     assert len(c.query(vector=q, k=400)) == 297
 
 
-def test_writes_between_queries(tmp_path: Path, metric: str) -> None:
+def test_writes_between_queries(tmp_path: Path, metric: str, storage: str) -> None:
     """Adds (new fragments), upserts and updates (rows rewritten), deletes, a compaction
     and a restore: after each, the memory copy catches up and answers like LanceDB."""
     rng = np.random.default_rng(3)
-    c = filled(tmp_path, metric, rng.standard_normal((1000, DIM)).astype(np.float32))
+    c = filled(tmp_path, metric, rng.standard_normal((1000, DIM)).astype(np.float32), storage)
     first = c.version
     q = rng.standard_normal(DIM).astype(np.float32)
     nearest = c.query(vector=q, k=5).ids
@@ -156,3 +166,23 @@ def test_an_ann_index_is_used_unless_exact(tmp_path: Path) -> None:
     assert exact.ids == want
     approx = c.query(vector=q, k=10, nprobes=1)
     assert len(approx) == 10
+
+
+def test_packed_storage_takes_less_memory_and_returns_full_vectors(tmp_path: Path) -> None:
+    rng = np.random.default_rng(6)
+    vectors = rng.standard_normal((2000, 64)).astype(np.float32)
+    c = filled(tmp_path, "cosine", vectors)
+    q = rng.standard_normal(64).astype(np.float32)
+    sizes = {}
+    for storage in ("float32", "float16", "int8"):
+        c.exact_cache_storage = storage
+        got = c.query(vector=q, k=5, include_vectors=True)
+        stats = c.stats()["exact_search"]
+        assert stats["storage"] == storage and stats["rows"] == 2000
+        sizes[storage] = stats["bytes"]
+        for hit in got:  # the vectors given back are the stored float32 ones, not the packed
+            np.testing.assert_array_equal(hit.vector, vectors[int(hit.id[1:])])
+        same(c, q, 5)
+    assert sizes["float16"] < 0.6 * sizes["float32"] and sizes["int8"] < 0.4 * sizes["float32"]
+    with pytest.raises(vl.errors.InvalidInputError, match="exact_cache_storage"):
+        c.exact_cache_storage = "float8"

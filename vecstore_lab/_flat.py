@@ -53,36 +53,84 @@ def _vectors(table: pa.Table, dim: int) -> npt.NDArray[np.float32]:
     return np.ascontiguousarray(values.reshape(len(column), dim), dtype=np.float32)
 
 
+STORAGES = {"float32": 4, "float16": 2, "int8": 1}  # bytes per component
+
+
+def _pack(vectors: Any, storage: str) -> tuple[Any, Any]:
+    """The vectors as stored: float32 as they are, float16, or int8 with a scale per row."""
+    if storage == "float32":
+        return vectors, None
+    if storage == "float16":
+        return vectors.astype(np.float16), None
+    top = np.abs(vectors).max(axis=1) if len(vectors) else np.zeros(0, np.float32)
+    scales = np.where(top > 0, top / 127, 1).astype(np.float32)
+    return np.rint(vectors / scales[:, None]).astype(np.int8), scales
+
+
 class _Matrix:
-    """One version's rows in row-id order: the vectors (with their norms), and the other
-    columns as an Arrow table, so a hit's fields come from memory too."""
+    """One version's rows in row-id order: the vectors as stored (with their exact norms),
+    and the other columns as an Arrow table, so a hit's fields come from memory too."""
 
     def __init__(
-        self, version: int, rowids: npt.NDArray[np.uint64], vectors: Any, rows: pa.Table
+        self,
+        version: int,
+        rowids: npt.NDArray[np.uint64],
+        *,
+        packed: Any,
+        scales: Any,
+        norms: Any,
+        rows: pa.Table,
     ) -> None:
         order = np.argsort(rowids, kind="stable")
         self.version = version
         self.rowids = rowids[order]
-        if np.array_equal(order, np.arange(len(order))):
-            self.vectors, self.rows = vectors, rows.combine_chunks()
-        else:  # (one chunk per column: taking a few hits is then a direct index)
-            self.vectors, self.rows = vectors[order], rows.take(pa.array(order)).combine_chunks()
-        self.norms = np.linalg.norm(self.vectors, axis=1).astype(np.float32)
+        if not np.array_equal(order, np.arange(len(order))):
+            packed, norms, rows = packed[order], norms[order], rows.take(pa.array(order))
+            scales = scales[order] if scales is not None else None
+        # (one chunk per column: taking a few hits is then a direct index)
+        self.packed, self.scales, self.norms = packed, scales, norms
+        self.rows = rows.combine_chunks()
         self.zero = self.norms == 0
+
+    @classmethod
+    def of(cls, version: int, rowids: Any, vectors: Any, rows: pa.Table, storage: str) -> _Matrix:
+        norms = np.linalg.norm(vectors, axis=1).astype(np.float32)
+        packed, scales = _pack(vectors, storage)
+        return cls(version, rowids, packed=packed, scales=scales, norms=norms, rows=rows)
+
+    @property
+    def exact(self) -> bool:
+        """Whether the vectors are held in full (float32), so their scores are final."""
+        return bool(self.packed.dtype == np.float32)
 
     @property
     def nbytes(self) -> int:
-        arrays = self.vectors.nbytes + self.rowids.nbytes + self.norms.nbytes + self.zero.nbytes
-        return int(arrays + self.rows.get_total_buffer_size())
+        arrays = [self.packed, self.rowids, self.norms, self.zero]
+        if self.scales is not None:
+            arrays.append(self.scales)
+        return int(sum(a.nbytes for a in arrays) + self.rows.get_total_buffer_size())
 
-    def hits(self, positions: Any, columns: list[str]) -> pa.Table:
-        """The stored ``columns`` of the rows at ``positions``, in that order."""
+    def dots(self, q: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """Every row's dot product with ``q`` (approximate when the vectors are packed)."""
+        if self.exact:
+            return self.packed @ q  # type: ignore[no-any-return]
+        out = np.empty(len(self.packed), np.float32)
+        for s in range(0, len(self.packed), 65536):  # unpacked a block at a time
+            out[s : s + 65536] = self.packed[s : s + 65536].astype(np.float32) @ q
+        if self.scales is not None:
+            out *= self.scales
+        return out
+
+    def hits(self, positions: Any, columns: list[str], vectors: Any = None) -> pa.Table:
+        """The stored ``columns`` of the rows at ``positions``, in that order (``vectors``:
+        their float32 vectors, when the held ones are packed)."""
         picked = self.rows.take(pa.array(positions, pa.int64()))
         out = {}
         for name in columns:
             if name == VECTOR:
-                flat = pa.array(self.vectors[positions].reshape(-1), pa.float32())
-                out[name] = pa.FixedSizeListArray.from_arrays(flat, self.vectors.shape[1])
+                full = vectors if vectors is not None else self.packed[positions]
+                flat = pa.array(np.asarray(full, np.float32).reshape(-1), pa.float32())
+                out[name] = pa.FixedSizeListArray.from_arrays(flat, self.packed.shape[1])
             else:
                 out[name] = picked.column(name)
         return pa.table(out)
@@ -94,6 +142,7 @@ class FlatCache:
     def __init__(self, table: Any, dim: int, metric: str, budget_bytes: int = DEFAULT_BUDGET):
         self.table, self.dim, self.metric = table, dim, metric
         self.budget_bytes = budget_bytes
+        self.storage = "float32"
         self._matrix: _Matrix | None = None
         self._masks: OrderedDict[str, npt.NDArray[np.bool_]] = OrderedDict()
         self._lock = threading.Lock()
@@ -110,7 +159,16 @@ class FlatCache:
         return state
 
     def row_bytes(self) -> int:
-        return self.dim * 4 + 8 + 5  # vector, row id, norm, zero flag (plus the other columns)
+        """Bytes a row's vector takes held: the vector, row id, norm, zero flag (and scale)."""
+        scale = 4 if self.storage == "int8" else 0
+        return self.dim * STORAGES[self.storage] + 8 + 5 + scale
+
+    def set_storage(self, storage: str) -> None:
+        """Hold the vectors as ``"float32"``, ``"float16"`` or ``"int8"`` from now on."""
+        with self._lock:
+            self.storage = storage
+            self._matrix = None
+            self._masks.clear()
 
     def fits(self, rows: int) -> bool:
         return rows * self.row_bytes() <= self.budget_bytes
@@ -147,24 +205,45 @@ class FlatCache:
         self, held: _Matrix | None, version: int, rowids: npt.NDArray[np.uint64]
     ) -> _Matrix:
         names = [f.name for f in self.table.schema if f.name != VECTOR]
-        if held is not None and held.rows.column_names == names:
+        storage = self.storage
+        same = held is not None and held.rows.column_names == names
+        if held is not None and same and (held.packed.dtype == np.dtype(storage)):
             keep = np.isin(held.rowids, rowids, assume_unique=True)
             new = rowids[~np.isin(rowids, held.rowids, assume_unique=True)]
             if len(new) <= len(rowids) // 2:  # worth patching: drop the gone, fetch the new
-                vectors, rows = held.vectors[keep], held.rows.filter(pa.array(keep))
-                if len(new):
-                    got = self.table.take_row_ids(new.tolist()).select([*names, VECTOR])
-                    fetched = got.with_row_id().to_arrow()
-                    order = pa.array(np.argsort(fetched.column(ROWID).to_numpy()))
-                    fetched = fetched.take(order)
-                    vectors = np.concatenate([vectors, _vectors(fetched, self.dim)])
-                    rows = pa.concat_tables([rows, fetched.select(names).cast(rows.schema)])
-                    new = np.sort(new)
-                return _Matrix(version, np.concatenate([held.rowids[keep], new]), vectors, rows)
+                got = self.table.take_row_ids(new.tolist()).select([*names, VECTOR])
+                fetched = got.with_row_id().to_arrow() if len(new) else None
+                kept = _Matrix(
+                    version,
+                    held.rowids[keep],
+                    packed=held.packed[keep],
+                    scales=held.scales[keep] if held.scales is not None else None,
+                    norms=held.norms[keep],
+                    rows=held.rows.filter(pa.array(keep)),
+                )
+                if fetched is None:
+                    return kept
+                added = _Matrix.of(
+                    version,
+                    fetched.column(ROWID).to_numpy(),
+                    _vectors(fetched, self.dim),
+                    fetched.select(names).cast(kept.rows.schema),
+                    storage,
+                )
+                scales = None if kept.scales is None else [kept.scales, added.scales]
+                return _Matrix(
+                    version,
+                    np.concatenate([kept.rowids, added.rowids]),
+                    packed=np.concatenate([kept.packed, added.packed]),
+                    scales=None if scales is None else np.concatenate(scales),
+                    norms=np.concatenate([kept.norms, added.norms]),
+                    rows=pa.concat_tables([kept.rows, added.rows]),
+                )
         scan = self.table.search().select([*names, VECTOR]).with_row_id(True).limit(None)
         table = scan.to_arrow()
         rowid_column = table.column(ROWID).to_numpy()
-        return _Matrix(version, rowid_column, _vectors(table, self.dim), table.select(names))
+        vectors = _vectors(table, self.dim)
+        return _Matrix.of(version, rowid_column, vectors, table.select(names), storage)
 
     def _mask(self, matrix: _Matrix, where: str) -> npt.NDArray[np.bool_]:
         with self._lock:
@@ -194,8 +273,8 @@ class FlatCache:
         found = self._nearest(vector, k, where, version)
         if found is None:
             return None
-        m, positions, distances = found
-        hits = m.hits(positions, columns)
+        m, positions, distances, vectors = found
+        hits = m.hits(positions, columns, vectors)
         return hits.append_column(DISTANCE, pa.array(distances, pa.float32()))
 
     def _nearest(
@@ -205,27 +284,47 @@ class FlatCache:
         if m is None:
             return None
         q = np.asarray(vector, dtype=np.float32)
-        dots = m.vectors @ q
-        allowed = self._mask(m, where) if where else None
+        qn = np.float32(np.linalg.norm(q))
+        dist = self._distances(m.dots(q), m.norms, q, qn)
+        if self.metric == "cosine":
+            dist[m.zero] = np.inf  # no direction: LanceDB leaves such rows out
+        if where:
+            dist[~self._mask(m, where)] = np.inf
+        if m.exact and self.metric != "l2":
+            top = self._top(dist, m.rowids, k)
+            return m, top, dist[top], None
+        # Scores to re-check: squared L2 in its expanded form loses digits, and packed vectors
+        # give approximate scores. The candidates are scored again from full float32 vectors.
+        candidates = self._top(dist, m.rowids, 4 * k + (16 if m.exact else 64))
+        full = m.packed[candidates] if m.exact else self._fetch(m.rowids[candidates])
+        if full is None:
+            return None
+        if self.metric == "l2":
+            diff = full - q
+            exact = np.einsum("ij,ij->i", diff, diff)
+        else:
+            exact = self._distances(full @ q, m.norms[candidates], q, qn)
+        order = np.lexsort((m.rowids[candidates], exact))[:k]
+        return m, candidates[order], exact[order], full[order]
+
+    def _distances(self, dots: Any, norms: Any, q: Any, qn: np.float32) -> Any:
+        """LanceDB's distance from dot products: ``1 - cos``, ``1 - dot`` or squared L2."""
         if self.metric == "cosine":
             with np.errstate(divide="ignore", invalid="ignore"):
-                dist = np.float32(1.0) - dots / (m.norms * np.float32(np.linalg.norm(q)))
-            dist[m.zero] = np.inf  # no direction: LanceDB leaves such rows out
-        elif self.metric == "dot":
-            dist = np.float32(1.0) - dots
-        else:
-            dist = m.norms * m.norms - np.float32(2.0) * dots + np.float32(q @ q)
-        if allowed is not None:
-            dist[~allowed] = np.inf
-        if self.metric != "l2":
-            top = self._top(dist, m.rowids, k)
-            return m, top, dist[top]
-        # The expanded form loses digits: take more candidates and score them directly.
-        candidates = self._top(dist, m.rowids, 4 * k + 16)
-        diff = m.vectors[candidates] - q
-        exact = np.einsum("ij,ij->i", diff, diff)
-        order = np.lexsort((m.rowids[candidates], exact))[:k]
-        return m, candidates[order], exact[order]
+                return np.float32(1.0) - dots / (norms * qn)
+        if self.metric == "dot":
+            return np.float32(1.0) - dots
+        return norms * norms - np.float32(2.0) * dots + np.float32(q @ q)
+
+    def _fetch(self, rowids: npt.NDArray[np.uint64]) -> npt.NDArray[np.float32] | None:
+        """The float32 vectors of ``rowids``, in that order (``None`` if some are gone)."""
+        got = self.table.take_row_ids(rowids.tolist()).select([VECTOR]).with_row_id()
+        table = got.to_arrow()
+        if table.num_rows != len(rowids):
+            return None
+        order = np.argsort(table.column(ROWID).to_numpy())
+        found = table.column(ROWID).to_numpy()[order]
+        return _vectors(table, self.dim)[order[np.searchsorted(found, rowids)]]
 
     @staticmethod
     def _top(dist: npt.NDArray[np.float32], rowids: npt.NDArray[np.uint64], k: int) -> Any:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from vecstore_lab import _indexes
+from vecstore_lab._flat import STORAGES
 from vecstore_lab._schema import VECTOR
 from vecstore_lab.errors import InvalidInputError
 from vecstore_lab.spec import QuerySpec
@@ -89,6 +90,20 @@ class Indexing:
             raise InvalidInputError(f"exact_cache_bytes must be an int >= 0, got {value!r}")
         self._flat.budget_bytes = value
 
+    @property
+    def exact_cache_storage(self) -> str:
+        """How the in-memory exact search holds the vectors: ``"float32"`` (default),
+        ``"float16"`` (half the memory) or ``"int8"`` (a quarter, with a scale per row).
+        Packed vectors rank the rows approximately; the best ``4k + 64`` are then scored again
+        from their float32 vectors, read from the table, so results stay exact."""
+        return self._flat.storage
+
+    @exact_cache_storage.setter
+    def exact_cache_storage(self, value: str) -> None:
+        if value not in STORAGES:
+            raise InvalidInputError(f"exact_cache_storage must be one of {sorted(STORAGES)}")
+        self._flat.set_storage(value)
+
     def optimize(self) -> None:
         """Compact files and fold new rows into indexes (LanceDB ``optimize``)."""
         self._locked_commit(self._table.optimize, "optimize")
@@ -141,6 +156,7 @@ class Indexing:
             "indexes": self.list_indexes(),
             "exact_search": {
                 "in_memory": flat.rows > 0 and flat.fits(rows),
+                "storage": flat.storage,
                 "rows": flat.rows,
                 "bytes": flat.nbytes,
                 "budget_bytes": flat.budget_bytes,

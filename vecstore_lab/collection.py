@@ -201,6 +201,8 @@ class Collection(Indexing):
         batch = build_batch(ids, texts, vectors, metadatas, dim=self.dim, auto_ids=how == "add")
         if not len(batch):
             return batch
+        if batch.vectors is not None and how != "update":
+            return batch  # its metadata is checked as it is laid out, before any commit
         metadata_columns(batch.metadatas, len(batch), self.schema)  # fail before embedding
         if batch.vectors is not None or (batch.texts is None and how == "update"):
             return batch
