@@ -9,7 +9,9 @@ Cases (one run, interleaved, medians):
 2. ``add`` of precomputed vectors with text and one metadata field: one call of 100k rows,
    and 10 calls of 10k onto 100k stored, against raw LanceDB ``add`` of the same columns;
 3. peak RSS while 1M rows go in through ``add`` in batches of 50k (a child process: its own
-   high-water mark), next to the first and last 100k (bounded, not growing with the corpus).
+   high-water mark, ``VmHWM``), after each batch;
+4. text queries end to end at 100k rows: MiniLM embeds the question, exact search from memory
+   answers, with the p50/p95 of each stage from the telemetry recorder.
 
 Vectors are random unit vectors: exact search does the same work whatever they are (ANN
 recall is measured on real text by bench_ann.py). ``--quick`` runs small sizes in well
@@ -173,6 +175,39 @@ def add_case(n: int, workdir: Path) -> dict[str, Any]:
     return {"rows": n, "step": step, "ours": med["ours"], "raw": med["raw"]}
 
 
+def e2e_case(n: int, workdir: Path) -> dict[str, Any]:
+    """Text queries end to end at ``n`` rows: MiniLM embeds each question, then exact search
+    from memory; per-stage latency from the telemetry recorder."""
+    x = unit_vectors(n, DIM, seed=5)
+    cols = columns(x)
+    db = vl.connect(workdir / "e2e", embedder="sentence-transformers", embedding_cache=False)
+    coll = db.create_collection("bench")
+    coll.add(ids=cols["id"], texts=cols["text"], vectors=x)  # given vectors: nothing embedded
+    questions = list(vl.load_python_reference().queries.values())
+    coll.query(questions[0], k=10)  # loads the model
+    recorder = vl.telemetry.enable()
+    recorder.clear()
+    times = []
+    for q in questions:
+        t0 = time.perf_counter()
+        coll.query(q, k=10)
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    summary = recorder.summary()  # indexed by stage
+    stages = {
+        stage: (float(summary.loc[stage, "p50_ms"]), float(summary.loc[stage, "p95_ms"]))
+        for stage in ("query", "embed", "search.vector")
+        if stage in summary.index
+    }
+    return {
+        "rows": n,
+        "queries": len(questions),
+        "p50": 1000 * statistics.median(times),
+        "p95": 1000 * times[int(0.95 * (len(times) - 1))],
+        "stages": stages,
+    }
+
+
 RSS_CHILD = """
 import json, sys, tempfile, numpy as np, vecstore_lab as vl
 n, batch, dim = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
@@ -206,8 +241,27 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "**not met**"
 
 
+def _e2e_lines(e2e: dict[str, Any] | None) -> list[str]:
+    if e2e is None:
+        return []
+    return [
+        f"### Text query end to end at {e2e['rows']:,} rows (MiniLM + exact search from memory)",
+        "",
+        f"{e2e['queries']} real questions (python-reference), k=10: p50 {e2e['p50']:.1f} ms, "
+        f"p95 {e2e['p95']:.1f} ms (target p95 ≤ 40 ms: {verdict(e2e['p95'] <= 40)}).",
+        "",
+        "| stage (telemetry recorder) | p50 ms | p95 ms |",
+        "|---|---:|---:|",
+        *[f"| {k} | {a:.1f} | {b:.1f} |" for k, (a, b) in e2e["stages"].items()],
+        "",
+    ]
+
+
 def report(
-    exact: list[dict[str, Any]], add: dict[str, Any] | None, rss: dict[int, float] | None
+    exact: list[dict[str, Any]],
+    add: dict[str, Any] | None,
+    rss: dict[int, float] | None,
+    e2e: dict[str, Any] | None = None,
 ) -> list[str]:
     lines = [
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
@@ -240,7 +294,7 @@ def report(
             "",
         ]
     if add is None:
-        return [*lines, *_rss_lines(rss)]
+        return [*lines, *_rss_lines(rss), *_e2e_lines(e2e)]
     (o1, o10), (r1, r10) = add["ours"], add["raw"]
     n = add["rows"]
     lines += [
@@ -254,7 +308,7 @@ def report(
         f"- one add: {verdict(r1 / o1 >= 0.8)}; batched adds: {verdict(r10 / o10 >= 0.8)}.",
         "",
     ]
-    return [*lines, *_rss_lines(rss)]
+    return [*lines, *_rss_lines(rss), *_e2e_lines(e2e)]
 
 
 def _rss_lines(rss: dict[int, float] | None) -> list[str]:
@@ -277,7 +331,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes, under two minutes")
     parser.add_argument("--output", type=Path, default=None, help="instead of bench/RESULTS.md")
     parser.add_argument(
-        "--cases", default="exact,add,rss", help="comma-separated subset of exact,add,rss"
+        "--cases", default="exact,add,rss,e2e", help="comma-separated subset of exact,add,rss,e2e"
     )
     args = parser.parse_args()
     cases = set(args.cases.split(","))
@@ -291,16 +345,12 @@ def main() -> None:
         work = Path(tmp)
         exact = [exact_case(n, queries, work) for n in sizes] if "exact" in cases else []
         add = add_case(10_000 if args.quick else 100_000, work) if "add" in cases else None
-    title = (
-        "engine: "
-        + (
-            ", ".join(sorted(cases))
-            if cases != {"exact", "add", "rss"}
-            else "exact search and writes"
-        )
-        + (" (quick)" if args.quick else "")
-    )
-    publish(title, report(exact, add, rss), path=args.output)
+        # Last: it turns telemetry on for the rest of the process.
+        e2e = e2e_case(20_000 if args.quick else 100_000, work) if "e2e" in cases else None
+    every = {"exact", "add", "rss", "e2e"}
+    what = "exact search and writes" if cases == every else ", ".join(sorted(cases))
+    title = f"engine: {what}" + (" (quick)" if args.quick else "")
+    publish(title, report(exact, add, rss, e2e), path=args.output)
 
 
 if __name__ == "__main__":

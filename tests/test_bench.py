@@ -30,3 +30,4 @@ def test_engine_bench_quick_mode_writes_results(tmp_path: Path) -> None:
         assert f"| {engine} |" in text
     assert "exact top-10 <= 1.5x numpy" in text.replace("≤", "<=")
     assert "### `add` of precomputed vectors" in text and "### Peak RSS" in text
+    assert "### Text query end to end at 20,000 rows" in text and "| search.vector |" in text
