@@ -66,20 +66,32 @@ def questions() -> list[str]:
     return found
 
 
-def embedded(texts: list[str], name: str) -> np.ndarray:
-    """MiniLM vectors of ``texts``, cached by their content."""
+def embedded(texts: list[str], name: str, shard: int = 4096) -> np.ndarray:
+    """MiniLM vectors of ``texts``, cached by their content. Written a shard at a time, so an
+    interrupted run resumes where it stopped."""
     digest = hashlib.sha256("\x00".join(texts).encode()).hexdigest()[:16]
     path = CACHE / f"{name}-{len(texts)}-{digest}.npy"
     if path.exists():
         return np.load(path)
     embedder = vl.get_embedder("sentence-transformers")
+    parts = []
     t0 = time.perf_counter()
-    vectors = np.concatenate(
-        [embedder.embed_documents(texts[i : i + 256]) for i in range(0, len(texts), 256)]
-    ).astype(np.float32)
+    for i, start in enumerate(range(0, len(texts), shard)):
+        part = CACHE / "shards" / f"{path.stem}-{i:04d}.npy"
+        if not part.exists():
+            block = texts[start : start + shard]
+            vectors = np.concatenate(
+                [embedder.embed_documents(block[j : j + 256]) for j in range(0, len(block), 256)]
+            ).astype(np.float32)
+            part.parent.mkdir(parents=True, exist_ok=True)
+            np.save(part, vectors)
+            print(f"{name}: {start + len(block)}/{len(texts)} embedded", flush=True)
+        parts.append(np.load(part))
+    vectors = np.concatenate(parts)
     print(f"embedded {len(texts)} {name} in {time.perf_counter() - t0:.0f} s", flush=True)
-    CACHE.mkdir(exist_ok=True)
     np.save(path, vectors)
+    for part in (CACHE / "shards").glob(f"{path.stem}-*.npy"):
+        part.unlink()
     return vectors
 
 
@@ -232,10 +244,15 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--chunks", type=int, default=50_000)
     parser.add_argument("--output", type=Path, default=None)
+    parser.add_argument(
+        "--embed-only", action="store_true", help="build the vector cache and stop (resumable)"
+    )
     args = parser.parse_args()
     chunks = corpus(5_000 if args.quick else args.chunks)
     x = embedded(chunks, "python-docs")
     qs = embedded(questions(), "questions")
+    if args.embed_only:
+        return
     lines = [
         f"Corpus: {len(chunks):,} chunks of the Python docs (python3-doc), MiniLM vectors; "
         f"{len(qs)} real questions as queries. Recall@10 against exact top-10 (numpy).",
