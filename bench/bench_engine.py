@@ -41,7 +41,7 @@ import vecstore_lab as vl
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
-from _results import publish  # noqa: E402
+from _results import RESULTS, publish  # noqa: E402
 
 DIM = 384
 
@@ -133,7 +133,44 @@ def exact_case(n: int, queries: int, workdir: Path) -> dict[str, Any]:
     top = [f"doc-{i}" for i in np.argsort(-(x @ qs[0]))[:10]]
     out["same_ids"] = coll.query(vector=qs[0], k=10).ids == top
     out["memory_mb"] = coll.stats()["exact_search"]["bytes"] / 2**20
+    files = (workdir / f"exact-{n}").rglob("*")
+    out["disk_mb"] = sum(f.stat().st_size for f in files if f.is_file()) / 2**20
     return out
+
+
+def plot_growth(exact: list[dict[str, Any]], path: Path) -> str:
+    """Latency and memory against rows, log-log, to ``path`` (a PNG). Returns a line for the
+    report."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return "(no plot: matplotlib is not installed; `pip install -e .[bench]`)"
+    rows = [c["rows"] for c in exact]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), dpi=100)
+    for name, style in (
+        ("vecstore-lab", "o-"),
+        ("vecstore-lab, filtered", "o--"),
+        ("numpy", "s-"),
+        ("FAISS IndexFlatIP", "^-"),
+        ("raw LanceDB flat", "x-"),
+    ):
+        if all(name in c["ms"] for c in exact):
+            left.plot(rows, [c["ms"][name] for c in exact], style, label=name)
+    left.set(xscale="log", yscale="log", xlabel="rows (x 384)", ylabel="ms per exact top-10")
+    left.set_title("Exact search latency")
+    left.legend(fontsize=8)
+    right.plot(rows, [c["memory_mb"] for c in exact], "o-", label="vectors held in memory")
+    right.plot(rows, [c["disk_mb"] for c in exact], "s-", label="collection on disk")
+    right.set(xscale="log", yscale="log", xlabel="rows (x 384)", ylabel="MB")
+    right.set_title("Memory and disk")
+    right.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return f"![cost growth]({path.name})"
 
 
 def add_case(n: int, workdir: Path) -> dict[str, Any]:
@@ -311,6 +348,25 @@ def report(
     return [*lines, *_rss_lines(rss), *_e2e_lines(e2e)]
 
 
+def _growth_lines(exact: list[dict[str, Any]], png: Path) -> list[str]:
+    if len(exact) < 2:
+        return []
+    return [
+        "### Cost growth",
+        "",
+        "| rows | vecstore-lab ms | numpy ms | raw LanceDB flat ms | in memory MB | on disk MB |",
+        "|---:|---:|---:|---:|---:|---:|",
+        *[
+            f"| {c['rows']:,} | {c['ms']['vecstore-lab']:.2f} | {c['ms']['numpy']:.2f} "
+            f"| {c['ms']['raw LanceDB flat']:.2f} | {c['memory_mb']:.0f} | {c['disk_mb']:.0f} |"
+            for c in exact
+        ],
+        "",
+        plot_growth(exact, png),
+        "",
+    ]
+
+
 def _rss_lines(rss: dict[int, float] | None) -> list[str]:
     lines: list[str] = []
     if rss:
@@ -335,7 +391,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     cases = set(args.cases.split(","))
-    sizes = [20_000] if args.quick else [100_000, 1_000_000]
+    sizes = [5_000, 20_000] if args.quick else [10_000, 100_000, 1_000_000]
     queries = 10 if args.quick else 60
     # The RSS child runs first, while this process is still small (a fork copies its pages).
     rss = None
@@ -350,7 +406,8 @@ def main() -> None:
     every = {"exact", "add", "rss", "e2e"}
     what = "exact search and writes" if cases == every else ", ".join(sorted(cases))
     title = f"engine: {what}" + (" (quick)" if args.quick else "")
-    publish(title, report(exact, add, rss, e2e), path=args.output)
+    png = (args.output or RESULTS).with_name("cost_growth.png")
+    publish(title, [*report(exact, add, rss, e2e), *_growth_lines(exact, png)], path=args.output)
 
 
 if __name__ == "__main__":

@@ -31,3 +31,7 @@ def test_engine_bench_quick_mode_writes_results(tmp_path: Path) -> None:
     assert "exact top-10 <= 1.5x numpy" in text.replace("≤", "<=")
     assert "### `add` of precomputed vectors" in text and "### Peak RSS" in text
     assert "### Text query end to end at 20,000 rows" in text and "| search.vector |" in text
+    # Cost growth: a row per size and the PNG the suite writes next to the results.
+    assert "### Cost growth" in text and "| 5,000 |" in text and "| 20,000 |" in text
+    png = tmp_path / "cost_growth.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

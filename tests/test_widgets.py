@@ -115,7 +115,10 @@ def test_bundle_is_built_and_self_contained() -> None:
     static = Path(vl.__file__).parent / "static"
     for name in widget_bundles():
         text = (static / name).read_text()
-        assert "export" in text and "http://" not in text.replace("http://www.w3.org", "")
+        assert "export" in text
+        # Nothing is loaded from a network at run time (no CDN imports; URLs inside messages,
+        # such as regl's "see http://get.webgl.org", are text).
+        assert not re.search(r"""(?:import\s*\(?|from)\s*["'`]https?://""", text), name
     # User text is only ever set as textContent: none of our sources touches innerHTML (the
     # chart library's own code in the bundles does, on the SVG it draws).
     sources = list((Path(__file__).parents[1] / "js" / "src").rglob("*.ts"))
@@ -167,23 +170,63 @@ def test_embedding_map_projects_and_places_queries(docs: vl.Collection) -> None:
 
     em = EmbeddingMap(docs, color_by="topic")
     points = decode(em, "points")
-    assert points.num_rows == 5 and set(points.column("color").to_pylist()) == {
-        "pets",
-        "finance",
-        "food",
-    }
+    # Typed columns only: float32 x/y inside [-1, 1] and a one-byte colour code per row.
+    assert points.schema.names == ["x", "y", "color"]
+    assert points.schema.field("x").type == pa.float32()
+    assert points.schema.field("color").type == pa.uint8()
+    assert points.num_rows == 5 and em.total == 5
+    xy = np.column_stack([points.column("x").to_numpy(), points.column("y").to_numpy()])
+    assert np.abs(xy).max() <= 1.0
+    assert em.legend == {"kind": "category", "labels": ["finance", "pets", "food"],
+                         "counts": [2, 2, 1]}  # fmt: skip
+    # The code of each point is its row's topic.
+    ids = em.projection.ids.to_pylist()
+    topics = {r.id: r.metadata["topic"] for r in docs.get()}
+    codes = points.column("color").to_pylist()
+    assert [em.legend["labels"][c] for c in codes] == [topics[i] for i in ids]
+
     res = em.show_query("the cat sat on the mat and purred", k=2)
-    assert em.highlighted == res.ids and em.query_point is not None
-    # the query's text is a stored document: it lands exactly on that document's point
-    cat = points.filter(pa.compute.equal(points.column("id"), "cat")).to_pylist()[0]
-    assert em.query_point["x"] == pytest.approx(cat["x"]) and em.query_point["y"] == pytest.approx(
-        cat["y"]
-    )
-    xy, _, components = pca_2d(np.random.default_rng(0).normal(size=(50, 6)))
-    assert xy.shape == (50, 2)
-    np.testing.assert_allclose(components @ components.T, np.eye(2), atol=1e-9)
+    assert em.highlighted == res.ids
+    assert em.highlighted_index == em.index_of(res.ids)
+    assert [ids[i] for i in em.highlighted_index] == res.ids
+    # The query's text is a stored document: it lands exactly on that document's point.
+    assert (em.query_point["x"], em.query_point["y"]) == pytest.approx(em.point_of("cat"))
+
+    # Hover card: text and metadata of one point; a hit's card carries its breakdown.
+    card = request(em, "point", index=ids.index("cat"))
+    assert card["ok"] and card["row_id"] == "cat" and card["text"].startswith("the cat sat")
+    assert card["metadata"]["topic"] == "pets" and card["hit"]["rank"] == 1
+    assert "vector_score" in card["hit"]["breakdown"] or card["hit"]["breakdown"]
+    assert "hit" not in request(em, "point", index=ids.index("bread"))
+    assert request(em, "point", index=99)["ok"] is False
+    # A selection from the front end (point indices) becomes ids in Python.
+    assert request(em, "select", indices=[ids.index("dog"), ids.index("bonds"), 77])["count"] == 2
+    assert em.selected_ids == sorted(["dog", "bonds"], key=ids.index)
+
+    # A numeric field is a colour scale: float32 in [0, 1] over its range.
+    em.color_by = "year"
+    assert em.legend == {"kind": "category", "labels": ["2019", "2020", "2021", "2022", "2023"],
+                         "counts": [1, 1, 1, 1, 1]}  # few distinct values: categories  # fmt: skip
+
+    coords, _, axes = pca_2d(np.random.default_rng(0).normal(size=(50, 6)))
+    assert coords.shape == (50, 2)
+    np.testing.assert_allclose(axes @ axes.T, np.eye(2), atol=1e-6)
     with pytest.raises(vl.InvalidInputError, match="color_by"):
         EmbeddingMap(docs, color_by="nope")
+
+
+def test_map_colours_many_numbers_on_a_scale_and_caps_categories() -> None:
+    from vecstore_lab.widgets.embedding_map import MAX_CATEGORIES, encode_colors
+
+    w, legend = encode_colors(pa.array([float(i) for i in range(100)] + [None]))
+    assert legend == {"kind": "value", "min": 0.0, "max": 99.0}
+    assert w.type == pa.float32() and w[0].as_py() == 0.0 and w[99].as_py() == 1.0
+    assert w[100].as_py() == 0.0  # null
+    labels = [f"c{i:02d}" for i in range(30) for _ in range(30 - i)]  # c00 is the largest
+    codes, legend = encode_colors(pa.array([*labels, None]))
+    assert len(legend["labels"]) == MAX_CATEGORIES and legend["labels"][-1] == "other"
+    assert legend["labels"][0] == "c00" and sum(legend["counts"]) == len(labels) + 1
+    assert codes[0].as_py() == 0 and codes[len(labels) - 1].as_py() == MAX_CATEGORIES - 1
 
 
 def test_telemetry_widget_throttles_updates(docs: vl.Collection) -> None:

@@ -177,11 +177,9 @@ class Indexing:
         if spec.mode != "text":
             plan["vector"] = self._vector_plan(spec)
         if spec.mode != "vector":
-            plan["text"] = {"index": _indexes.FTS_INDEX, "unindexed_rows": self._unindexed()}
+            unindexed = _indexes.unindexed_rows(self._table)
+            plan["text"] = {"index": _indexes.FTS_INDEX, "unindexed_rows": unindexed}
         return plan
-
-    def _unindexed(self) -> int:
-        return _indexes.unindexed_rows(self._table)
 
     def _vector_plan(self, spec: QuerySpec) -> dict[str, Any]:
         vector_index = next((ix for ix in self.list_indexes() if VECTOR in ix["columns"]), None)
@@ -225,8 +223,11 @@ class Indexing:
             raise InvalidInputError("no vector index to measure; build one with create_index()")
         rng = np.random.default_rng(seed)
         picks = rng.choice(rows, size=min(sample, rows), replace=False)
-        scan = self._table.search().select([VECTOR]).limit(None).to_arrow().column(VECTOR)
-        queries = [np.asarray(scan[int(i)].values, dtype=np.float32) for i in picks]
+        # Only the sampled rows are read (in offset order, which does not matter here).
+        taken = self._table.take_offsets(sorted(int(i) for i in picks)).select([VECTOR])
+        column = taken.to_arrow().column(VECTOR).combine_chunks()
+        flat = column.flatten().to_numpy(zero_copy_only=False).astype(np.float32, copy=False)
+        queries = list(flat.reshape(len(column), self.dim))
         hits: list[float] = []
         times: dict[str, list[float]] = {"index": [], "exact": []}
         for q in queries:

@@ -11,6 +11,7 @@ from vecstore_lab import _embedding, _indexes, _read, _search
 from vecstore_lab._flat import DEFAULT_BUDGET, FlatCache
 from vecstore_lab._indexing import Indexing
 from vecstore_lab._inputs import Batch, build_batch, check_ids, check_query_vector
+from vecstore_lab._projection import Projection, Projector
 from vecstore_lab._schema import (
     CollectionSettings,
     metadata_columns,
@@ -101,6 +102,9 @@ class Collection(Indexing):
         self.auto_optimize_rows = auto_optimize_rows
         # Exact searches run from an in-memory copy of the vectors while it fits this budget.
         self._flat = FlatCache(table, settings.dim, settings.distance, exact_cache_bytes)
+        # 2-D maps, cached per version (on disk next to a local, writable collection).
+        cache_uri = None if read_only else uri
+        self._projector = Projector(table, name, settings.dim, cache_uri, self._flat)
 
     # -- properties -------------------------------------------------------------------
     @property
@@ -338,6 +342,14 @@ class Collection(Indexing):
     def to_pandas(self) -> Any:
         """Every row as a pandas DataFrame (vectors included)."""
         return self.to_arrow().to_pandas()
+
+    def project(
+        self, method: str = "pca", *, sample: int = 100_000, seed: int = 0, progress: Any = None
+    ) -> Projection:
+        """Every row's place on a 2-D map: ``"pca"`` or ``"umap"`` (umap-learn), fit on
+        ``sample`` rows, applied to all. Kept per version in memory and next to a local
+        collection; after writes only new rows are transformed (no refit). See _projection."""
+        return self._projector.project(method, sample=sample, seed=seed, progress=progress)
 
     # -- search -----------------------------------------------------------------------
     def query(

@@ -103,35 +103,99 @@ topics = ["cats and kittens", "stock markets", "bread baking", "planets and star
 docs.add(ids=[f"d{i}" for i in range(80)],
          texts=[f"{topics[i % 4]} note {i}" for i in range(80)],
          metadatas=[{"topic": topics[i % 4].split()[0]} for i in range(80)])
+docs.add(ids=["evil"], texts=['<img src=x onerror="window.__xss=1"> <b>bold</b> cats'],
+         metadatas=[{"topic": "cats"}])
 em = EmbeddingMap(docs, color_by="topic")
 em
 """
 
+SCATTER = "() => document.querySelector('.vsl-map').__scatter"
 
-def test_embedding_map_query_and_selection(open_notebook: Any) -> None:
+
+def _point_on_page(page: Any, index: int) -> tuple[float, float]:
+    """Where point ``index`` is drawn, in page coordinates."""
+    x, y = page.evaluate(f"(i) => ({SCATTER})().getScreenPosition(i)", index)
+    box = page.locator(".vsl-map [data-testid=map]").bounding_box()
+    return box["x"] + x, box["y"] + y
+
+
+def test_embedding_map_webgl_hover_lasso_box_legend_and_query(open_notebook: Any) -> None:
     nb = open_notebook("map.ipynb", [MAP])
     nb.run_all()
     page = nb.page
-    svg = page.locator(".vsl-map [data-testid=map-svg]")
-    svg.wait_for(timeout=60_000)
-    assert "80 points" in page.locator("[data-testid=map-info]").inner_text()
+    assert page.evaluate("() => !!document.createElement('canvas').getContext('webgl2')")
+    page.wait_for_selector(".vsl-map[data-points='81']", timeout=60_000)
+    assert "81 points" in page.locator("[data-testid=map-info]").inner_text()
+    assert page.evaluate(f"() => ({SCATTER})().get('isPointsDrawn')")
+
+    # The query's star and a ring on each of its 5 hits, drawn on the overlay.
     nb.kernel("res = em.show_query('stock markets', k=5)")
-    # the query's star and the rings around its 5 hits join the 80 dots
-    assert wait_for(lambda: page.locator(".vsl-map svg circle").count() >= 85)
-    assert page.locator(".vsl-map svg g[aria-label=dot] path").count() >= 1  # the star
-    box = svg.bounding_box()
-    assert box is not None
-    # Drag a box over the whole plot: everything is selected in Python.
-    page.mouse.move(box["x"] + 2, box["y"] + 2)
+    assert wait_for(lambda: page.locator(".vsl-map").get_attribute("data-rings") == "5")
+    sx, sy = map(int, (page.locator(".vsl-map").get_attribute("data-star") or "").split(","))
+    alpha = page.evaluate(
+        """([x, y]) => {
+          const c = document.querySelector('.vsl-map [data-testid=map-overlay]');
+          const d = window.devicePixelRatio || 1;
+          const px = c.getContext('2d').getImageData(Math.round(x * d), Math.round(y * d), 1, 1);
+          return px.data[3];
+        }""",
+        [sx, sy],
+    )
+    assert alpha > 0  # the star is painted where Python placed the query
+
+    # Hover: the card shows the row's text and metadata, as text.
+    evil = kernel_json(nb, "em.index_of(['evil'])[0]")
+    page.mouse.move(*_point_on_page(page, evil))
+    card = page.locator(".vsl-map [data-testid=map-card]")
+    assert wait_for(lambda: card.is_visible() and "evil" in card.inner_text())
+    assert '<img src=x onerror="window.__xss=1">' in card.inner_text()
+    assert card.locator("img, b").count() == 0
+    assert page.evaluate("() => window.__xss") is None
+
+    # A click on a hit selects it and pins its card, with its score breakdown.
+    first_hit = kernel_json(nb, "em.highlighted_index[0]")
+    page.mouse.click(*_point_on_page(page, first_hit))
+    assert wait_for(lambda: kernel_json(nb, "em.selected_ids") == kernel_json(nb, "res.ids[:1]"))
+    assert wait_for(lambda: page.locator("[data-testid=map-breakdown]").is_visible())
+    assert "#1 " in card.inner_text() and "score" in card.inner_text()
+
+    # Lasso around the whole plot: every point is selected in Python.
+    box = page.locator(".vsl-map [data-testid=map]").bounding_box()
+    page.click(".vsl-map button[data-mode=lasso]")
+    left, top = box["x"] + 3, box["y"] + 3
+    right, bottom = box["x"] + box["width"] - 3, box["y"] + box["height"] - 3
+    page.mouse.move(left, top)
     page.mouse.down()
-    page.mouse.move(box["x"] + box["width"] - 2, box["y"] + box["height"] - 2, steps=5)
+    for x, y in [(right, top), (right, bottom), (left, bottom), (left, top + 4)]:
+        page.mouse.move(x, y, steps=12)
+        page.wait_for_timeout(30)
     page.mouse.up()
-    assert wait_for(lambda: len(kernel_json(nb, "em.selected_ids")) == 80)
-    # Click one dot: exactly that point is selected.
-    dot = page.locator(".vsl-map svg g[aria-label=dot] circle").first
-    b = dot.bounding_box()
-    assert b is not None
-    page.mouse.click(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2)
-    assert wait_for(lambda: len(kernel_json(nb, "em.selected_ids")) == 1)
-    assert kernel_json(nb, "em.highlighted") == kernel_json(nb, "res.ids")
+    assert wait_for(lambda: len(kernel_json(nb, "em.selected_ids")) == 81)
+    assert "81 selected" in page.locator("[data-testid=map-info]").inner_text()
+
+    # A box over the left half selects exactly the points left of its edge.
+    page.click(".vsl-map button[data-mode=box]")
+    mid = box["width"] / 2
+    edge = page.evaluate(f"(m) => ({SCATTER})().get('xScale').invert(m)", mid)
+    page.mouse.move(box["x"] + 4, box["y"] + 4)
+    page.mouse.down()
+    page.mouse.move(box["x"] + mid, box["y"] + box["height"] - 4, steps=6)
+    page.mouse.up()
+    want = kernel_json(
+        nb,
+        f"sorted(i for i, x in enumerate(em.points.column('x').to_pylist()) if x <= {edge})",
+    )
+    assert 0 < len(want) < 81
+    assert wait_for(lambda: sorted(kernel_json(nb, "em.index_of(em.selected_ids)")) == want)
+
+    # The legend filters a category out of the plot, and back in.
+    cats = kernel_json(nb, "em.legend['labels'].index('cats')")
+    n_cats = kernel_json(
+        nb, "em.points.column('color').to_pylist().count(em.legend['labels'].index('cats'))"
+    )
+    page.click(f".vsl-map .vsl-legend-item[data-code='{cats}']")
+    filtered = f"() => ({SCATTER})().get('filteredPoints').length"
+    assert wait_for(lambda: page.evaluate(filtered) == 81 - n_cats)
+    page.click(f".vsl-map .vsl-legend-item[data-code='{cats}']")
+    assert wait_for(lambda: not page.evaluate(f"() => ({SCATTER})().get('isPointsFiltered')"))
     nb.screenshot("embedding-map")

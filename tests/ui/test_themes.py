@@ -90,7 +90,7 @@ CHECKS = [
     ("selected hit", ".vsl-search .vsl-text", "var(--vsl-tint)", 4.5),
     ("filter error", ".vsl-search .vsl-error", "var(--vsl-error-bg)", 4.5),
     ("browser header", ".vsl-browser th", "var(--vsl-bg-alt)", 4.5),
-    ("map rings and axes", ".vsl-map svg", "var(--vsl-bg)", 3.0),
+    ("map legend", ".vsl-map .vsl-legend-item", "var(--vsl-bg)", 4.5),
     ("eval grid", ".vsl-eval td.cell", "var(--vsl-bg)", 4.5),
 ]
 WIDGETS = ["search", "browser", "map", "eval", "telemetry"]
@@ -104,7 +104,7 @@ def test_widgets_read_well_in_each_theme(open_notebook: Any, theme: str) -> None
     for widget in WIDGETS:
         page.wait_for_selector(f".vsl-{widget}", timeout=90_000)
     page.wait_for_selector(".vsl-search [data-testid=hit] mark", timeout=60_000)
-    page.wait_for_selector(".vsl-map svg circle", timeout=60_000)
+    page.wait_for_selector(".vsl-map[data-points]", timeout=60_000)
     page.wait_for_selector(".vsl-eval td.cell", timeout=60_000)
     dark = theme.endswith("Dark")
     page.evaluate(
@@ -117,6 +117,9 @@ def test_widgets_read_well_in_each_theme(open_notebook: Any, theme: str) -> None
     # The theme reaches the widgets: the background is dark in the dark theme only.
     shown = page.evaluate(CONTRAST, [".vsl-search", "var(--vsl-bg)"])
     assert (shown["background"] < 0.1) == dark, shown
+    # ... and the map's WebGL canvas, which follows a theme change while it is open.
+    canvas_bg = "() => document.querySelector('.vsl-map').__scatter.get('backgroundColor')"
+    assert wait_for(lambda: (sum(page.evaluate(canvas_bg)[:3]) < 1.0) == dark)
 
     failures = []
     for what, selector, background, minimum in CHECKS:

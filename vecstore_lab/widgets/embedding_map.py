@@ -1,4 +1,5 @@
-"""``EmbeddingMap``: a 2-D projection of a collection's vectors, coloured by metadata."""
+"""``EmbeddingMap``: every row of a collection on a 2-D map (WebGL), coloured by metadata, with
+the query and its hits marked."""
 
 from __future__ import annotations
 
@@ -6,111 +7,239 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import traitlets as t
 
-from vecstore_lab.errors import InvalidInputError, MissingDependencyError
-from vecstore_lab.widgets._base import ArrowTable, VecWidget
+from vecstore_lab._projection import fit_pca
+from vecstore_lab._schema import ID
+from vecstore_lab.errors import InvalidInputError
+from vecstore_lab.widgets._base import ArrowTable, VecWidget, command
 
 if TYPE_CHECKING:
+    from vecstore_lab._projection import Projection
     from vecstore_lab.collection import Collection
     from vecstore_lab.results import QueryResults
 
 __all__ = ["EmbeddingMap", "pca_2d"]
 
+MAX_CATEGORIES = 20  # the largest categories get a colour each; the rest share "other"
+CARD_TEXT = 500  # characters of text in a hover card
+
 
 def pca_2d(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The first two principal components: ``(coords, mean, components)``."""
-    x = np.asarray(vectors, dtype=np.float64)
-    mean = x.mean(axis=0)
-    centered = x - mean
-    _, _, vt = np.linalg.svd(centered, full_matrices=False)
-    components = vt[:2] if len(vt) >= 2 else np.vstack([vt, np.zeros_like(vt)])[:2]
-    return centered @ components.T, mean, components
+    """The first two principal components: ``(coords, mean, axes)``."""
+    mean, axes = fit_pca(vectors)
+    x = np.asarray(vectors, dtype=np.float32)
+    return (x - mean) @ axes.T, mean, axes
+
+
+def _is_numeric(dtype: pa.DataType) -> bool:
+    return bool(pa.types.is_integer(dtype) or pa.types.is_floating(dtype))
+
+
+def encode_colors(values: pa.Array) -> tuple[pa.Array, dict[str, Any]]:
+    """A colour column for the map and its legend.
+
+    Categories (strings, booleans, or numbers with few distinct values) become ``uint8`` codes,
+    the largest ``MAX_CATEGORIES - 1`` each their own, the rest "other"; nulls are "(none)".
+    Other numbers become ``float32`` in [0, 1] over their min..max (nulls at 0).
+    """
+    if _is_numeric(values.type) and pc.count_distinct(values).as_py() > MAX_CATEGORIES:
+        lo, hi = pc.min(values).as_py(), pc.max(values).as_py()
+        span = (hi - lo) or 1.0
+        scaled = pc.divide(pc.subtract(pc.cast(values, pa.float64()), lo), span)
+        w = pc.cast(pc.fill_null(scaled, 0.0), pa.float32())
+        return w, {"kind": "value", "min": lo, "max": hi}
+    labels = pc.fill_null(pc.cast(values, pa.string()), "(none)")
+    counts = pc.value_counts(labels)
+    names = counts.field("values").to_pylist()
+    sizes = counts.field("counts").to_pylist()
+    ranked = sorted(zip(names, sizes, strict=True), key=lambda p: (-p[1], str(p[0])))
+    keep = ranked if len(ranked) <= MAX_CATEGORIES else ranked[: MAX_CATEGORIES - 1]
+    kept = [name for name, _ in keep]
+    codes = pc.index_in(labels, value_set=pa.array(kept, pa.string()))
+    other = len(kept)
+    codes = pc.cast(pc.fill_null(codes, other), pa.uint8())
+    legend_counts = [size for _, size in keep]
+    if len(keep) < len(ranked):
+        kept.append("other")
+        legend_counts.append(sum(size for _, size in ranked[len(keep) :]))
+    return codes, {"kind": "category", "labels": kept, "counts": legend_counts}
 
 
 class EmbeddingMap(VecWidget):
-    """Vectors projected to 2-D (PCA by default, with numpy; ``method="umap"`` if umap-learn is
-    installed), one dot per row, coloured by the metadata field ``color_by``. ``show_query``
-    places a query among them and rings its hits; clicking or box-selecting dots sets
-    ``selected_ids`` in Python."""
+    """Every row of a collection on a 2-D map, drawn with WebGL (regl-scatterplot).
+
+    The projection is ``collection.project(method)``: PCA by default (``"umap"`` with
+    umap-learn), fit on a sample, cached per collection version. Points travel as Arrow
+    columns of float32 x/y and a colour code (one byte per row); the point's position in them
+    is its row index. Texts and metadata are fetched when a point is hovered.
+
+    ``color_by`` colours by a metadata field (a legend to filter categories, or a colour scale
+    for numbers). ``show_query`` places a query among the points and rings its hits. A lasso
+    (shift + drag, or the lasso tool), a box, or a click selects points: ``selected_ids`` in
+    Python. ``density`` draws density contours at overview zoom.
+    """
 
     _bundle = "embedding_map.js"
 
     points = ArrowTable().tag(sync=True)
+    legend = t.Dict().tag(sync=True)
     color_by = t.Unicode("").tag(sync=True)
     method = t.Enum(["pca", "umap"], default_value="pca").tag(sync=True)
-    max_points = t.Int(5000).tag(sync=True)
+    max_points = t.Int(2_000_000).tag(sync=True)
+    total = t.Int(0).tag(sync=True)
+    density = t.Bool(True).tag(sync=True)
     query_point = t.Dict(allow_none=True, default_value=None).tag(sync=True)
     highlighted = t.List(t.Unicode()).tag(sync=True)
+    highlighted_index = t.List(t.Int()).tag(sync=True)
     selected_ids = t.List(t.Unicode()).tag(sync=True)
 
     def __init__(self, collection: Collection, **kwargs: Any) -> None:
         self.collection = collection
-        self._mean: np.ndarray | None = None
-        self._components: np.ndarray | None = None
-        self._umap: Any = None
+        self.projection: Projection | None = None
+        self._rows: np.ndarray | None = None  # positions in the projection, when sampled
+        self._center = np.zeros(2, np.float32)
+        self._scale = np.float32(1.0)
+        self._results: QueryResults | None = None
+        self._ready = False
         super().__init__(**kwargs)
         self.project()
+        self._ready = True
 
-    def project(self) -> pa.Table:
-        """(Re)compute the projection of up to ``max_points`` rows."""
+    # -- the points ----------------------------------------------------------------------
+    def project(self, progress: Any = None) -> pa.Table:
+        """(Re)compute the map: the projection (cached per version), normalised to the
+        [-1, 1] square the scatter plot draws, and the colour column."""
         c = self.collection
-        if self.color_by and self.color_by not in c.schema.names:
-            raise InvalidInputError(f"color_by: no field {self.color_by!r} in {c.name!r}")
-        rows = c.get(limit=self.max_points, include_vectors=True)
-        table = rows.to_arrow()
-        if table.num_rows == 0:
-            self.points = b""
-            return table
-        vectors = np.asarray(table.column("vector").to_pylist(), dtype=np.float32)
-        if self.method == "umap":
-            try:
-                import umap
-            except ImportError as exc:
-                raise MissingDependencyError("method='umap' needs: pip install umap-learn") from exc
-            self._umap = umap.UMAP(n_components=2, random_state=0)
-            xy = self._umap.fit_transform(vectors)
-        else:
-            xy, self._mean, self._components = pca_2d(vectors)
-        texts = [(s or "")[:160] for s in rows.texts]
-        color = (
-            [str(v) for v in table.column(self.color_by).to_pylist()]
-            if self.color_by
-            else [""] * table.num_rows
-        )
-        points = pa.table(
-            {
-                "id": table.column("id"),
-                "x": pa.array(xy[:, 0], pa.float64()),
-                "y": pa.array(xy[:, 1], pa.float64()),
-                "color": pa.array(color, pa.string()),
-                "label": pa.array(texts, pa.string()),
-            }
-        )
-        self.points = points
-        return points
+        if self.color_by and self.color_by not in c.metadata_schema.names:
+            raise InvalidInputError(
+                f"color_by: no metadata field {self.color_by!r} in {c.name!r}; "
+                f"fields: {c.metadata_schema.names}"
+            )
+        if len(c) == 0:
+            self.projection, self._rows = None, None
+            self.total, self.legend = 0, {"kind": "none"}
+            self.points = pa.table(
+                {"x": pa.array([], pa.float32()), "y": pa.array([], pa.float32())}
+            )
+            return self.points
+        proj = c.project(self.method, progress=progress)
+        self.projection = proj
+        n = len(proj)
+        self._rows = None
+        xy = proj.xy
+        if n > self.max_points:  # an even stride keeps the shape of the map
+            self._rows = np.linspace(0, n - 1, self.max_points).astype(np.int64)
+            xy = xy[self._rows]
+        lo, hi = xy.min(axis=0), xy.max(axis=0)
+        self._center = ((lo + hi) / 2).astype(np.float32)
+        self._scale = np.float32(max(float((hi - lo).max()) / 2 * 1.05, 1e-12))
+        norm = (xy - self._center) / self._scale
+        columns: dict[str, Any] = {"x": pa.array(norm[:, 0]), "y": pa.array(norm[:, 1])}
+        legend: dict[str, Any] = {"kind": "none"}
+        if self.color_by:
+            values = self._column(self.color_by)
+            columns["color"], legend = encode_colors(values)
+        self.total = n
+        self.legend = legend
+        self.points = pa.table(columns)
+        self._place_results()
+        return self.points
+
+    def _ids(self) -> pa.Array:
+        assert self.projection is not None
+        ids = self.projection.ids
+        return ids if self._rows is None else ids.take(pa.array(self._rows))
+
+    def _column(self, name: str) -> pa.Array:
+        """A metadata column, in the map's point order."""
+        got = self.collection.get(select=[ID, name]).to_arrow()
+        where = pc.index_in(self._ids(), value_set=got.column(ID))
+        return got.column(name).combine_chunks().take(where)
+
+    def _normalise(self, xy: np.ndarray) -> tuple[float, float]:
+        x, y = (np.asarray(xy, np.float32).reshape(2) - self._center) / self._scale
+        return float(x), float(y)
 
     def to_2d(self, vector: np.ndarray) -> tuple[float, float]:
-        """Where ``vector`` lands on the map."""
-        v = np.asarray(vector, dtype=np.float32)[None, :]
-        if self._umap is not None:
-            x, y = self._umap.transform(v)[0]
-            return float(x), float(y)
-        if self._mean is None or self._components is None:
+        """Where ``vector`` lands on the map (in the map's [-1, 1] coordinates)."""
+        if self.projection is None:
             raise InvalidInputError("nothing is projected yet")
-        xy = (v.astype(np.float64) - self._mean) @ self._components.T
-        return float(xy[0, 0]), float(xy[0, 1])
+        return self._normalise(self.projection.transform(vector)[0])
 
+    def point_of(self, row_id: str) -> tuple[float, float]:
+        """Where the row ``row_id`` is drawn."""
+        index = self.index_of([row_id])[0]
+        if index < 0:
+            raise InvalidInputError(f"no point for id {row_id!r} on this map")
+        table = self.points
+        return float(table.column("x")[index].as_py()), float(table.column("y")[index].as_py())
+
+    def index_of(self, ids: list[str]) -> list[int]:
+        """Point indices of ``ids`` (-1 for an id not on the map)."""
+        if self.projection is None or not ids:
+            return [-1] * len(ids)
+        found = pc.index_in(pa.array(ids, pa.string()), value_set=self._ids())
+        return [-1 if i is None else int(i) for i in found.to_pylist()]
+
+    # -- queries -------------------------------------------------------------------------
     def show_query(self, text: str, k: int = 10, **query_kwargs: Any) -> QueryResults:
-        """Run ``collection.query(text, k=k, ...)``; mark the query and ring its hits."""
-        results = self.collection.query(text, k=k, **query_kwargs)
+        """Run ``collection.query(text, k=k, ...)``; mark the query and ring its hits (a
+        click on a hit shows its score breakdown)."""
         embedder = self.collection.embedder
         if embedder is None:
             raise InvalidInputError("show_query needs a collection with an embedder")
+        results = self.collection.query(text, k=k, **query_kwargs)
+        self._results = results
         x, y = self.to_2d(embedder.embed_query(text))
         self.query_point = {"x": x, "y": y, "text": text}
-        self.highlighted = results.ids
+        self._place_results()
         return results
+
+    def _place_results(self) -> None:
+        ids = [] if self._results is None else list(self._results.ids)
+        self.highlighted = ids
+        self.highlighted_index = [i for i in self.index_of(ids) if i >= 0]
+
+    # -- requests from the front end -------------------------------------------------------
+    @command("point")
+    def _point(self, index: int) -> tuple[dict[str, Any], list[Any]]:
+        """The hover card of point ``index``: id, text, metadata (as text), and the score
+        breakdown when it is a hit of the shown query."""
+        ids = self._ids()
+        if not isinstance(index, int) or not 0 <= index < len(ids):
+            raise InvalidInputError(f"no point {index!r}")
+        row_id = ids[index].as_py()
+        rows = self.collection.get(ids=[row_id])
+        if len(rows) == 0:
+            raise InvalidInputError(f"row {row_id!r} is gone (the collection changed)")
+        record = rows[0]
+        card: dict[str, Any] = {
+            "index": index,
+            "row_id": row_id,
+            "text": (record.text or "")[:CARD_TEXT],
+            "metadata": {k: "" if v is None else str(v) for k, v in record.metadata.items()},
+        }
+        hit = None
+        if self._results is not None:
+            hit = next((h for h in self._results if h.id == row_id), None)
+        if hit is not None:
+            card["hit"] = {"rank": hit.rank, "score": hit.score, "breakdown": hit.breakdown}
+        return card, []
+
+    @command("select")
+    def _select(self, indices: list[int]) -> tuple[dict[str, Any], list[Any]]:
+        """The front end's selection (point indices) → ``selected_ids``."""
+        ids = self._ids()
+        picked = [i for i in indices if isinstance(i, int) and 0 <= i < len(ids)]
+        self.selected_ids = ids.take(pa.array(sorted(set(picked)), pa.int64())).to_pylist()
+        return {"count": len(self.selected_ids)}, []
+
+    @t.observe("color_by", "method", "max_points")
+    def _reproject(self, _change: Any) -> None:
+        if self._ready:
+            self.project()
 
     def __repr__(self) -> str:
         return (

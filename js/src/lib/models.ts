@@ -39,11 +39,15 @@ export interface BrowserModel {
 
 export interface EmbeddingMapModel {
   points: IPC;
+  legend: Json;
   color_by: string;
   method: "pca" | "umap";
   max_points: number;
+  total: number;
+  density: boolean;
   query_point: { x: number; y: number; text?: string } | null;
   highlighted: string[];
+  highlighted_index: number[];
   selected_ids: string[];
 }
 
