@@ -161,6 +161,26 @@ def test_collection_browser_pages_sorts_and_sends_one_page(tmp_path: Path) -> No
     assert cb.stats["rows"] == n and cb.versions[-1]["rows"] == n
     assert repr(cb).startswith("CollectionBrowser(collection='big', rows=120000")
 
+    # The filter box: rows matching it, sorted and paged; the count follows it.
+    reply = request(cb, "page", page=2, sort_by="rating", where="rating < 1000")
+    assert reply["ok"] and reply["total"] == c.count("rating < 1000") == cb.total
+    ratings = decode(cb, "rows").column("rating").to_pylist()
+    want = sorted(((i * 7919) % 100_003 for i in range(n)), reverse=False)
+    want = [r for r in want if r < 1000]
+    assert cb.page == 0  # a new filter starts at its first page
+    assert ratings == want[:25]
+    request(cb, "page", page=1, sort_by="rating", where="rating < 1000")
+    assert decode(cb, "rows").column("rating").to_pylist() == want[25:50]
+    # A bad filter is an error; the filter, count and rows stay as they were.
+    before = cb.rows
+    reply = request(cb, "page", page=0, where="nope > 1")
+    assert not reply["ok"] and "nope" in reply["error"]
+    assert cb.where == "rating < 1000" and cb.rows.equals(before)
+    # A write makes a new version: the next page sees the new row.
+    c.add(ids=["zzz"], vectors=np.ones((1, 4), np.float32), metadatas=[{"rating": -1}])
+    request(cb, "page", page=0, sort_by="rating", where="rating < 1000")
+    assert decode(cb, "rows").column("id")[0].as_py() == "zzz"
+
 
 def test_embedding_map_projects_and_places_queries(docs: vl.Collection) -> None:
     import numpy as np

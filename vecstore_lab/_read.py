@@ -1,9 +1,19 @@
-"""Reading stored rows: by id, by filter, in storage order or sorted, one page at a time."""
+"""Reading stored rows: by id, by filter, in storage order or sorted, one page at a time.
+
+Sorted pages of a large collection come from a ranking kept per table version: the first
+sorted page reads the sort key columns once (not the rows) and ranks the row ids; every page
+after that, in any order, takes just its rows by row id. A write makes a new version, and the
+next page ranks again.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import threading
+import weakref
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -14,7 +24,7 @@ from vecstore_lab.errors import InvalidInputError
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["OrderBy", "read_rows", "sort_keys"]
+__all__ = ["OrderBy", "Rankings", "read_rows", "sort_keys"]
 
 OrderBy = str | tuple[str, str] | list[str | tuple[str, str]]
 _ORDERS = ("ascending", "descending")
@@ -47,6 +57,56 @@ def _by_position(table: pa.Table, ids: list[str]) -> pa.Table:
     return table.take(pa.array(order, pa.int64()))
 
 
+ROWID = "_rowid"
+_KEPT = 4  # rankings kept per table (each is 8 bytes a row)
+
+
+class Rankings:
+    """Row ids in sorted order, per (version, filter, order): what sorted pages are cut
+    from. One per table (``of``), so every reader of a collection shares it."""
+
+    _tables: ClassVar[weakref.WeakKeyDictionary[Any, Rankings]] = weakref.WeakKeyDictionary()
+    _guard = threading.Lock()
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._held: OrderedDict[tuple[Any, ...], np.ndarray] = OrderedDict()
+
+    @classmethod
+    def of(cls, tbl: Any) -> Rankings:
+        with cls._guard:
+            found = cls._tables.get(tbl)
+            if found is None:
+                found = cls._tables[tbl] = cls()
+            return found
+
+    def ranked(self, tbl: Any, where: str | None, order: list[tuple[str, str]]) -> np.ndarray:
+        key = (int(tbl.version), where, tuple(order))
+        with self._lock:
+            if key in self._held:
+                self._held.move_to_end(key)
+                return self._held[key]
+        cols = list(dict.fromkeys([ID, *(name for name, _ in order)]))
+        q = tbl.search().select(cols).with_row_id(True).limit(None)
+        keys = (q.where(where) if where else q).to_arrow()
+        ranked = pc.sort_indices(keys, sort_keys=[*order, (ID, "ascending")])
+        rowids = keys.column(ROWID).to_numpy()[ranked.to_numpy()]
+        with self._lock:
+            self._held[key] = rowids
+            while len(self._held) > _KEPT:
+                self._held.popitem(last=False)
+        return rowids
+
+
+def _take(tbl: Any, rowids: np.ndarray, columns: list[str]) -> pa.Table:
+    """Rows by row id, in the order given."""
+    got = tbl.take_row_ids(rowids.tolist()).select(columns).with_row_id().to_arrow()
+    have = got.column(ROWID).to_numpy()
+    by_id = np.argsort(have)
+    order = by_id[np.searchsorted(have, rowids, sorter=by_id)]
+    return got.take(pa.array(order)).select(columns)
+
+
 def read_rows(
     tbl: Any,
     columns: list[str],
@@ -69,15 +129,20 @@ def read_rows(
         clauses = [*preds, extra] if extra else preds
         return q.where(" AND ".join(f"({p})" for p in clauses)) if clauses else q
 
+    if order is not None and ids is None:
+        page = Rankings.of(tbl).ranked(tbl, where, order)[_page(offset, limit)]
+        if not len(page):
+            return scan(columns).limit(0).to_arrow()
+        return _take(tbl, page, columns)
     if order is not None:
         key_cols = list(dict.fromkeys([ID, *(name for name, _ in order)]))
         keys = scan(key_cols).limit(None).to_arrow()
         ranked = pc.sort_indices(keys, sort_keys=[*order, (ID, "ascending")])
-        page = keys.column(ID).take(ranked)[_page(offset, limit)].to_pylist()
-        if not page:
+        page_ids = keys.column(ID).take(ranked)[_page(offset, limit)].to_pylist()
+        if not page_ids:
             return scan(columns).limit(0).to_arrow()
-        rows = tbl.search().select(columns).where(ids_predicate(page)).limit(None).to_arrow()
-        return _by_position(rows, page)
+        rows = tbl.search().select(columns).where(ids_predicate(page_ids)).limit(None).to_arrow()
+        return _by_position(rows, page_ids)
     if ids is None:
         q = scan(columns)
         q = q.limit(limit).offset(offset) if limit is not None else q.limit(None).offset(offset)

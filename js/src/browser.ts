@@ -13,16 +13,19 @@ function render({ model, el: root }: RenderProps<BrowserModel>) {
   const prev = el("button", { text: "◀ prev", attrs: { "data-testid": "prev" } });
   const next = el("button", { text: "next ▶", attrs: { "data-testid": "next" } });
   const pageInfo = el("span", { attrs: { "data-testid": "page-info" } });
+  const filter = el("input", { class: "vsl-filter", attrs: { "data-testid": "filter", placeholder: "filter: year >= 2020 and topic = 'pets'", "aria-label": "filter rows" } });
+  filter.value = model.get("where") ?? "";
   const error = el("div", { class: "vsl-error", attrs: { "data-testid": "error" } });
   error.style.display = "none";
   const table = el("table", { class: "vsl-table", attrs: { "data-testid": "rows" } });
   const side = el("div", { class: "vsl-panels" });
-  root.append(el("div", { class: "vsl-controls" }, [prev, pageInfo, next]), error, el("div", { class: "vsl-panels" }, [el("div", {}, [table]), side]));
+  root.append(el("div", { class: "vsl-controls" }, [filter, prev, pageInfo, next]), error, el("div", { class: "vsl-panels" }, [el("div", {}, [table]), side]));
 
   const go = async (page: number, sortBy?: string, descending?: boolean) => {
     try {
       const { reply } = await request(model, "page", {
         page, sort_by: sortBy ?? model.get("sort_by"), descending: descending ?? model.get("descending"),
+        where: filter.value,
       });
       error.style.display = reply.ok ? "none" : "";
       error.textContent = reply.ok ? "" : String(reply.error);
@@ -65,6 +68,7 @@ function render({ model, el: root }: RenderProps<BrowserModel>) {
     );
   };
 
+  filter.addEventListener("keydown", (e) => { if (e.key === "Enter") void go(0); });
   prev.addEventListener("click", () => void go(model.get("page") - 1));
   next.addEventListener("click", () => void go(model.get("page") + 1));
   const listeners = new Listeners(model);

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import traitlets as t
 
 from vecstore_lab._static import table_html
+from vecstore_lab.filters import parse_where
 from vecstore_lab.widgets._base import ArrowTable, VecWidget, command
 
 if TYPE_CHECKING:
@@ -20,8 +21,12 @@ __all__ = ["CollectionBrowser"]
 class CollectionBrowser(VecWidget):
     """Rows of ``collection`` one page at a time, with schema, stats and versions.
 
-    Paging and sorting are ``collection.get(order_by=..., offset=..., limit=...)``: only the
-    page on screen is sent, and ``rows`` holds it as an Arrow table.
+    Paging, sorting and filtering are ``collection.get(where=..., order_by=..., offset=...,
+    limit=...)``: only the page on screen is read in full and sent (``rows``, an Arrow table).
+    A sorted order is ranked once per collection version from the key column, so later pages
+    are read by row id. ``where`` is the filter box's text (``year >= 2020 and topic =
+    'pets'``, or a JSON filter), checked against the schema: a bad filter is an error shown
+    in the widget, and the previous rows stay.
     """
 
     _bundle = "browser.js"
@@ -30,6 +35,7 @@ class CollectionBrowser(VecWidget):
     page_size = t.Int(50).tag(sync=True)
     sort_by = t.Unicode("").tag(sync=True)
     descending = t.Bool(False).tag(sync=True)
+    where = t.Unicode("").tag(sync=True)
     rows = ArrowTable().tag(sync=True)
     total = t.Int(0).tag(sync=True)
     schema_info = t.List(t.Dict()).tag(sync=True)
@@ -44,7 +50,7 @@ class CollectionBrowser(VecWidget):
     def refresh(self) -> None:
         """Reload counts, schema, stats, versions and the current page."""
         c = self.collection
-        self.total = c.count()
+        self.total = c.count(parse_where(self.where))
         self.schema_info = [
             {"name": f.name, "type": str(f.type), "nullable": f.nullable} for f in c.schema
         ]
@@ -67,9 +73,18 @@ class CollectionBrowser(VecWidget):
         self.load_page()
 
     def load_page(
-        self, page: int | None = None, sort_by: str | None = None, descending: bool | None = None
+        self,
+        page: int | None = None,
+        sort_by: str | None = None,
+        descending: bool | None = None,
+        where: str | None = None,
     ) -> pa.Table:
-        """Fetch one page (``page_size`` rows), sorted by ``sort_by`` when set."""
+        """Fetch one page (``page_size`` rows), sorted by ``sort_by`` when set, of the rows
+        matching ``where``. A bad filter raises before anything changes."""
+        if where is not None and where != self.where:
+            flt = parse_where(where)
+            total = self.collection.count(flt)  # checks the filter against the schema
+            self.where, self.total, page = where, total, 0  # a new filter: its first page
         if page is not None:
             self.page = page
         if sort_by is not None:
@@ -81,16 +96,19 @@ class CollectionBrowser(VecWidget):
         offset = self.page * self.page_size
         order = (self.sort_by, "descending" if self.descending else "ascending")
         self.rows = self.collection.get(
-            limit=self.page_size, offset=offset, order_by=order if self.sort_by else None
+            where=parse_where(self.where),
+            limit=self.page_size,
+            offset=offset,
+            order_by=order if self.sort_by else None,
         ).to_arrow()
         return self.rows
 
     @command("page")
     def _handle_page(
-        self, page: int = 0, sort_by: str = "", descending: bool = False
+        self, page: int = 0, sort_by: str = "", descending: bool = False, where: str | None = None
     ) -> tuple[dict[str, Any], list[bytes]]:
-        table = self.load_page(page, sort_by, descending)
-        return {"rows": table.num_rows, "page": self.page}, []
+        table = self.load_page(page, sort_by, descending, where)
+        return {"rows": table.num_rows, "page": self.page, "total": self.total}, []
 
     @command("refresh")
     def _handle_refresh(self) -> tuple[dict[str, Any], list[bytes]]:
@@ -98,7 +116,8 @@ class CollectionBrowser(VecWidget):
         return {"total": self.total}, []
 
     def _static_html(self) -> str:
-        title = f"{self.collection.name}: {self.total} rows, page {self.page + 1}"
+        shown = f", where {self.where}" if self.where else ""
+        title = f"{self.collection.name}: {self.total} rows{shown}, page {self.page + 1}"
         return table_html(self.rows, title=title)
 
     def __repr__(self) -> str:

@@ -30,6 +30,7 @@ export interface BrowserModel {
   page_size: number;
   sort_by: string;
   descending: boolean;
+  where: string;
   rows: IPC;
   total: number;
   schema_info: { name: string; type: string; nullable: boolean }[];
