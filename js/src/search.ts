@@ -23,10 +23,12 @@ function render({ model, el: root }: RenderProps<SearchModel>) {
   const filter = el("input", { class: "vsl-filter", attrs: { type: "text", placeholder: "filter: year >= 2020 or {\"topic\": \"finance\"}", "data-testid": "filter" } });
   const rerank = el("select", { attrs: { "data-testid": "rerank" } });
   const button = el("button", { text: "Search", attrs: { "data-testid": "search" } });
+  const live = el("input", { attrs: { type: "checkbox", "data-testid": "live" } });
+  const liveLabel = el("label", { title: "search as you type" }, [live, document.createTextNode(" live")]);
   const error = el("div", { class: "vsl-error", attrs: { "data-testid": "error" } });
   const status = el("div", { class: "vsl-status", attrs: { "data-testid": "status" } });
   const hits = el("div", { class: "vsl-hits", attrs: { "data-testid": "hits" } });
-  root.append(el("div", { class: "vsl-controls" }, [query, k, mode, filter, rerank, button]), error, status, hits);
+  root.append(el("div", { class: "vsl-controls" }, [query, k, mode, filter, rerank, button, liveLabel]), error, status, hits);
 
   const syncInputs = () => {
     query.value = model.get("query") ?? "";
@@ -138,6 +140,34 @@ function render({ model, el: root }: RenderProps<SearchModel>) {
     }
   };
 
+  // Live mode: a pause in typing sends the query; one search at a time, and when it is done
+  // only the latest text is sent (what was typed in between is never searched).
+  let typing: ReturnType<typeof setTimeout> | undefined;
+  let running = false;
+  let sent = "";
+  const liveSearch = async () => {
+    if (running || query.value === sent) return;
+    running = true;
+    sent = query.value;
+    try {
+      const { reply } = await request(model, "search", { query: sent });
+      if (!reply.ok) { model.set("error", String(reply.error ?? "search failed")); renderError(); }
+    } catch (e) {
+      error.textContent = String(e);
+      error.style.display = "";
+    } finally {
+      running = false;
+    }
+    if (query.value !== sent && model.get("live")) void liveSearch();
+  };
+  query.addEventListener("input", () => {
+    if (!model.get("live") || !query.value.trim()) return;
+    clearTimeout(typing);
+    typing = setTimeout(() => void liveSearch(), model.get("debounce_ms") ?? 60);
+  });
+  live.checked = Boolean(model.get("live"));
+  live.addEventListener("change", () => { model.set("live", live.checked); model.save_changes(); });
+
   button.addEventListener("click", submit);
   query.addEventListener("keydown", (e) => { if (e.key === "Enter") void submit(); });
   filter.addEventListener("keydown", (e) => { if (e.key === "Enter") void submit(); });
@@ -156,6 +186,7 @@ function render({ model, el: root }: RenderProps<SearchModel>) {
     rerank.value = model.get("rerank") ?? "";
   };
   listeners.on(["query", "k", "mode", "where", "rerank"], syncSettings);
+  listeners.on("live", () => { live.checked = Boolean(model.get("live")); });
   syncInputs();
   renderError();
   renderStatus();

@@ -97,3 +97,46 @@ def test_search_breakdown_select_and_errors(open_notebook: Any) -> None:
     assert page.input_value("[data-testid=mode]") == "text"  # Python's settings show
     assert page.input_value("[data-testid=filter]") == ""
     nb.screenshot("search-widget")
+
+
+LIVE = """
+import tempfile, time
+import vecstore_lab as vl
+from vecstore_lab.widgets import SearchWidget
+
+db = vl.connect(tempfile.mkdtemp(), embedder=vl.HashEmbedder(dim=64))
+docs = db.create_collection("docs")
+topics = ['cats', 'markets', 'bread', 'planets']
+docs.add(ids=[f"d{i}" for i in range(300)],
+         texts=[f"note {i} on {topics[i % 4]}" for i in range(300)])
+live = SearchWidget(docs, k=5, live=True)
+_search = live.collection.search
+def slow(spec):  # each search takes 0.3 s, so keystrokes pile up behind it
+    time.sleep(0.3)
+    return _search(spec)
+live.collection.search = slow
+live
+"""
+
+
+def test_live_mode_searches_as_you_type_and_the_latest_query_wins(open_notebook: Any) -> None:
+    nb = open_notebook("live.ipynb", [LIVE])
+    nb.run_all()
+    page = nb.page
+    box = page.locator(".vsl-search [data-testid=query]")
+    box.wait_for(timeout=60_000)
+    assert page.locator(".vsl-search [data-testid=live]").is_checked()
+    # No Enter, no button: typing searches. 16 keystrokes, 80 ms apart, while each search
+    # takes 300 ms: the queries typed while one runs are dropped, the last one is searched.
+    box.press_sequentially("markets note 13", delay=80)
+    expected = kernel_json(nb, "docs.query('markets note 13', k=5).ids")
+    assert wait_for(lambda: hit_ids(nb) == expected, timeout=30)
+    assert kernel_json(nb, "live.query") == "markets note 13"
+    runs = kernel_json(nb, "live.searches")
+    assert 1 <= runs < len("markets note 13"), runs
+    # Live mode off: typing alone no longer searches.
+    page.click(".vsl-search [data-testid=live]")
+    assert wait_for(lambda: kernel_json(nb, "live.live") is False)
+    box.press_sequentially(" more", delay=30)
+    page.wait_for_timeout(800)
+    assert kernel_json(nb, "live.searches") == runs

@@ -30,6 +30,10 @@ class SearchWidget(VecWidget):
     The widget holds no search logic: every search is ``collection.search(widget.spec)``,
     and ``results`` holds the hits as an Arrow table.
 
+    ``live=True`` searches as you type: after a short pause in typing (``debounce_ms``) the
+    query is sent; while a search runs, newer keystrokes wait, and only the latest query is
+    sent when it finishes. Queries typed in between are never run.
+
     Examples:
         >>> import vecstore_lab as vl
         >>> docs = vl.connect(tmp_path, embedder=vl.HashEmbedder(dim=16)).create_collection("d")
@@ -56,11 +60,14 @@ class SearchWidget(VecWidget):
     status = t.Unicode("").tag(sync=True)
     busy = t.Bool(False).tag(sync=True)
     selected = t.Dict(allow_none=True, default_value=None).tag(sync=True)
+    live = t.Bool(False).tag(sync=True)
+    debounce_ms = t.Int(60).tag(sync=True)
 
     def __init__(self, collection: Collection, **kwargs: Any) -> None:
         kwargs.setdefault("rerankers", list_rerankers())
         self.collection = collection
         self.last_results: QueryResults | None = None
+        self.searches = 0  # searches run (live mode runs fewer than keystrokes)
         super().__init__(**kwargs)
 
     def search(self, query: str | None = None, **settings: Any) -> QueryResults:
@@ -77,6 +84,7 @@ class SearchWidget(VecWidget):
             self.query = query
         self.busy = True
         self.error = ""
+        self.searches += 1
         start = time.perf_counter()
         try:
             results = self.collection.search(self.spec)
@@ -106,9 +114,9 @@ class SearchWidget(VecWidget):
         )
 
     @command("search")
-    def _search_command(self) -> tuple[dict[str, Any], list[bytes]]:
-        results = self.search()
-        return {"hits": len(results)}, []
+    def _search_command(self, query: str | None = None) -> tuple[dict[str, Any], list[bytes]]:
+        results = self.search(query)
+        return {"hits": len(results), "query": self.query}, []
 
     def _static_title(self) -> str:
         about = f"{self.mode} search for {self.query!r}" if self.query else "no search yet"

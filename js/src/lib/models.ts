@@ -23,6 +23,8 @@ export interface SearchModel {
   status: string;
   busy: boolean;
   selected: Json | null;
+  live: boolean;
+  debounce_ms: number;
 }
 
 export interface BrowserModel {
