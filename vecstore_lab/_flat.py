@@ -28,6 +28,7 @@ import numpy as np
 import pyarrow as pa
 
 from vecstore_lab._indexes import has_vector_index
+from vecstore_lab._probe import VersionProbe
 from vecstore_lab._schema import DISTANCE, VECTOR
 
 if TYPE_CHECKING:
@@ -147,11 +148,13 @@ class FlatCache:
         self._masks: OrderedDict[str, npt.NDArray[np.bool_]] = OrderedDict()
         self._lock = threading.Lock()
         self._state: tuple[int, pa.Schema, bool] | None = None
+        self.probe = VersionProbe(table)
 
     def table_state(self) -> tuple[int, pa.Schema, bool]:
         """The table's version, schema, and whether an ANN index covers its vectors. One call
-        into LanceDB per query: the other two are read again only when the version moves."""
-        version = int(self.table.version)
+        into LanceDB per query at most (see ``VersionProbe``): the other two are read again
+        only when the version moves."""
+        version = self.probe.current()
         state = self._state
         if state is None or state[0] != version:
             state = (version, self.table.schema, has_vector_index(self.table))
@@ -186,7 +189,7 @@ class FlatCache:
         """The rows at ``version`` (default: the table's current one), or ``None`` over the
         budget."""
         with self._lock:
-            version = int(self.table.version) if version is None else version
+            version = self.probe.current() if version is None else version
             held = self._matrix
             if held is not None and held.version == version:
                 return held
