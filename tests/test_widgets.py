@@ -195,6 +195,7 @@ def test_embedding_map_projects_and_places_queries(docs: vl.Collection) -> None:
     assert points.schema.field("x").type == pa.float32()
     assert points.schema.field("color").type == pa.uint8()
     assert points.num_rows == 5 and em.total == 5
+    assert em.payload_bytes == len(em.get_state("points")["points"])
     xy = np.column_stack([points.column("x").to_numpy(), points.column("y").to_numpy()])
     assert np.abs(xy).max() <= 1.0
     assert em.legend == {"kind": "category", "labels": ["finance", "pets", "food"],

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import traitlets as t
 
+from vecstore_lab._arrow import arrow_ipc
 from vecstore_lab._projection import fit_pca
 from vecstore_lab._schema import ID
 from vecstore_lab.errors import InvalidInputError
@@ -146,6 +147,11 @@ class EmbeddingMap(VecWidget):
         self.points = pa.table(columns)
         self._place_results()
         return self.points
+
+    @property
+    def payload_bytes(self) -> int:
+        """Bytes the points take on their way to the browser (one Arrow IPC buffer)."""
+        return len(arrow_ipc(self.points))
 
     def _ids(self) -> pa.Array:
         assert self.projection is not None
