@@ -51,6 +51,7 @@ bench: setup
 	$(PY) bench/bench_ingest.py
 	$(PY) bench/bench_rerank.py
 	$(PY) bench/bench_telemetry.py
-	$(PY) bench/bench_widgets.py
+	$(PY) bench/bench_widgets.py --scale
 	$(PIP) -e ".[bench]"
 	$(PY) bench/bench_engine.py
+	$(PY) bench/bench_ann.py

@@ -314,18 +314,23 @@ def main() -> None:
     parser.add_argument("--cases", default="map,browser,live")
     parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args()
-    cases = args.cases.split(",")
-    n = 20_000 if args.quick else 1_000_000
+    run(args.cases.split(","), quick=args.quick, output=args.output)
+
+
+def run(cases: list[str] | None = None, *, quick: bool = False, output: Path | None = None) -> None:
+    """The cases (default: all), appended to RESULTS.md (or ``output``)."""
+    cases = cases or ["map", "browser", "live"]
+    n = 20_000 if quick else 1_000_000
     lines: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         if "map" in cases:
-            lines += map_case(n, 1 if args.quick else 3, work)
+            lines += map_case(n, 1 if quick else 3, work)
         if "browser" in cases:
             lines += browser_case(n, work)
         if "live" in cases:
-            lines += live_case(5_000 if args.quick else 100_000, work)
-    publish("widgets at scale" + (" (quick)" if args.quick else ""), lines, path=args.output)
+            lines += live_case(5_000 if quick else 100_000, work)
+    publish("widgets at scale" + (" (quick)" if quick else ""), lines, path=output)
 
 
 if __name__ == "__main__":

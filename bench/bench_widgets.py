@@ -9,7 +9,10 @@ arrival (on a page that has already rendered results once) to the first screenfu
 frames later) and to all 1,000 hits in the DOM (``renderMs``; the rest is built in chunks
 between frames so the page never freezes).
 
-    python bench/bench_widgets.py [--repeats 7]
+    python bench/bench_widgets.py [--repeats 7] [--scale] [--quick]
+
+``--scale`` also runs bench_scale.py's cases (the widgets at a million rows: EmbeddingMap,
+CollectionBrowser, live SearchWidget), so one command reports every widget target.
 """
 
 from __future__ import annotations
@@ -133,7 +136,13 @@ def render_times(ipc: bytes, repeats: int) -> tuple[list[float], list[float], in
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--scale", action="store_true", help="also the 1M-row cases")
+    parser.add_argument("--quick", action="store_true", help="with --scale: small sizes")
     args = parser.parse_args()
+    if args.scale:
+        import bench_scale
+
+        bench_scale.run(quick=args.quick)
     ipc, as_arrow, as_json = result_table()
     renders, paints, hits = render_times(ipc, args.repeats)
     lines = [

@@ -3,6 +3,7 @@ nothing about time: speed targets live in bench/RESULTS.md, measured by the full
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -35,3 +36,32 @@ def test_engine_bench_quick_mode_writes_results(tmp_path: Path) -> None:
     assert "### Cost growth" in text and "| 5,000 |" in text and "| 20,000 |" in text
     png = tmp_path / "cost_growth.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.slow
+def test_widget_scale_bench_quick_mode_writes_every_target(tmp_path: Path) -> None:
+    out = tmp_path / "RESULTS.md"
+    scale = Path(__file__).parents[1] / "bench" / "bench_scale.py"
+    subprocess.run(
+        [sys.executable, str(scale), "--quick", "--output", str(out)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    text = out.read_text()
+    assert text.startswith("## widgets at scale (quick)")
+    for target in (
+        "projection (PCA) in Python",
+        "cached re-open",
+        "map payload",
+        "data arrival → first paint",
+        "pan/zoom frame",
+        "→ `selected_ids` in Python",
+        "any other sorted page",
+        "keystroke queries",
+    ):
+        assert target in text, target
+    assert "WebGL2 available" in text  # the map really drew in the browser
+    lassoed = re.search(r"lasso of ([\d,]+) points", text)
+    assert lassoed is not None and int(lassoed.group(1).replace(",", "")) > 0

@@ -33,7 +33,7 @@ _lock = threading.Lock()
 def _tools() -> tuple[Any, ThreadPoolExecutor]:
     with _lock:
         if "pool" not in _state:
-            from threadpoolctl import ThreadpoolController
+            from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
 
             _state["controller"] = ThreadpoolController()
             _state["pool"] = ThreadPoolExecutor(_WORKERS, thread_name_prefix="vecstore-gemv")
@@ -50,8 +50,7 @@ def matvec(
     bounds = np.linspace(0, n, blocks + 1).astype(int)
     with controller.limit(limits=1, user_api="blas"):
         futures = [
-            pool.submit(np.dot, matrix[a:b], q, out[a:b])
-            for a, b in itertools.pairwise(bounds[1:])
+            pool.submit(np.dot, matrix[a:b], q, out[a:b]) for a, b in itertools.pairwise(bounds[1:])
         ]
         np.dot(matrix[: bounds[1]], q, out[: bounds[1]])
         for f in futures:

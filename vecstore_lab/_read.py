@@ -90,7 +90,7 @@ class Rankings:
         q = tbl.search().select(cols).with_row_id(True).limit(None)
         keys = (q.where(where) if where else q).to_arrow()
         ranked = pc.sort_indices(keys, sort_keys=[*order, (ID, "ascending")])
-        rowids = keys.column(ROWID).to_numpy()[ranked.to_numpy()]
+        rowids: np.ndarray = keys.column(ROWID).to_numpy()[ranked.to_numpy()]
         with self._lock:
             self._held[key] = rowids
             while len(self._held) > _KEPT:
