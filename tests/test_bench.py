@@ -1,5 +1,5 @@
-"""The engine benchmark's quick mode runs end to end and writes its results (it asserts
-nothing about time: speed targets live in bench/RESULTS.md, measured by the full run)."""
+"""The benchmarks' quick modes run end to end and write their results (they assert nothing
+about time: speed targets live in bench/RESULTS.md, measured by the full run)."""
 
 from __future__ import annotations
 
@@ -10,20 +10,25 @@ from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).parents[1] / "bench" / "bench_engine.py"
+BENCH = Path(__file__).parents[1] / "bench"
+
+
+def quick_run(script: str, tmp_path: Path) -> str:
+    """What ``script --quick`` writes to its results file."""
+    out = tmp_path / "RESULTS.md"
+    subprocess.run(
+        [sys.executable, str(BENCH / script), "--quick", "--output", str(out)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    return out.read_text()
 
 
 @pytest.mark.slow
 def test_engine_bench_quick_mode_writes_results(tmp_path: Path) -> None:
-    out = tmp_path / "RESULTS.md"
-    subprocess.run(
-        [sys.executable, str(BENCH), "--quick", "--output", str(out)],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    text = out.read_text()
+    text = quick_run("bench_engine.py", tmp_path)
     assert text.startswith("## engine: exact search and writes (quick)")
     assert "### Exact top-10 at 20,000 x 384" in text
     assert "Same top-10 ids as numpy: True" in text
@@ -40,16 +45,7 @@ def test_engine_bench_quick_mode_writes_results(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_widget_scale_bench_quick_mode_writes_every_target(tmp_path: Path) -> None:
-    out = tmp_path / "RESULTS.md"
-    scale = Path(__file__).parents[1] / "bench" / "bench_scale.py"
-    subprocess.run(
-        [sys.executable, str(scale), "--quick", "--output", str(out)],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    text = out.read_text()
+    text = quick_run("bench_scale.py", tmp_path)
     assert text.startswith("## widgets at scale (quick)")
     for target in (
         "projection (PCA) in Python",

@@ -11,6 +11,7 @@ import css from "./lib/style.css";
 import type { RenderProps } from "@anywidget/types";
 import { Listeners, type EmbeddingMapModel } from "./lib/models";
 import { request } from "./lib/rpc";
+import { bytesOf } from "./lib/arrow";
 import { el, injectStyle } from "./lib/dom";
 
 const W = 720;
@@ -31,14 +32,6 @@ interface Card {
   hit?: { rank: number; score: number; breakdown: Record<string, number> };
 }
 interface Columns { x: Float32Array; y: Float32Array; color: Uint8Array | Float32Array | null }
-
-function bytesOf(data: unknown): Uint8Array | null {
-  if (!data) return null;
-  if (data instanceof DataView) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (data instanceof Uint8Array) return data;
-  return null;
-}
 
 /** The point columns as typed arrays (views on the IPC buffer when it is one batch). */
 function columns(data: unknown): Columns {

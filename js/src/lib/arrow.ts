@@ -3,7 +3,8 @@ import { tableFromIPC } from "@uwdata/flechette";
 
 export type Row = Record<string, unknown>;
 
-function bytesOf(data: unknown): Uint8Array | null {
+/** The bytes of a synced Arrow IPC value (DataView, ArrayBuffer or Uint8Array). */
+export function bytesOf(data: unknown): Uint8Array | null {
   if (!data) return null;
   if (data instanceof DataView) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
