@@ -126,3 +126,30 @@ def test_bad_requests_are_typed_errors(tmp_path: Path) -> None:
     empty = vl.connect(tmp_path / "e", embedding_cache=False).create_collection("e", dim=4)
     with pytest.raises(vl.InvalidInputError, match="empty"):
         empty.project()
+
+
+@pytest.mark.slow
+def test_umap_fits_on_a_sample_and_transforms_the_rest(tmp_path: Path) -> None:
+    pytest.importorskip("umap", reason="the [umap] extra (umap-learn) is not installed")
+    c, x = _collection(tmp_path, n=1500, dim=16)
+    proj = c.project("umap", sample=600)
+    assert len(proj) == 1500 and proj.xy.shape == (1500, 2)
+    assert np.isfinite(proj.xy).all()
+    # The three clusters stay apart on the map: each point's nearest map neighbour is in its
+    # own cluster (rows were added as cluster i % 3).
+    labels = np.arange(1500) % 3
+    d = ((proj.xy[:, None, :] - proj.xy[None, :, :]) ** 2).sum(-1)
+    np.fill_diagonal(d, np.inf)
+    assert (labels[d.argmin(axis=1)] == labels).mean() > 0.95
+    # New rows are transformed with the fitted model, not refit: old points stay put.
+    c.add(ids=["new"], vectors=x[:1])
+    after = c.project("umap")
+    np.testing.assert_array_equal(after.xy[:1500], proj.xy)
+    assert np.isfinite(after.xy[-1]).all()
+    # The model is held in memory only: a reopened collection reads the map, and placing new
+    # vectors asks for a fresh projection.
+    reopened = vl.connect(tmp_path / "db", embedding_cache=False).get_collection("docs")
+    again = reopened.project("umap")
+    np.testing.assert_array_equal(again.xy, after.xy)
+    with pytest.raises(vl.InvalidInputError, match="without its model"):
+        again.transform(x[0])
