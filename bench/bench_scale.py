@@ -9,7 +9,7 @@ live-mode keystrokes. Appended to bench/RESULTS.md.
   127.0.0.1 with a stand-in widget model whose messages go to the real widget over HTTP, so a
   lasso's selection reaches ``selected_ids`` in Python.
 - **browser**: ``CollectionBrowser`` pages of a 1M-row collection sorted on a column with a
-  BTree index: the first sorted page (ranks the column once per version), then other pages.
+  BTree index: the first sorted page (samples the column once per version), then other pages.
 - **live**: ``SearchWidget(live=True)`` at 100k rows with MiniLM: each keystroke's query (the
   prefixes of real questions) through the widget's search command, in Python.
 
@@ -266,15 +266,25 @@ def browser_case(n: int, work: Path) -> list[str]:
         t0 = time.perf_counter()
         cb.load_page(page=p)
         unsorted.append(1000 * (time.perf_counter() - t0))
-    med = statistics.median(times)
+    med, worst = statistics.median(times), max(times)
+
+    def met(ms: float) -> str:
+        return "met" if ms <= 100 else "**not met**"
+
     return [
         f"### CollectionBrowser at {n:,} rows (50 rows a page, sorted on a BTree-indexed column)",
         "",
+        "Sorted pages are read through the index: a window of key values (from a sample of the",
+        "column taken once per version), the rows ahead of it counted by the index.",
+        "",
         "| page | ms (server side) | target |",
         "|---|---:|---:|",
-        f"| first sorted page (ranks the column once per version) | {first:.0f} | |",
-        f"| any other sorted page (median of {len(times)}, up to the last) | {med:.1f} "
-        f"| ≤ 100: {'met' if med <= 100 else '**not met**'} |",
+        f"| first sorted page (samples the column once per version) | {first:.0f} "
+        f"| ≤ 100: {met(first)} |",
+        f"| other sorted pages, up to the last: median of {len(times)} | {med:.1f} "
+        f"| ≤ 100: {met(med)} |",
+        f"| other sorted pages: slowest (the middle of the table) | {worst:.1f} "
+        f"| ≤ 100: {met(worst)} |",
         f"| unsorted pages (median of {len(unsorted)}) | {statistics.median(unsorted):.1f} | |",
         "",
     ]

@@ -31,6 +31,7 @@ from vecstore_lab.embedders import (
 from vecstore_lab.errors import (
     CollectionExistsError,
     CollectionNotFoundError,
+    ConcurrentChangeError,
     DimensionMismatchError,
     DuplicateIdError,
     EmbedderError,
@@ -71,6 +72,7 @@ __all__ = [
     "Collection",
     "CollectionExistsError",
     "CollectionNotFoundError",
+    "ConcurrentChangeError",
     "CrossEncoderReranker",
     "DimensionMismatchError",
     "Document",

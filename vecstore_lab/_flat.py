@@ -30,6 +30,7 @@ import pyarrow as pa
 from vecstore_lab._gemv import matvec
 from vecstore_lab._indexes import has_vector_index
 from vecstore_lab._probe import VersionProbe
+from vecstore_lab._rows import ROWID, take
 from vecstore_lab._schema import DISTANCE, VECTOR
 
 if TYPE_CHECKING:
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_BUDGET", "FlatCache"]
 
 DEFAULT_BUDGET = 2 * 1024**3  # bytes: a million 384-dim float32 vectors fit, with room to spare
-ROWID = "_rowid"
 _MASKS = 16  # filters remembered per version
 
 
@@ -322,13 +322,8 @@ class FlatCache:
 
     def _fetch(self, rowids: npt.NDArray[np.uint64]) -> npt.NDArray[np.float32] | None:
         """The float32 vectors of ``rowids``, in that order (``None`` if some are gone)."""
-        got = self.table.take_row_ids(rowids.tolist()).select([VECTOR]).with_row_id()
-        table = got.to_arrow()
-        if table.num_rows != len(rowids):
-            return None
-        order = np.argsort(table.column(ROWID).to_numpy())
-        found = table.column(ROWID).to_numpy()[order]
-        return _vectors(table, self.dim)[order[np.searchsorted(found, rowids)]]
+        table = take(self.table, rowids, [VECTOR])
+        return None if table is None else _vectors(table, self.dim)
 
     @staticmethod
     def _top(dist: npt.NDArray[np.float32], rowids: npt.NDArray[np.uint64], k: int) -> Any:

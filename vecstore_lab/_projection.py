@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
-from vecstore_lab._flat import ROWID
+from vecstore_lab._rows import ROWID, take
 from vecstore_lab._schema import ID, VECTOR
-from vecstore_lab.errors import InvalidInputError, MissingDependencyError
+from vecstore_lab.errors import ConcurrentChangeError, InvalidInputError, MissingDependencyError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -194,14 +194,11 @@ class Projector:
         out = np.empty((len(rowids), self.dim), np.float32)
         for s in range(0, len(rowids), CHUNK):
             part = rowids[s : s + CHUNK]
-            got = self.table.take_row_ids(part.tolist()).select([VECTOR]).with_row_id().to_arrow()
-            got_ids = got.column(ROWID).to_numpy()
+            got = take(self.table, part, [VECTOR])
+            if got is None:
+                raise ConcurrentChangeError("rows changed while the projection read; run it again")
             vectors = got.column(VECTOR).combine_chunks().flatten().to_numpy()
-            vectors = vectors.reshape(got.num_rows, self.dim)
-            if not np.array_equal(got_ids, part):  # LanceDB returns them by row id
-                by_id = np.argsort(got_ids)
-                vectors = vectors[by_id[np.searchsorted(got_ids, part, sorter=by_id)]]
-            out[s : s + len(part)] = vectors
+            out[s : s + len(part)] = vectors.reshape(got.num_rows, self.dim)
         return out
 
     def _chunks(self) -> Iterator[tuple[npt.NDArray[np.uint64], pa.Array, np.ndarray]]:

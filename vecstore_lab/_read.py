@@ -1,9 +1,10 @@
 """Reading stored rows: by id, by filter, in storage order or sorted, one page at a time.
 
-Sorted pages of a large collection come from a ranking kept per table version: the first
-sorted page reads the sort key columns once (not the rows) and ranks the row ids; every page
-after that, in any order, takes just its rows by row id. A write makes a new version, and the
-next page ranks again.
+Sorted pages of a large collection: a page sorted on one column with a scalar index is read
+through that index (``_window``: a window of key values, not every row). Any other sort ranks
+the row ids once per table version, reading the sort key columns (not the rows); every page
+after that takes just its rows by row id. A write makes a new version, and the next page
+ranks again.
 """
 
 from __future__ import annotations
@@ -13,16 +14,19 @@ import weakref
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from vecstore_lab._rows import ROWID, take
 from vecstore_lab._schema import ID, VECTOR
+from vecstore_lab._window import Windows
 from vecstore_lab._write import ids_predicate
-from vecstore_lab.errors import InvalidInputError
+from vecstore_lab.errors import ConcurrentChangeError, InvalidInputError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    import numpy as np
 
 __all__ = ["OrderBy", "Rankings", "read_rows", "sort_keys"]
 
@@ -57,7 +61,6 @@ def _by_position(table: pa.Table, ids: list[str]) -> pa.Table:
     return table.take(pa.array(order, pa.int64()))
 
 
-ROWID = "_rowid"
 _KEPT = 4  # rankings kept per table (each is 8 bytes a row)
 
 
@@ -71,6 +74,7 @@ class Rankings:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._held: OrderedDict[tuple[Any, ...], np.ndarray] = OrderedDict()
+        self._windows = Windows()
 
     @classmethod
     def of(cls, tbl: Any) -> Rankings:
@@ -79,6 +83,26 @@ class Rankings:
             if found is None:
                 found = cls._tables[tbl] = cls()
             return found
+
+    def page(
+        self,
+        tbl: Any,
+        where: str | None,
+        order: list[tuple[str, str]],
+        *,
+        offset: int,
+        limit: int | None,
+    ) -> np.ndarray:
+        """Row ids of one sorted page: cut from a ranking already made, read through a
+        scalar index window (``_window``), or cut from a new ranking of every row."""
+        with self._lock:
+            held = self._held.get((int(tbl.version), where, tuple(order)))
+        if held is None and where is None and limit is not None:
+            found = self._windows.page(tbl, order, offset, limit)
+            if found is not None:
+                return found
+        ranking = held if held is not None else self.ranked(tbl, where, order)
+        return ranking[_page(offset, limit)]
 
     def ranked(self, tbl: Any, where: str | None, order: list[tuple[str, str]]) -> np.ndarray:
         key = (int(tbl.version), where, tuple(order))
@@ -96,15 +120,6 @@ class Rankings:
             while len(self._held) > _KEPT:
                 self._held.popitem(last=False)
         return rowids
-
-
-def _take(tbl: Any, rowids: np.ndarray, columns: list[str]) -> pa.Table:
-    """Rows by row id, in the order given."""
-    got = tbl.take_row_ids(rowids.tolist()).select(columns).with_row_id().to_arrow()
-    have = got.column(ROWID).to_numpy()
-    by_id = np.argsort(have)
-    order = by_id[np.searchsorted(have, rowids, sorter=by_id)]
-    return got.take(pa.array(order)).select(columns)
 
 
 def read_rows(
@@ -130,17 +145,20 @@ def read_rows(
         return q.where(" AND ".join(f"({p})" for p in clauses)) if clauses else q
 
     if order is not None and ids is None:
-        page = Rankings.of(tbl).ranked(tbl, where, order)[_page(offset, limit)]
+        page = Rankings.of(tbl).page(tbl, where, order, offset=offset, limit=limit)
         if not len(page):
-            return scan(columns).limit(0).to_arrow()
-        return _take(tbl, page, columns)
+            return scan(columns).limit(1).to_arrow().slice(0, 0)  # limit(0) reads every row
+        rows = take(tbl, page, columns)
+        if rows is None:
+            raise ConcurrentChangeError("the collection changed while a page was read; read again")
+        return rows
     if order is not None:
         key_cols = list(dict.fromkeys([ID, *(name for name, _ in order)]))
         keys = scan(key_cols).limit(None).to_arrow()
         ranked = pc.sort_indices(keys, sort_keys=[*order, (ID, "ascending")])
         page_ids = keys.column(ID).take(ranked)[_page(offset, limit)].to_pylist()
         if not page_ids:
-            return scan(columns).limit(0).to_arrow()
+            return scan(columns).limit(1).to_arrow().slice(0, 0)  # limit(0) reads every row
         rows = tbl.search().select(columns).where(ids_predicate(page_ids)).limit(None).to_arrow()
         return _by_position(rows, page_ids)
     if ids is None:

@@ -23,6 +23,7 @@
     ├── MissingDependencyError (ImportError)    an optional package is not installed
     ├── BundleNotBuiltError (FileNotFoundError) a widget's JavaScript bundle is missing
     └── StorageError                            LanceDB failed underneath us
+        └── ConcurrentChangeError               another writer changed the data mid-operation
 
 A message says what failed, what was expected, what was received and how to fix it. Errors
 raised because a lower layer failed are chained (``raise ... from exc``).
@@ -34,6 +35,7 @@ __all__ = [
     "BundleNotBuiltError",
     "CollectionExistsError",
     "CollectionNotFoundError",
+    "ConcurrentChangeError",
     "DimensionMismatchError",
     "DuplicateIdError",
     "EmbedderError",
@@ -166,3 +168,8 @@ class BundleNotBuiltError(VecStoreError, FileNotFoundError):
 
 class StorageError(VecStoreError):
     """The storage layer (LanceDB) failed; the original exception is chained."""
+
+
+class ConcurrentChangeError(StorageError):
+    """Another writer changed the collection while an operation read or wrote it; what is
+    stored is consistent, and running the operation again sees the new version."""
