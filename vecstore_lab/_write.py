@@ -17,7 +17,12 @@ from vecstore_lab import telemetry
 from vecstore_lab._ids import StoredIds
 from vecstore_lab._inputs import Batch
 from vecstore_lab._schema import ID, PRIMARY_KEY_METADATA, TEXT, VECTOR, metadata_columns
-from vecstore_lab.errors import DuplicateIdError, IdNotFoundError, InvalidInputError
+from vecstore_lab.errors import (
+    DuplicateIdError,
+    IdNotFoundError,
+    InvalidInputError,
+    MissingDependencyError,
+)
 from vecstore_lab.filters import quote_string
 
 if TYPE_CHECKING:
@@ -183,9 +188,37 @@ class RowWriter:
         batches = data.to_batches(max_chunksize=batch_size)
         reader = pa.RecordBatchReader.from_batches(data.schema, batches)
         if how == "add":
-            self.table.add(reader)
+            if self.guard.remote:
+                self._insert_new(reader, data.column(ID).to_pylist())
+            else:
+                self.table.add(reader)
             return
         builder = self.table.merge_insert(ID).when_matched_update_all()
         if how == "upsert":
             builder = builder.when_not_matched_insert_all()
         builder.execute(reader)
+
+    def _insert_new(self, reader: pa.RecordBatchReader, ids: list[str]) -> None:
+        """``add`` where no file lock exists (object storage): one insert that fails whole if
+        any of its ids is stored when it commits. Lance checks that at commit time, so with
+        the declared key a racing insert of the same ids is seen too (``when_matched_fail``)."""
+        try:
+            dataset = self.table.to_lance()
+        except ImportError as exc:
+            raise MissingDependencyError(
+                "add() on object storage needs pylance, which checks the ids as it commits: "
+                "pip install 'vecstore-lab[s3]' (upsert() works without it)"
+            ) from exc
+        builder = dataset.merge_insert(ID).when_matched_fail().when_not_matched_insert_all()
+        try:
+            builder.execute(reader)
+        except OSError as exc:
+            if "found matching row" not in str(exc):
+                raise
+            clash = sorted(self.existing_ids(ids))
+            raise DuplicateIdError(
+                f"{len(clash)} id(s) were added to {self.name!r} by another writer while this "
+                f"add ran: {clash[:5]}{' …' if len(clash) > 5 else ''}; nothing of this batch "
+                "was written (use upsert() to replace them)",
+                ids=clash,
+            ) from None

@@ -22,7 +22,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from vecstore_lab.errors import StorageError
+from vecstore_lab.errors import StorageError, VecStoreError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -70,6 +70,8 @@ class CommitGuard:
         self.backoff_max = backoff_max
         self.lock_path: Path | None = None
         self._lock: Any = None
+        # Object storage: other processes write it and no lock can stand between us.
+        self.remote = uri is not None and not is_local_uri(uri) and not uri.startswith("memory:")
         if uri is not None and is_local_uri(uri):
             root = Path(uri.removeprefix("file://"))
             self.lock_path = root / LOCK_DIR / f"{name}.lock"
@@ -120,8 +122,8 @@ class CommitGuard:
         )
         try:
             return retrying(write)
-        except StorageError:
-            raise
+        except VecStoreError:
+            raise  # ours already says what failed (a clash found at commit, say)
         except Exception as exc:
             if is_retryable_conflict(exc):
                 raise StorageError(

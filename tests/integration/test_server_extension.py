@@ -1,5 +1,6 @@
 """The server extension against a real jupyter_server on 127.0.0.1: auth, roots, pages,
-queries equal to Collection.query, typed JSON errors."""
+queries equal to Collection.query, typed JSON errors, and a database on a real S3 server
+(``c.VecStoreLab.uris``, credentials from the server's environment only)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ import pytest
 import vecstore_lab as vl
 from vecstore_lab.server._roots import Roots
 from vecstore_lab.server._state import State
+from vecstore_lab.testing import LocalS3
 
 pytestmark = pytest.mark.slow
 
@@ -36,8 +38,8 @@ ROWS = [  # id, text, year (the paging test sorts by year)
 
 
 class Server:
-    def __init__(self, root: Path, port: int, token: str) -> None:
-        self.root, self.port, self.token = root, port, token
+    def __init__(self, root: Path, port: int, token: str, s3: LocalS3) -> None:
+        self.root, self.port, self.token, self.s3 = root, port, token, s3
 
     def call(
         self,
@@ -90,6 +92,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Any:
         ids=["s"], texts=["not yours"]
     )
     (root / "escape").symlink_to(outside / "db", target_is_directory=True)
+    s3 = LocalS3().start()
+    remote = vl.connect(s3.uri("team"), storage_options=s3.storage_options)
+    remote.create_collection("shared", embedder=vl.HashEmbedder(dim=32)).add(
+        ids=[r[0] for r in ROWS], texts=[r[1] for r in ROWS]
+    )
     port, token = _free_port(), secrets.token_hex(16)
     log = (root.parent / f"server-{port}.log").open("w")
     proc = subprocess.Popen(
@@ -103,12 +110,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Any:
             f"--port={port}",
             f"--IdentityProvider.token={token}",
             f"--ServerApp.root_dir={root}",
+            f"--VecStoreLab.uris={s3.uri('team')}",
             "--allow-root",
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
         cwd=root,
-        env={**os.environ, "JUPYTER_PLATFORM_DIRS": "1"},
+        env={**os.environ, **s3.env, "JUPYTER_PLATFORM_DIRS": "1"},
     )
     deadline = time.time() + 90
     while True:
@@ -121,10 +129,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Any:
                 log.flush()
                 raise RuntimeError(Path(log.name).read_text()[-3000:]) from None
             time.sleep(0.5)
-    yield Server(root, port, token), docs
+    yield Server(root, port, token, s3), docs
     proc.terminate()
     proc.wait(timeout=20)
     log.close()
+    s3.stop()
 
 
 WHERE = {"root": 0, "path": "data/db", "name": "docs"}
@@ -144,7 +153,8 @@ def test_lists_databases_under_the_root_only(server: Any) -> None:
     srv, docs = server
     listing = srv.json("databases")
     assert listing["roots"] == [str(srv.root.resolve())]
-    (db,) = listing["databases"]  # the symlinked database outside the root is not listed
+    # the symlinked database outside the root is not listed
+    (db,) = [d for d in listing["databases"] if d["root"] == 0]
     assert (db["root"], db["path"]) == (0, "data/db")
     (c,) = db["collections"]
     assert c["name"] == "docs" and c["rows"] == len(docs) and c["dim"] == 32
@@ -274,3 +284,23 @@ def test_pip_install_enables_both_extensions() -> None:
     server = [line.split() for line in _listing("server", "extension", "list")]
     assert ["vecstore_lab.server", "enabled"] in server
     assert ["vecstore_lab.server", "OK"] in server
+
+
+def test_a_database_on_object_storage_is_listed_and_queried(server: Any) -> None:
+    srv, _ = server
+    s3 = srv.s3
+    listing = srv.json("databases")
+    assert listing["uris"] == [s3.uri("team")]
+    (db,) = [d for d in listing["databases"] if d["root"] == 1]
+    assert db["location"] == s3.uri("team") and db["path"] == "."
+    (c,) = db["collections"]
+    assert (c["name"], c["rows"]) == ("shared", len(ROWS))
+    where = {"root": 1, "path": ".", "name": "shared"}
+    reply = srv.json("query", where, body=vl.QuerySpec("moon tides", k=1).to_json().encode())
+    assert [r["id"] for r in reply["results"]] == ["tides"]
+    status, _, _ = srv.call("rows", {**where, "path": "sub"})
+    assert status == 403  # a URI has no sub-paths
+    # the server got its credentials from the environment; it hands them to no one
+    for endpoint, params in (("databases", None), ("collection", where), ("rows", where)):
+        _, body, _ = srv.call(endpoint, params) if params else srv.call(endpoint, {})
+        assert s3.secret_key.encode() not in body and s3.access_key.encode() not in body

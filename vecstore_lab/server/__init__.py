@@ -2,7 +2,8 @@
 layer, for the JupyterLab side panel (and anything else holding the server's token).
 
 Enabled on install (``etc/jupyter/jupyter_server_config.d/vecstore-lab.json``). Configure the
-folders it may read with ``c.VecStoreLab.roots`` (default: the server's root directory).
+folders it may read with ``c.VecStoreLab.roots`` (default: the server's root directory), and
+databases on object storage with ``c.VecStoreLab.uris`` (credentials from the environment).
 """
 
 from __future__ import annotations

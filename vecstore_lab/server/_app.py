@@ -17,7 +17,7 @@ API = "vecstore-lab/api"
 
 def setup(serverapp: Any) -> None:
     config = VecStoreLab(parent=serverapp)
-    roots = Roots(list(config.roots) or [serverapp.root_dir])
+    roots = Roots(list(config.roots) or [serverapp.root_dir], list(config.uris))
     web_app = serverapp.web_app
     web_app.settings["vecstore_lab"] = State(roots)
     base = web_app.settings["base_url"]
@@ -25,5 +25,5 @@ def setup(serverapp: Any) -> None:
         ".*$", [(url_path_join(base, API, name), handler) for name, handler in HANDLERS]
     )
     serverapp.log.info(
-        "vecstore-lab: REST API at %s over %s", url_path_join(base, API), roots.roots
+        "vecstore-lab: REST API at %s over %s %s", url_path_join(base, API), roots.roots, roots.uris
     )

@@ -25,18 +25,34 @@ class VecStoreLab(Configurable):
         Unicode(),
         help="Folders whose databases the panel may list and read (default: the server's root).",
     ).tag(config=True)
+    uris = List(
+        Unicode(),
+        help="Databases on object storage (s3://bucket/prefix) the panel lists and reads too. "
+        "Their credentials come from the server's environment (the standard AWS_* variables), "
+        "never from the browser.",
+    ).tag(config=True)
 
 
 class Roots:
     """The configured roots, resolved once; every path a request names is checked against them."""
 
-    def __init__(self, roots: list[str]) -> None:
+    def __init__(self, roots: list[str], uris: list[str] | None = None) -> None:
         self.roots = [Path(r).expanduser().resolve() for r in roots]
+        self.uris = [u.rstrip("/") for u in uris or []]
+        for uri in self.uris:
+            if "://" not in uri:
+                raise InvalidInputError(f"c.VecStoreLab.uris takes URIs (s3://...), got {uri!r}")
 
-    def resolve(self, root: int, relative: str) -> Path:
-        """``relative`` under root number ``root``, refusing anything that leaves it."""
-        if not isinstance(root, int) or not 0 <= root < len(self.roots):
-            raise InvalidInputError(f"root must be 0..{len(self.roots) - 1}, got {root!r}")
+    def resolve(self, root: int, relative: str) -> Path | str:
+        """``relative`` under root number ``root``, refusing anything that leaves it. Roots
+        after the folders are the configured URIs: each is one database (path ".")."""
+        count = len(self.roots) + len(self.uris)
+        if not isinstance(root, int) or not 0 <= root < count:
+            raise InvalidInputError(f"root must be 0..{count - 1}, got {root!r}")
+        if root >= len(self.roots):
+            if relative not in ("", "."):
+                raise PathOutsideRootsError(f"{relative!r}: a database URI has no sub-paths")
+            return self.uris[root - len(self.roots)]
         given = Path(relative or ".")
         if given.is_absolute() or ".." in given.parts:
             raise PathOutsideRootsError(f"{relative!r}: give a path relative to the root")
@@ -54,7 +70,8 @@ class Roots:
                 folder = table.parent.resolve()
                 if folder == base or base in folder.parents:  # symlinks out are skipped
                     found.add((number, folder.relative_to(base).as_posix()))
-        return sorted(found)
+        remote = [(len(self.roots) + i, ".") for i in range(len(self.uris))]
+        return sorted(found) + remote
 
 
 def _tables_under(base: Path, depth: int) -> list[Path]:

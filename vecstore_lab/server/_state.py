@@ -32,6 +32,8 @@ class State:
 
     def database(self, root: int, path: str) -> VecDatabase:
         folder = self.roots.resolve(root, path)
+        if isinstance(folder, str):
+            return connect(folder)  # object storage: credentials from the environment
         if not folder.is_dir():
             raise CollectionNotFoundError(f"no database at {path!r}")
         return connect(str(folder))
@@ -89,7 +91,12 @@ class State:
                 out.append(
                     {"root": root, "path": path, "location": location, "collections": collections}
                 )
-        return {"roots": [str(r) for r in self.roots.roots], "modes": list(MODES), "databases": out}
+        return {
+            "roots": [str(r) for r in self.roots.roots],
+            "uris": self.roots.uris,
+            "modes": list(MODES),
+            "databases": out,
+        }
 
     def telemetry(self) -> dict[str, Any]:
         recorder = telemetry.get_recorder()

@@ -2,5 +2,6 @@
 
 from vecstore_lab.testing.clock import FakeClock
 from vecstore_lab.testing.openai_server import FakeOpenAIServer, Fault, RecordedRequest
+from vecstore_lab.testing.s3 import LocalS3
 
-__all__ = ["FakeClock", "FakeOpenAIServer", "Fault", "RecordedRequest"]
+__all__ = ["FakeClock", "FakeOpenAIServer", "Fault", "LocalS3", "RecordedRequest"]
