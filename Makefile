@@ -36,7 +36,7 @@ lint: setup
 	$(PY) -m mypy
 
 test: lint browser
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=25
 
 # The fast loop (about two minutes, nothing installed): lint, types, and the tests that need
 # no model, subprocess, browser or notebook. `make test` is the real thing.
@@ -52,6 +52,7 @@ bench: setup
 	$(PY) bench/bench_rerank.py
 	$(PY) bench/bench_telemetry.py
 	$(PY) bench/bench_widgets.py --scale
+	$(PY) bench/bench_distributed.py
 	$(PIP) -e ".[bench]"
 	$(PY) bench/bench_engine.py
 	$(PY) bench/bench_ann.py

@@ -54,10 +54,19 @@ def test_widget_scale_bench_quick_mode_writes_every_target(tmp_path: Path) -> No
         "data arrival → first paint",
         "pan/zoom frame",
         "→ `selected_ids` in Python",
-        "any other sorted page",
+        "first sorted page",
+        "other sorted pages",
         "keystroke queries",
     ):
         assert target in text, target
     assert "WebGL2 available" in text  # the map really drew in the browser
     lassoed = re.search(r"lasso of ([\d,]+) points", text)
     assert lassoed is not None and int(lassoed.group(1).replace(",", "")) > 0
+
+
+@pytest.mark.slow
+def test_distributed_bench_quick_mode_compares_one_and_two_workers(tmp_path: Path) -> None:
+    text = quick_run("bench_distributed.py", tmp_path)
+    assert text.startswith("## distributed ingest on Ray (quick)")
+    rows = re.findall(r"^\| (single process `add_documents`|Ray, \d worker\(s\)) \|", text, re.M)
+    assert rows == ["single process `add_documents`", "Ray, 1 worker(s)", "Ray, 2 worker(s)"]

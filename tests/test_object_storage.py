@@ -220,3 +220,24 @@ def test_two_writers_on_s3(s3: LocalS3) -> None:
             c.get(ids=clash, include_vectors=True).to_arrow().column("vector").to_pylist()
         )
         assert np.array_equal(won, vectors[:50]) or np.array_equal(won, vectors[50:100])
+
+
+def test_copy_collection_moves_a_local_collection_to_s3(s3: LocalS3, tmp_path: Path) -> None:
+    CountingEmbedder.calls = 0
+    laptop = vl.connect(tmp_path / "db", embedder=vl.HashEmbedder(dim=DIM))
+    local = laptop.create_collection("notes", distance="l2")
+    local.add(ids=list(TEXTS), texts=list(TEXTS.values()), metadatas=[{"n": i} for i in range(5)])
+    team = _connect(s3, "moved", embedder=CountingEmbedder(dim=DIM))
+    moved = team.copy_collection(local)
+    assert (moved.dim, moved.distance, moved.settings.embedder) == (
+        local.dim,
+        local.distance,
+        local.settings.embedder,
+    )
+    mine, theirs = local.to_arrow().sort_by("id"), moved.to_arrow().sort_by("id")
+    assert mine.equals(theirs.select(mine.column_names))
+    assert CountingEmbedder.calls == 0  # vectors came along; nothing was embedded
+    assert moved.query("goroutines channels", mode="text", k=1).ids == ["go"]  # text index built
+    with pytest.raises(vl.CollectionExistsError):
+        team.copy_collection(local)
+    assert team.list_collections() == ["notes"]

@@ -6,7 +6,9 @@ import datetime as dt
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import pyarrow as pa
 
 from vecstore_lab._indexes import FTS_INDEX, fts_config
 from vecstore_lab._schema import (
@@ -33,9 +35,6 @@ from vecstore_lab.errors import (
     InvalidInputError,
     StorageError,
 )
-
-if TYPE_CHECKING:
-    import pyarrow as pa
 
 __all__ = ["VecDatabase", "connect"]
 
@@ -231,6 +230,31 @@ class VecDatabase:
             cache=self.cache,
             uri=self.uri,
         )
+
+    def copy_collection(
+        self, source: Collection, name: str | None = None, *, batch_size: int = 50_000
+    ) -> Collection:
+        """Copy ``source``, from any database, into this one: local disk to object storage,
+        say. Its settings and every row come along, vectors included (nothing is embedded
+        again). The text index is built; vector and scalar indexes are not copied (build
+        them where they pay off). If the copy fails, the new collection is removed again.
+        """
+        name = source.name if name is None else name
+        _check_name(name)
+        if name in self._table_names():
+            raise CollectionExistsError(f"collection {name!r} already exists in {self.uri!r}")
+        columns = source.schema.names
+        try:
+            table = self._db.create_table(name, schema=source.schema)
+            rows = source._table.search().select(columns).limit(None)
+            for batch in rows.to_batches(batch_size):
+                table.add(pa.Table.from_batches([batch]).select(columns))
+            table.create_index(TEXT, config=fts_config(), name=FTS_INDEX)
+        except Exception as exc:
+            if name in self._table_names():
+                self._db.drop_table(name)
+            raise StorageError(f"copying {source.name!r} to {self.uri!r} failed: {exc}") from exc
+        return self.get_collection(name)
 
     def get_or_create_collection(self, name: str, **kwargs: Any) -> Collection:
         """``create_collection(name, exist_ok=True, ...)``."""

@@ -16,7 +16,14 @@ if TYPE_CHECKING:
 
     from vecstore_lab.collection import Collection
 
-__all__ = ["IngestReport", "ingest"]
+__all__ = [
+    "IngestReport",
+    "documents_of",
+    "ingest",
+    "report_on",
+    "span_attributes",
+    "write_batch",
+]
 
 
 @dataclass
@@ -63,7 +70,7 @@ class IngestReport:
 
 
 @dataclass
-class _Chunk:
+class Chunk:
     id: str
     text: str
     metadata: dict[str, Any]
@@ -77,12 +84,13 @@ def _doc_id(metadata: dict[str, Any], text: str, id_key: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 
-def _documents(
+def documents_of(
     documents: Iterable[Document | str | Mapping[str, Any]],
     splitter: RecursiveCharacterTextSplitter | None,
     id_key: str,
     pulled: IngestReport,
-) -> Iterator[tuple[str, list[_Chunk]]]:
+) -> Iterator[tuple[str, list[Chunk]]]:
+    """``(doc_id, chunks)`` of each non-empty document; ``pulled`` counts what was read."""
     for position, doc in enumerate(documents):
         text, metadata = as_document(doc, position)
         pulled.documents += 1
@@ -95,9 +103,7 @@ def _documents(
         else:
             pieces = splitter.split_documents([Document(text, metadata)])
         chunks = [
-            _Chunk(
-                f"{doc_id}#{p.metadata['chunk_index']}", p.text, {**p.metadata, "doc_id": doc_id}
-            )
+            Chunk(f"{doc_id}#{p.metadata['chunk_index']}", p.text, {**p.metadata, "doc_id": doc_id})
             for p in pieces
         ]
         yield doc_id, chunks
@@ -135,13 +141,8 @@ def ingest(
     total = len(documents) if hasattr(documents, "__len__") else None  # type: ignore[arg-type]
     bar = tqdm(total=total, unit="doc", desc=f"ingest {collection.name}", disable=not progress)
     pulled = IngestReport()  # documents read so far, committed or not
-    docs = _documents(documents, splitter, id_key, pulled)
-    attrs = {
-        "db.system.name": "lancedb",
-        "db.collection.name": collection.name,
-        "db.operation.name": "ingest",
-        "vecstore_lab.batch_size": batch_size,
-    }
+    docs = documents_of(documents, splitter, id_key, pulled)
+    attrs = span_attributes(collection, {"vecstore_lab.batch_size": batch_size})
     with telemetry.stage("ingest", attrs) as span:
         try:
             done = False
@@ -153,7 +154,7 @@ def ingest(
                     split.set_attribute("vecstore_lab.chunks", sum(len(c) for _, c in pending))
                 if pending:
                     try:
-                        report.merge(_flush(collection, pending))
+                        report.merge(write_batch(collection, pending))
                     except Exception as exc:
                         report.failed_batch = report.batches + 1
                         report.seconds = time.perf_counter() - start
@@ -174,16 +175,31 @@ def ingest(
         finally:
             bar.close()
         report.seconds = time.perf_counter() - start
-        for key in ("documents", "chunks", "added", "updated", "unchanged", "embedded"):
-            span.set_attribute(f"vecstore_lab.ingest.{key}", getattr(report, key))
+        report_on(span, report)
     return report
 
 
+def span_attributes(collection: Collection, extra: Mapping[str, Any]) -> dict[str, Any]:
+    """The attributes of an ingest span."""
+    return {
+        "db.system.name": "lancedb",
+        "db.collection.name": collection.name,
+        "db.operation.name": "ingest",
+        **extra,
+    }
+
+
+def report_on(span: Any, report: IngestReport) -> None:
+    """An ingest's counts, as attributes of its span."""
+    for key in ("documents", "chunks", "added", "updated", "unchanged", "embedded"):
+        span.set_attribute(f"vecstore_lab.ingest.{key}", getattr(report, key))
+
+
 def _next_batch(
-    docs: Iterator[tuple[str, list[_Chunk]]], batch_size: int
-) -> tuple[list[tuple[str, list[_Chunk]]], bool]:
+    docs: Iterator[tuple[str, list[Chunk]]], batch_size: int
+) -> tuple[list[tuple[str, list[Chunk]]], bool]:
     """Whole documents until at least ``batch_size`` chunks; True when the input is exhausted."""
-    batch: list[tuple[str, list[_Chunk]]] = []
+    batch: list[tuple[str, list[Chunk]]] = []
     n = 0
     for doc_id, chunks in docs:
         batch.append((doc_id, chunks))
@@ -193,7 +209,7 @@ def _next_batch(
     return batch, True
 
 
-def _flush(collection: Collection, docs: list[tuple[str, list[_Chunk]]]) -> IngestReport:
+def write_batch(collection: Collection, docs: list[tuple[str, list[Chunk]]]) -> IngestReport:
     """Write one batch of whole documents; returns its counts once it is committed."""
     report = IngestReport()
     chunks = [c for _, cs in docs for c in cs]

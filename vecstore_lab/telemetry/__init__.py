@@ -19,7 +19,14 @@ import threading
 from typing import Any
 
 from vecstore_lab.errors import InvalidInputError, MissingDependencyError
-from vecstore_lab.telemetry._instruments import METRIC_NAMES, add, enabled, stage, use_providers
+from vecstore_lab.telemetry._instruments import (
+    METRIC_NAMES,
+    add,
+    enabled,
+    replay,
+    stage,
+    use_providers,
+)
 from vecstore_lab.telemetry._recorder import Recorder, SpanRecord
 
 __all__ = [
@@ -30,6 +37,7 @@ __all__ = [
     "enable",
     "enabled",
     "get_recorder",
+    "replay",
     "stage",
     "use_providers",
 ]

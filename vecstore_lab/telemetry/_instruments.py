@@ -37,7 +37,7 @@ from vecstore_lab._secrets import scrub
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
-__all__ = ["METRIC_NAMES", "add", "enabled", "stage", "use_providers"]
+__all__ = ["METRIC_NAMES", "add", "enabled", "replay", "stage", "use_providers"]
 
 SCOPE = "vecstore_lab"
 METRIC_NAMES = (
@@ -166,6 +166,19 @@ def stage(name: str, attributes: Mapping[str, Any] | None = None) -> Iterator[Sp
             raise
         finally:
             _state.duration.record(time.perf_counter() - start, {**labels, "status": status})
+
+
+def replay(
+    name: str, start_ns: int, end_ns: int, attributes: Mapping[str, Any] | None = None
+) -> None:
+    """A span ``vecstore_lab.<name>`` measured elsewhere (a Ray worker, which has no exporter),
+    with the wall-clock times it was measured at, as a child of the current span."""
+    if not _state.active():
+        return
+    attrs = {k: v for k, v in (attributes or {}).items() if v is not None}
+    span = _state.tracer.start_span(f"{SCOPE}.{name}", attributes=attrs, start_time=start_ns)
+    span.end(end_time=end_ns)
+    _state.duration.record((end_ns - start_ns) / 1e9, {**_labels(name, attrs), "status": "ok"})
 
 
 def _record_exception(span: Span, exc: BaseException) -> None:
