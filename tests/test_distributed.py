@@ -150,9 +150,7 @@ def _kill_one_worker(killed: list[int]) -> None:
         time.sleep(0.01)
 
 
-def test_a_worker_killed_mid_run_leaves_the_result_exact(
-    local_ray: None, tmp_path: Path
-) -> None:
+def test_a_worker_killed_mid_run_leaves_the_result_exact(local_ray: None, tmp_path: Path) -> None:
     docs = _corpus(80)
     expected = vl.connect(tmp_path / "one", embedder=vl.HashEmbedder(dim=DIM))
     expected_c = expected.create_collection("docs")
