@@ -16,6 +16,23 @@ import vecstore_lab as vl
 from vecstore_lab import errors
 
 SURROGATE = "a\ud800"
+
+
+def nested_dict(levels: int) -> dict[str, Any]:
+    """``{"$or": [{"$or": [... {"year": 2020} ...], {"year": 2021}]}``, ``levels`` deep."""
+    where: dict[str, Any] = {"year": 2020}
+    for _ in range(levels):
+        where = {"$or": [where, {"year": 2021}]}
+    return where
+
+
+def nested_not(levels: int) -> dict[str, Any]:
+    op: dict[str, Any] = {"$eq": 2020}
+    for _ in range(levels):
+        op = {"$not": op}
+    return {"year": op}
+
+
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 CASES: list[tuple[str, Callable[[vl.Collection], Any], type[Exception], str]] = [
@@ -55,6 +72,19 @@ CASES: list[tuple[str, Callable[[vl.Collection], Any], type[Exception], str]] = 
     ("k beyond int32", lambda c: c.query("cat", k=10**12), errors.InvalidInputError, "k must be at most"),
     ("ingest batch 0", lambda c: c.add_documents(["x"], batch_size=0, progress=False), errors.InvalidInputError, "batch_size must be a positive int"),
     ("reranker wrong count", lambda c: c.query("cat", rerank=lambda q, hits: [1.0]), errors.RerankerError, "one score per hit"),
+    ("delete where {}", lambda c: c.delete(where={}), errors.InvalidInputError, "empty filter"),
+    ("delete where ''", lambda c: c.delete(where=""), errors.InvalidInputError, "empty filter"),
+    ("delete where blank", lambda c: c.delete(where="  "), errors.InvalidInputError, "empty filter"),
+    ("dict filter 45 deep", lambda c: c.get(where=nested_dict(45)), errors.InvalidFilterError, "levels deep"),
+    ("dict filter 5000 deep", lambda c: c.count(nested_dict(5000)), errors.InvalidFilterError, "levels deep"),
+    ("$not 400 deep", lambda c: c.count(nested_not(400)), errors.InvalidFilterError, "levels deep"),
+    ("247 parentheses", lambda c: c.get(where="(" * 247 + "year = 1" + ")" * 247), errors.InvalidFilterError, "levels deep"),
+    ("5000 NOTs", lambda c: c.query("cat", where="NOT " * 5000 + "year = 1"), errors.InvalidFilterError, "levels deep"),
+    ("deep delete filter", lambda c: c.delete(where=nested_dict(60)), errors.InvalidFilterError, "levels deep"),
+    ("zero vector (cosine add)", lambda c: c.add(ids=["z"], vectors=[[0.0] * 32]), errors.InvalidVectorError, "all zeros"),
+    ("zero vector (cosine upsert)", lambda c: c.upsert(ids=["cat"], vectors=[[0.0] * 32]), errors.InvalidVectorError, "all zeros"),
+    ("zero vector (cosine update)", lambda c: c.update(ids=["cat"], vectors=[[0.0] * 32]), errors.InvalidVectorError, "all zeros"),
+    ("spec select 5", lambda c: c.search(vl.QuerySpec.from_dict({"text": "cat", "select": 5})), errors.InvalidInputError, "select must be a list"),
 ]  # fmt: skip
 
 
@@ -111,3 +141,18 @@ def test_empty_lists_fit_a_known_list_column(docs: vl.Collection) -> None:
 def test_constructors_raise_typed_errors(build: Callable[[], Any]) -> None:
     with pytest.raises(errors.InvalidInputError):
         build()
+
+
+def test_deep_but_allowed_filters_run(docs: vl.Collection) -> None:
+    """31 levels is within the limit (32) and LanceDB runs it; flat lists of any length
+    are not nesting."""
+    assert docs.count(nested_dict(31)) == docs.count({"year": {"$in": [2020, 2021]}}) == 2
+    wide = {"$or": [{"year": y} for y in range(2000)]}
+    assert docs.count(wide) == docs.count({"year": {"$gte": 0, "$lt": 2000}})
+    assert vl.filters.filter_depth(nested_dict(31)) == 32
+
+
+def test_hybrid_with_the_largest_k(docs: vl.Collection) -> None:
+    """k = 2**31 - 1 (the most LanceDB counts) used to overflow the candidate count."""
+    hits = docs.query("cat", mode="hybrid", k=vl.spec.MAX_K)
+    assert hits.ids and len(hits) <= len(docs)

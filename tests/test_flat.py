@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
 import vecstore_lab as vl
@@ -97,11 +98,26 @@ def test_ties_go_by_row_like_lancedb(tmp_path: Path, metric: str, storage: str) 
         same(c, q, 50, "cat = 2")
 
 
-def test_zero_vectors_are_left_out_of_cosine(tmp_path: Path) -> None:
+def test_zero_vectors_are_refused_in_cosine_and_left_out_if_stored(tmp_path: Path) -> None:
+    """A zero vector has no direction: a cosine collection refuses to store one (typed,
+    nothing written). One stored by an older version or by LanceDB directly is left out
+    of every search, in memory as in LanceDB."""
     rng = np.random.default_rng(2)
     vectors = rng.standard_normal((300, DIM)).astype(np.float32)
     vectors[[3, 50, 299]] = 0
-    c = filled(tmp_path, "cosine", vectors)
+    with pytest.raises(vl.errors.InvalidVectorError, match="all zeros") as info:
+        filled(tmp_path, "cosine", vectors)
+    assert "r00003" in str(info.value)
+    c = vl.connect(tmp_path, embedding_cache=False).get_collection("c")
+    assert len(c) == 0
+    c.add(ids=[f"r{i:05d}" for i in range(300)], vectors=vectors + 1.0)
+    zeros = c.get(ids=["r00003", "r00050", "r00299"], include_vectors=True).to_arrow()
+    zeros = zeros.set_column(
+        zeros.schema.get_field_index("vector"),
+        "vector",
+        pa.FixedSizeListArray.from_arrays(pa.array(np.zeros(3 * DIM, np.float32)), DIM),
+    )
+    c.table.merge_insert("id").when_matched_update_all().execute(zeros)
     q = rng.standard_normal(DIM).astype(np.float32)
     same(c, q, 400)
     assert len(c.query(vector=q, k=400)) == 297

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from vecstore_lab import _indexes
 from vecstore_lab._schema import metadata_columns
 from vecstore_lab.errors import DuplicateIdError, MissingDependencyError
 
@@ -127,5 +126,4 @@ def commit_fragments(
         )
         if collection._rows.known is not None:
             collection._rows.known.committed(ids)
-    if _indexes.upkeep_due(collection._table, collection.auto_optimize_rows):
-        collection.optimize()  # as after any write: the new rows join the indexes
+    collection._upkeep()  # as after any write: the new rows join the indexes

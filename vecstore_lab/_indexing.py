@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from vecstore_lab import _indexes
+from vecstore_lab import _indexes, telemetry
 from vecstore_lab._flat import STORAGES
 from vecstore_lab._schema import VECTOR
-from vecstore_lab.errors import InvalidInputError
+from vecstore_lab.errors import IndexUpkeepWarning, InvalidInputError, StorageError
 from vecstore_lab.spec import QuerySpec
 
 if TYPE_CHECKING:
@@ -62,7 +63,9 @@ class Indexing:
     if TYPE_CHECKING:
         _table: Any
         _flat: FlatCache
+        _upkeep_failure: str | None
         name: str
+        auto_optimize_rows: int
 
         @property
         def dim(self) -> int: ...
@@ -107,6 +110,29 @@ class Indexing:
     def optimize(self) -> None:
         """Compact files and fold new rows into indexes (LanceDB ``optimize``)."""
         self._locked_commit(self._table.optimize, "optimize")
+        self._upkeep_failure = None
+
+    def _upkeep(self) -> None:
+        """Index upkeep after a committed write, when due. A write's outcome is its
+        commit's: if upkeep fails (a full disk, say) the rows stay stored and the write
+        returns; the failure becomes an ``IndexUpkeepWarning``, a telemetry count and
+        ``stats()["upkeep_failure"]``, and upkeep is tried again after the next write."""
+        if not _indexes.upkeep_due(self._table, self.auto_optimize_rows):
+            return
+        try:
+            self.optimize()
+        except StorageError as exc:
+            self._upkeep_failure = str(exc)
+            telemetry.add("vecstore_lab.upkeep.failures", 1, {"collection": self.name})
+            warnings.warn(
+                IndexUpkeepWarning(
+                    f"the write to {self.name!r} is stored, but the index upkeep after it "
+                    f"failed ({exc}); searches stay correct (unindexed rows are searched "
+                    "without the index), upkeep is retried after the next write, or call "
+                    "optimize()"
+                ),
+                stacklevel=4,
+            )
 
     def create_index(self, kind: str = "auto", **params: Any) -> dict[str, Any]:
         """Build an ANN index on the vectors; returns the kind and parameters used.
@@ -154,6 +180,7 @@ class Indexing:
             "distance": self.distance,
             "version": self.version,
             "indexes": self.list_indexes(),
+            "upkeep_failure": getattr(self, "_upkeep_failure", None),
             "exact_search": {
                 "in_memory": flat.rows > 0 and flat.fits(rows),
                 "storage": flat.storage,

@@ -200,6 +200,18 @@ def check_query_vector(vector: Any, dim: int, distance: str) -> npt.NDArray[np.f
     return np.asarray(arr[0], dtype=np.float32)
 
 
+def refuse_zero_vectors(ids: Sequence[str], vectors: npt.NDArray[np.float32]) -> None:
+    """``InvalidVectorError`` naming the rows whose vector is all zeros: in a cosine
+    collection such a row has no direction, so no query could ever find it."""
+    zero = [ids[int(i)] for i in np.flatnonzero(~np.any(vectors, axis=1))]
+    if zero:
+        raise InvalidVectorError(
+            f"{len(zero)} vector(s) are all zeros, which have no direction in a cosine "
+            f"collection and could never be found: ids {zero[:5]}{' …' if len(zero) > 5 else ''}"
+            "; nothing was written. Drop them, or use distance='l2' or 'dot'"
+        )
+
+
 def build_batch(
     ids: Any,
     texts: Any,

@@ -29,9 +29,10 @@ from vecstore_lab._schema import (
     VECTOR_RANK,
     VECTOR_SCORE,
 )
-from vecstore_lab.errors import InvalidInputError, RerankerError, StorageError, VecStoreError
+from vecstore_lab.errors import InvalidInputError, RerankerError, VecStoreError
 from vecstore_lab.filters import compile_filter
 from vecstore_lab.rerankers import resolve_reranker
+from vecstore_lab.spec import MAX_K
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -125,23 +126,20 @@ def _vector_search(
     columns: list[str],
     ann: Ann,
 ) -> pa.Table:
-    try:
-        q = tbl.search(vector, vector_column_name=VECTOR, query_type="vector")
-        q = q.distance_type(metric).select([*columns, DISTANCE]).limit(limit)
-        if where:
-            q = q.where(where, prefilter=True)
-        if ann.exact:
-            q = q.bypass_vector_index()
-        if ann.refine_factor:
-            q = q.refine_factor(ann.refine_factor)
-        if ann.nprobes:
-            q = q.nprobes(ann.nprobes)
-        if ann.ef:
-            q = q.ef(ann.ef)
-        out = q.to_arrow()
-    except Exception as exc:
-        raise StorageError(f"vector search failed: {exc}") from exc
-    return out.select([*columns, DISTANCE])
+    # LanceDB's errors are typed (storage_error) by Collection.search, which runs this.
+    q = tbl.search(vector, vector_column_name=VECTOR, query_type="vector")
+    q = q.distance_type(metric).select([*columns, DISTANCE]).limit(limit)
+    if where:
+        q = q.where(where, prefilter=True)
+    if ann.exact:
+        q = q.bypass_vector_index()
+    if ann.refine_factor:
+        q = q.refine_factor(ann.refine_factor)
+    if ann.nprobes:
+        q = q.nprobes(ann.nprobes)
+    if ann.ef:
+        q = q.ef(ann.ef)
+    return q.to_arrow().select([*columns, DISTANCE])
 
 
 def fts_search(
@@ -160,14 +158,9 @@ def fts_search(
 
 
 def _fts_search(tbl: Any, text: str, limit: int, where: str | None, columns: list[str]) -> pa.Table:
-    try:
-        q = tbl.search(text, query_type="fts", fts_columns=TEXT)
-        q = q.select([*columns, SCORE]).limit(limit)
-        if where:
-            q = q.where(where, prefilter=True)
-        out = q.to_arrow()
-    except Exception as exc:
-        raise StorageError(f"full-text search failed: {exc}") from exc
+    q = tbl.search(text, query_type="fts", fts_columns=TEXT).select([*columns, SCORE])
+    q = q.limit(limit)
+    out = (q.where(where, prefilter=True) if where else q).to_arrow()
     score = out.column(SCORE)
     out = out.drop_columns([SCORE])
     return (
@@ -381,7 +374,8 @@ def _run(
     fetch = cols
     if reranker is not None and reranker.needs_vectors and VECTOR not in cols:
         fetch = [*cols, VECTOR]
-    depth = k if reranker is None else (spec.rerank_k or max(3 * k, 30))
+    wide = min(max(3 * k, 30), MAX_K)  # 3k, within LanceDB's 32-bit count for a huge k
+    depth = k if reranker is None else (spec.rerank_k or wide)
     hits = retrieve(
         tbl,
         mode=spec.mode,
@@ -389,7 +383,7 @@ def _run(
         vector=vector,
         metric=metric,
         depth=depth,
-        candidates=max(spec.candidates or max(3 * k, 30), depth),
+        candidates=max(spec.candidates or wide, depth),
         where=where,
         columns=fetch,
         fuser=spec.fusion,

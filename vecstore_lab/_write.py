@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from vecstore_lab import telemetry
 from vecstore_lab._ids import StoredIds
-from vecstore_lab._inputs import Batch
+from vecstore_lab._inputs import Batch, check_ids, refuse_zero_vectors
 from vecstore_lab._schema import ID, PRIMARY_KEY_METADATA, TEXT, VECTOR, metadata_columns
 from vecstore_lab.errors import (
     DuplicateIdError,
@@ -30,10 +30,11 @@ if TYPE_CHECKING:
 
     import numpy.typing as npt
 
+    from vecstore_lab._schema import CollectionSettings
     from vecstore_lab._writer import CommitGuard
     from vecstore_lab.results import Record
 
-__all__ = ["ID_CHUNK", "RowWriter", "ids_predicate"]
+__all__ = ["ID_CHUNK", "RowWriter", "delete_predicate", "ids_predicate"]
 
 ID_CHUNK = 2000  # ids per IN (...) lookup: keeps predicates small and plans fast
 
@@ -43,11 +44,34 @@ def ids_predicate(ids: Sequence[str]) -> str:
     return f"`{ID}` IN ({', '.join(quote_string(i) for i in ids)})"
 
 
+def delete_predicate(ids: Any, where: Any, where_sql: str | None) -> str | None:
+    """What ``delete(ids, where)`` deletes as SQL; ``None`` when no id was given (nothing to
+    delete). Neither argument, or a filter that matches everything, is refused: a forgotten
+    argument must never wipe a collection."""
+    if ids is None and where is None:
+        raise InvalidInputError("delete() needs ids and/or where; refusing to delete all rows")
+    if where is not None and where_sql is None:
+        raise InvalidInputError(
+            f"delete(where={where!r}) is an empty filter, which matches every row; refusing "
+            "to delete all rows (db.delete_collection() drops a collection)"
+        )
+    checked = check_ids(ids) if ids is not None else None
+    if checked is not None and not checked:
+        return None
+    preds = [ids_predicate(checked)] if checked is not None else []
+    if where_sql:
+        preds.append(where_sql)
+    return " AND ".join(f"({p})" for p in preds)
+
+
 class RowWriter:
     """Writes batches into one LanceDB table; every commit goes through ``guard``."""
 
-    def __init__(self, table: Any, name: str, dim: int, guard: CommitGuard) -> None:
-        self.table, self.name, self.dim, self.guard = table, name, dim, guard
+    def __init__(
+        self, table: Any, name: str, settings: CollectionSettings, guard: CommitGuard
+    ) -> None:
+        self.table, self.name, self.guard = table, name, guard
+        self.dim, self.distance = settings.dim, settings.distance
         # Where every writer takes the file lock, the stored ids can be held in memory.
         self.known = StoredIds(table) if guard.lock_path is not None else None
 
@@ -147,6 +171,8 @@ class RowWriter:
             schema = schema.append(f)
         if batch.vectors is None:
             raise InvalidInputError("pass texts, vectors, or both")
+        if self.distance == "cosine":
+            refuse_zero_vectors(batch.ids, batch.vectors)
         flat = pa.array(batch.vectors.reshape(-1), pa.float32())
         arrays: dict[str, pa.Array] = {
             ID: pa.array(batch.ids, pa.string()),

@@ -22,6 +22,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from vecstore_lab._storage_errors import storage_error
 from vecstore_lab.errors import StorageError, VecStoreError
 
 if TYPE_CHECKING:
@@ -131,4 +132,4 @@ class CommitGuard:
                     "row to other writers; nothing of it was committed. Try again, or write from "
                     "fewer places at once"
                 ) from exc
-            raise StorageError(f"{what} on collection {self.name!r} failed: {exc}") from exc
+            raise storage_error(exc, what, self.name) from exc

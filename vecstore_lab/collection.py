@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from vecstore_lab import _embedding, _indexes, _read, _search
+from vecstore_lab import _embedding, _indexes, _read, _search, _verify
 from vecstore_lab._flat import DEFAULT_BUDGET, FlatCache
 from vecstore_lab._indexing import Indexing
 from vecstore_lab._inputs import Batch, build_batch, check_ids, check_query_vector
@@ -18,13 +18,13 @@ from vecstore_lab._schema import (
     metadata_fields,
     metadata_names,
 )
-from vecstore_lab._write import RowWriter, ids_predicate
+from vecstore_lab._storage_errors import storage_error, typed_storage_errors
+from vecstore_lab._write import RowWriter, delete_predicate
 from vecstore_lab._writer import CommitGuard
 from vecstore_lab.errors import (
     EmbedderError,
     InvalidInputError,
     ReadOnlyCollectionError,
-    StorageError,
 )
 from vecstore_lab.filters import Filter, compile_filter
 from vecstore_lab.results import QueryResults, RecordSet
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
     from vecstore_lab._embedding import Embedded
     from vecstore_lab._read import OrderBy
+    from vecstore_lab._verify import VerifyReport
     from vecstore_lab.cache import EmbeddingCache
     from vecstore_lab.embedders import Embedder
     from vecstore_lab.ingest import IngestReport
@@ -47,7 +48,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Collection", "VersionInfo"]
 
+_TYPED = ("count", "get", "to_arrow", "search", "project", "list_versions", "verify")
 
+
+@typed_storage_errors(*_TYPED, "add", "upsert", "update", "delete", "restore", "optimize")
 class Collection(Indexing):
     """A searchable set of documents stored as one LanceDB table.
 
@@ -86,7 +90,7 @@ class Collection(Indexing):
         self.name = name
         self.uri = uri
         self._guard = CommitGuard(uri, name)
-        self._rows = RowWriter(table, name, settings.dim, self._guard)
+        self._rows = RowWriter(table, name, settings, self._guard)
         self._table = table
         self.settings = settings
         self._embedder = embedder
@@ -196,8 +200,7 @@ class Collection(Indexing):
     def _commit(self, batch: Batch, how: str) -> None:
         """Commit ``batch``; the caller holds the write lock."""
         self._rows.commit(batch, how, batch_size=self.write_batch_size)
-        if _indexes.upkeep_due(self._table, self.auto_optimize_rows):
-            self.optimize()  # unindexed rows are searched flat: this is about speed
+        self._upkeep()  # its failure never fails the committed write
 
     def _prepare(self, ids: Any, texts: Any, vectors: Any, metadatas: Any, *, how: str) -> Batch:
         """A validated batch with vectors for its texts (embedded before any lock is taken)."""
@@ -276,17 +279,11 @@ class Collection(Indexing):
         forgotten argument never wipes a collection (``db.delete_collection`` drops it all).
         """
         self._writable()
-        if ids is None and where is None:
-            raise InvalidInputError("delete() needs ids and/or where; refusing to delete all rows")
-        checked = check_ids(ids) if ids is not None else None
-        if checked is not None and not checked:
+        predicate = delete_predicate(ids, where, self._where(where))
+        if predicate is None:
             return 0
-        preds = [ids_predicate(checked)] if checked is not None else []
-        sql = self._where(where)
-        if sql:
-            preds.append(sql)
         with self._guard.locked():
-            return self._rows.delete(" AND ".join(f"({p})" for p in preds))
+            return self._rows.delete(predicate)
 
     # -- reads ------------------------------------------------------------------------
     def count(self, where: Filter | None = None) -> int:
@@ -342,6 +339,11 @@ class Collection(Indexing):
     def to_pandas(self) -> Any:
         """Every row as a pandas DataFrame (vectors included)."""
         return self.to_arrow().to_pandas()
+
+    def verify(self, *, vectors: bool = True) -> VerifyReport:
+        """Read every data file of the current version (``vectors=False`` skips the vector
+        column) and report missing or unreadable files and row-count mismatches."""
+        return _verify.verify(self._table, self.name, vectors=vectors)
 
     def project(
         self, method: str = "pca", *, sample: int = 100_000, seed: int = 0, progress: Any = None
@@ -473,7 +475,7 @@ class Collection(Indexing):
             table = self._connection.open_table(self.name)
             table.checkout(version)
         except Exception as exc:
-            raise StorageError(f"checkout of {self.name!r} at {version} failed: {exc}") from exc
+            raise storage_error(exc, f"checkout at {version}", self.name) from exc
         settings = CollectionSettings.from_schema(table.schema) or self.settings
         return Collection(
             self.name,

@@ -18,6 +18,7 @@ from vecstore_lab._schema import (
     base_schema,
     split_user_schema,
 )
+from vecstore_lab._storage_errors import clean_message
 from vecstore_lab._writer import CommitGuard
 from vecstore_lab.cache import EmbeddingCache
 from vecstore_lab.collection import Collection
@@ -253,7 +254,10 @@ class VecDatabase:
         except Exception as exc:
             if name in self._table_names():
                 self._db.drop_table(name)
-            raise StorageError(f"copying {source.name!r} to {self.uri!r} failed: {exc}") from exc
+            message = clean_message(exc)
+            raise StorageError(
+                f"copying {source.name!r} to {self.uri!r} failed: {message}"
+            ) from exc
         return self.get_collection(name)
 
     def get_or_create_collection(self, name: str, **kwargs: Any) -> Collection:

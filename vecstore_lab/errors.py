@@ -23,7 +23,11 @@
     ├── MissingDependencyError (ImportError)    an optional package is not installed
     ├── BundleNotBuiltError (FileNotFoundError) a widget's JavaScript bundle is missing
     └── StorageError                            LanceDB failed underneath us
-        └── ConcurrentChangeError               another writer changed the data mid-operation
+        ├── ConcurrentChangeError               another writer changed the data mid-operation
+        └── DataCorruptionError                 files missing, truncated or failing checks
+
+    IndexUpkeepWarning (UserWarning)            index upkeep after a committed write failed;
+                                                the write stands, upkeep is retried later
 
 A message says what failed, what was expected, what was received and how to fix it. Errors
 raised because a lower layer failed are chained (``raise ... from exc``).
@@ -36,10 +40,12 @@ __all__ = [
     "CollectionExistsError",
     "CollectionNotFoundError",
     "ConcurrentChangeError",
+    "DataCorruptionError",
     "DimensionMismatchError",
     "DuplicateIdError",
     "EmbedderError",
     "IdNotFoundError",
+    "IndexUpkeepWarning",
     "IngestError",
     "InvalidFilterError",
     "InvalidIdError",
@@ -173,3 +179,14 @@ class StorageError(VecStoreError):
 class ConcurrentChangeError(StorageError):
     """Another writer changed the collection while an operation read or wrote it; what is
     stored is consistent, and running the operation again sees the new version."""
+
+
+class DataCorruptionError(StorageError):
+    """A collection's files are missing, truncated, unreadable or fail their checksums.
+
+    ``collection.verify()`` says which; ``restore()`` an earlier version or re-ingest."""
+
+
+class IndexUpkeepWarning(UserWarning):
+    """Index upkeep (``optimize``) after a committed write failed. The write stands; the
+    upkeep is retried after the next write or by ``optimize()``, and ``stats()`` shows it."""

@@ -258,10 +258,7 @@ class QuerySpec:
             raise InvalidInputError(
                 f"unknown query spec field(s) {unknown}; known: {sorted(known)}"
             )
-        fields = dict(data)
-        if fields.get("select") is not None:
-            fields["select"] = tuple(fields["select"])
-        return cls(**fields)
+        return cls(**dict(data))  # __post_init__ checks every field (select=5 included)
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)

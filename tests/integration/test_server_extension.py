@@ -7,19 +7,15 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
-import socket
+import shutil
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pytest
+from lab_server import running_server
 
 import vecstore_lab as vl
 from vecstore_lab.server._roots import Roots
@@ -35,46 +31,6 @@ ROWS = [  # id, text, year (the paging test sorts by year)
     ("stars", "stars and planets at night", 2003),
     ("evil", "<img src=x onerror=alert(1)> moon", 2004),
 ]
-
-
-class Server:
-    def __init__(self, root: Path, port: int, token: str, s3: LocalS3) -> None:
-        self.root, self.port, self.token, self.s3 = root, port, token, s3
-
-    def call(
-        self,
-        endpoint: str,
-        params: dict[str, Any] | None = None,
-        *,
-        body: bytes | None = None,
-        token: bool = True,
-        accept: str | None = None,
-    ) -> tuple[int, bytes, str]:
-        query = urllib.parse.urlencode(params or {})
-        url = f"http://127.0.0.1:{self.port}/vecstore-lab/api/{endpoint}?{query}"
-        request = urllib.request.Request(
-            url, data=body, method="POST" if body is not None else "GET"
-        )
-        if token:
-            request.add_header("Authorization", f"token {self.token}")
-        if accept:
-            request.add_header("Accept", accept)
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                return response.status, response.read(), response.headers["Content-Type"]
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read(), exc.headers.get("Content-Type", "")
-
-    def json(self, endpoint: str, params: dict[str, Any] | None = None, **kw: Any) -> Any:
-        status, data, _ = self.call(endpoint, params, **kw)
-        assert status == 200, (status, data[:500])
-        return json.loads(data)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -97,46 +53,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Any:
     remote.create_collection("shared", embedder=vl.HashEmbedder(dim=32)).add(
         ids=[r[0] for r in ROWS], texts=[r[1] for r in ROWS]
     )
-    port, token = _free_port(), secrets.token_hex(16)
-    log = (root.parent / f"server-{port}.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyter",
-            "server",
-            "--no-browser",
-            "--ip=127.0.0.1",
-            f"--port={port}",
-            f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={root}",
-            f"--VecStoreLab.uris={s3.uri('team')}",
-            "--allow-root",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=root,
-        env={**os.environ, **s3.env, "JUPYTER_PLATFORM_DIRS": "1"},
-    )
-    deadline = time.time() + 90
-    while True:
-        try:
-            url = f"http://127.0.0.1:{port}/api/status?token={token}"
-            with urllib.request.urlopen(url, timeout=2):
-                break
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                log.flush()
-                raise RuntimeError(Path(log.name).read_text()[-3000:]) from None
-            time.sleep(0.5)
-    yield Server(root, port, token, s3), docs
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    with running_server(root, f"--VecStoreLab.uris={s3.uri('team')}", env=s3.env, s3=s3) as srv:
+        yield srv, docs
     s3.stop()
 
 
 WHERE = {"root": 0, "path": "data/db", "name": "docs"}
+
+
+def deep_filter(levels: int) -> dict[str, Any]:
+    where: dict[str, Any] = {"year": 2000}
+    for _ in range(levels - 1):
+        where = {"$or": [where, {"year": 2001}]}
+    return where
 
 
 def test_nothing_answers_without_the_token(server: Any) -> None:
@@ -176,6 +105,78 @@ def test_paths_cannot_leave_the_roots(server: Any, path: str) -> None:
     error = json.loads(body)["error"]
     assert error["type"] == "PathOutsideRootsError" and "application/json" in kind
     assert "not yours" not in body.decode()
+
+
+def outside_secret(srv: Any) -> Path:
+    """The collection outside the root that links try to reach."""
+    return Path(os.path.realpath(srv.root / "escape")) / "secret.lance"
+
+
+def listed(srv: Any) -> set[str]:
+    return {c["name"] for d in srv.json("databases")["databases"] for c in d["collections"]}
+
+
+def refused(srv: Any, name: str) -> None:
+    for endpoint, body in (("rows", None), ("collection", None), ("query", b'{"text": "x"}')):
+        status, data, _ = srv.call(endpoint, {**WHERE, "name": name}, body=body)
+        assert status == 403, (endpoint, name, status, data)
+        assert json.loads(data)["error"]["type"] == "PathOutsideRootsError"
+        assert b"not yours" not in data
+
+
+def test_a_symlinked_collection_is_refused_and_not_listed(server: Any) -> None:
+    srv, _ = server
+    link = srv.root / "data" / "db" / "leak.lance"
+    link.symlink_to(outside_secret(srv), target_is_directory=True)
+    try:
+        refused(srv, "leak")
+        assert "leak" not in listed(srv) and "docs" in listed(srv)
+    finally:
+        link.unlink()
+
+
+def test_a_symlinked_data_folder_is_refused(server: Any, tmp_path: Path) -> None:
+    """A real collection folder inside the root whose data/ leads outside."""
+    srv, _ = server
+    copy = srv.root / "data" / "db" / "mixed.lance"
+    shutil.copytree(outside_secret(srv), copy)
+    try:
+        assert srv.json("rows", {**WHERE, "name": "mixed"})["rows"][0]["text"] == "not yours"
+        shutil.rmtree(copy / "data")
+        (copy / "data").symlink_to(outside_secret(srv) / "data", target_is_directory=True)
+        refused(srv, "mixed")
+        assert "mixed" not in listed(srv)
+    finally:
+        shutil.rmtree(copy)
+
+
+def test_a_link_swapped_in_after_listing_is_refused(server: Any) -> None:
+    srv, _ = server
+    db = vl.connect(srv.root / "data" / "db", embedder=vl.HashEmbedder(dim=8))
+    db.create_collection("swap").add(ids=["mine"], texts=["mine to read"])
+    folder = srv.root / "data" / "db" / "swap.lance"
+    try:
+        assert "swap" in listed(srv)  # the panel now shows it, and a user clicks it later:
+        shutil.rmtree(folder)
+        folder.symlink_to(outside_secret(srv), target_is_directory=True)
+        refused(srv, "swap")
+        assert "swap" not in listed(srv)
+    finally:
+        folder.unlink()
+
+
+def test_status_shows_the_pool_and_limits(server: Any) -> None:
+    srv, _ = server
+    srv.json("rows", WHERE)
+    status = srv.json("status")
+    assert status["pool"]["workers"] == 4 and status["pool"]["done"] >= 1
+    assert status["pool"]["in_flight"] == 0
+    assert status["limits"] == {
+        "max_body_bytes": 1_000_000,
+        "max_text_chars": 10_000,
+        "max_k": 1000,
+        "max_filter_depth": 12,
+    }
 
 
 def test_rows_page_by_page_sorted_and_filtered(server: Any) -> None:
@@ -227,6 +228,54 @@ def test_query_results_equal_collection_query(server: Any, spec: vl.QuerySpec) -
         ("rows", {**WHERE, "limit": "many"}, None, 400, "InvalidInputError"),
         ("rows", {**WHERE, "where": "yeer > 1"}, None, 400, "InvalidFilterError"),
         ("rows", {**WHERE, "root": 7}, None, 400, "InvalidInputError"),
+        ("rows", {**WHERE, "where": '{"year": '}, None, 400, "InvalidFilterError"),
+        ("rows", {**WHERE, "where": json.dumps(deep_filter(13))}, None, 400, "InvalidFilterError"),
+        (
+            "rows",
+            {**WHERE, "where": "(" * 300 + "year = 1" + ")" * 300},
+            None,
+            400,
+            "InvalidFilterError",
+        ),
+        ("query", WHERE, b'{"text": "x", "select": 5}', 400, "InvalidInputError"),
+        ("query", WHERE, b'{"text": "x", "k": 1001}', 400, "InvalidInputError"),
+        (
+            "query",
+            WHERE,
+            b'{"text": "x", "k": 2147483647, "mode": "hybrid"}',
+            400,
+            "InvalidInputError",
+        ),
+        (
+            "query",
+            WHERE,
+            b'{"text": "x", "candidates": 5000, "mode": "hybrid"}',
+            400,
+            "InvalidInputError",
+        ),
+        (
+            "query",
+            WHERE,
+            json.dumps({"text": "x", "where": deep_filter(13)}).encode(),
+            400,
+            "InvalidFilterError",
+        ),
+        (
+            "query",
+            WHERE,
+            json.dumps({"text": "moon " * 2001}).encode(),
+            413,
+            "RequestTooLargeError",
+        ),
+        (
+            "query",
+            WHERE,
+            json.dumps({"text": "moon", "vector": [0.5] * 200_000}).encode(),
+            413,
+            "RequestTooLargeError",
+        ),
+        ("query", WHERE, b'{"vector": [0, 0, 0]}', 400, "DimensionMismatchError"),
+        ("query", WHERE, b"[1, 2]", 400, "InvalidInputError"),
     ],
 )
 def test_errors_are_typed_json(server: Any, case: tuple[Any, ...]) -> None:

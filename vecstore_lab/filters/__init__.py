@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from vecstore_lab.errors import InvalidFilterError
-from vecstore_lab.filters import _compile, _dict, _parser
+from vecstore_lab.filters import _ast, _compile, _dict, _parser
 from vecstore_lab.filters._compile import quote_identifier, quote_string
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Filter",
     "compile_filter",
+    "filter_depth",
     "parse_filter",
     "parse_where",
     "quote_identifier",
@@ -52,12 +53,31 @@ def parse_filter(where: Filter | None) -> Node | None:
     if where is None:
         return None
     if isinstance(where, str):
-        if not where.strip():
-            return None
-        return _parser.parse_string(where)
-    if isinstance(where, Mapping):
-        return _dict.parse_dict(where)
-    raise InvalidFilterError(f"a filter is a dict or a string, got {type(where).__name__}")
+        node = _parser.parse_string(where) if where.strip() else None
+    elif isinstance(where, Mapping):
+        node = _dict.parse_dict(where)
+    else:
+        raise InvalidFilterError(f"a filter is a dict or a string, got {type(where).__name__}")
+    if node is not None and _ast.depth(node) > _ast.MAX_DEPTH:
+        raise InvalidFilterError(
+            f"the filter nests {_ast.depth(node)} levels deep, more than the {_ast.MAX_DEPTH} "
+            "allowed; flatten it (a list under $or/$and, or IN (...), instead of nesting)"
+        )
+    return node
+
+
+def filter_depth(where: Filter | None) -> int:
+    """How many levels a filter nests (0 for none, 1 for a single comparison); parsing
+    refuses anything past ``MAX_DEPTH`` (32) levels.
+
+    Examples:
+        >>> filter_depth({"$or": [{"a": 1}, {"$not": {"b": 2}}]})
+        3
+        >>> filter_depth("a = 1 AND (b = 2 OR NOT c = 3)")
+        4
+    """
+    node = parse_filter(where)
+    return 0 if node is None else _ast.depth(node)
 
 
 def compile_filter(

@@ -79,3 +79,18 @@ class Not:
 
 
 Node = Compare | InList | IsNull | Like | Contains | And | Or | Not
+
+
+MAX_DEPTH = 32
+"""How deeply a filter may nest (AND/OR/NOT groups and parentheses). Deeper filters are
+refused with ``InvalidFilterError`` while parsing: past about 50 levels LanceDB's own SQL
+parser gives up, and a few hundred overflow Python's stack."""
+
+
+def depth(node: Node) -> int:
+    """How many levels ``node`` nests (a single comparison is 1)."""
+    if isinstance(node, And | Or):
+        return 1 + max(depth(item) for item in node.items)
+    if isinstance(node, Not):
+        return 1 + depth(node.item)
+    return 1

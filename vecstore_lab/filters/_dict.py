@@ -7,6 +7,7 @@ from typing import Any
 
 from vecstore_lab.errors import InvalidFilterError
 from vecstore_lab.filters._ast import (
+    MAX_DEPTH,
     And,
     Compare,
     Contains,
@@ -25,8 +26,13 @@ FIELD_OPERATORS = (*_COMPARE, "$in", "$nin", "$contains", "$like", "$exists", "$
 LOGICAL_OPERATORS = ("$and", "$or", "$not")
 
 
-def parse_dict(spec: Mapping[str, Any], path: str = "where") -> Node | None:
+def parse_dict(spec: Mapping[str, Any], path: str = "where", level: int = 1) -> Node | None:
     """Parse a dict filter; ``None`` for an empty dict (no filtering)."""
+    if level > MAX_DEPTH:
+        raise InvalidFilterError(
+            f"the filter nests more than {MAX_DEPTH} levels deep; flatten it (a list under "
+            "$or/$and, or $in, instead of nesting)"
+        )
     if not isinstance(spec, Mapping):
         raise InvalidFilterError(f"{path} must be a dict, got {type(spec).__name__}")
     nodes: list[Node] = []
@@ -39,13 +45,13 @@ def parse_dict(spec: Mapping[str, Any], path: str = "where") -> Node | None:
                 raise InvalidFilterError(f"{sub} must be a non-empty list of filter dicts")
             items = []
             for i, v in enumerate(value):
-                node = parse_dict(v, f"{sub}[{i}]")
+                node = parse_dict(v, f"{sub}[{i}]", level + 1)
                 if node is not None:
                     items.append(node)
             if items:
                 nodes.append(And(tuple(items)) if key == "$and" else Or(tuple(items)))
         elif key == "$not":
-            node = parse_dict(value, sub)
+            node = parse_dict(value, sub, level + 1)
             if node is None:
                 raise InvalidFilterError(f"{sub} must not be empty")
             nodes.append(Not(node))
@@ -55,13 +61,18 @@ def parse_dict(spec: Mapping[str, Any], path: str = "where") -> Node | None:
                 f"expected a field name or one of {', '.join(LOGICAL_OPERATORS)}"
             )
         else:
-            nodes.extend(_field_condition(Field(key, path=sub), value, sub))
+            nodes.extend(_field_condition(Field(key, path=sub), value, sub, level))
     if not nodes:
         return None
     return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
 
 
-def _field_condition(field: Field, value: Any, path: str) -> list[Node]:
+def _field_condition(field: Field, value: Any, path: str, level: int) -> list[Node]:
+    if level > MAX_DEPTH:
+        raise InvalidFilterError(
+            f"the filter nests more than {MAX_DEPTH} levels deep; flatten it (a list under "
+            "$or/$and, or $in, instead of nesting)"
+        )
     if isinstance(value, Mapping):
         if not value:
             raise InvalidFilterError(f"{path} is an empty operator dict")
@@ -70,7 +81,7 @@ def _field_condition(field: Field, value: Any, path: str) -> list[Node]:
                 f"{path}: mixing operators and plain keys is ambiguous; a field's value is "
                 f"either a literal or a dict of operators ({', '.join(FIELD_OPERATORS)})"
             )
-        return [_operator(field, op, arg, f"{path}[{op!r}]") for op, arg in value.items()]
+        return [_operator(field, op, arg, f"{path}[{op!r}]", level) for op, arg in value.items()]
     if isinstance(value, list | tuple | set):
         raise InvalidFilterError(
             f"{path} is a list; to match any of several values use {{'$in': [...]}}"
@@ -80,7 +91,7 @@ def _field_condition(field: Field, value: Any, path: str) -> list[Node]:
     return [Compare(field, "=", Value(value))]
 
 
-def _operator(field: Field, op: str, arg: Any, path: str) -> Node:
+def _operator(field: Field, op: str, arg: Any, path: str, level: int) -> Node:
     if op in _COMPARE:
         if isinstance(arg, list | tuple | set | Mapping):
             raise InvalidFilterError(f"{path} needs a single value, got {type(arg).__name__}")
@@ -107,7 +118,7 @@ def _operator(field: Field, op: str, arg: Any, path: str) -> Node:
             raise InvalidFilterError(f"{path} needs true or false, got {arg!r}")
         return IsNull(field, negate=arg)
     if op == "$not":
-        inner = _field_condition(field, arg, path)
+        inner = _field_condition(field, arg, path, level + 1)
         return Not(inner[0] if len(inner) == 1 else And(tuple(inner)))
     raise InvalidFilterError(
         f"{path}: unknown operator {op!r}; expected one of {', '.join(FIELD_OPERATORS)}"

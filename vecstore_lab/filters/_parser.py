@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from vecstore_lab.errors import InvalidFilterError
 from vecstore_lab.filters._ast import (
+    MAX_DEPTH,
     And,
     Compare,
     Field,
@@ -143,6 +144,16 @@ class _Parser:
         self.src = src
         self.tokens = tokenize(src)
         self.i = 0
+        self.level = 0  # open parentheses and NOTs around the current token
+
+    def deeper(self) -> None:
+        self.level += 1
+        if self.level >= MAX_DEPTH:
+            raise InvalidFilterError(
+                f"the filter nests more than {MAX_DEPTH} levels deep at position "
+                f"{self.tok.pos}; flatten it",
+                position=self.tok.pos,
+            )
 
     @property
     def tok(self) -> Token:
@@ -187,16 +198,21 @@ class _Parser:
 
     def not_expr(self) -> Node:
         if self.keyword("NOT"):
-            return Not(self.not_expr())
+            self.deeper()
+            node = Not(self.not_expr())
+            self.level -= 1
+            return node
         return self.primary()
 
     def primary(self) -> Node:
         if self.tok.kind == "lparen":
+            self.deeper()
             self.i += 1
             node = self.or_expr()
             if self.tok.kind != "rparen":
                 raise self.error("')'")
             self.i += 1
+            self.level -= 1
             return node
         if self.tok.kind == "ident":
             return self.predicate()

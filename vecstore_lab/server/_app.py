@@ -7,6 +7,7 @@ from typing import Any
 from jupyter_server.utils import url_path_join
 
 from vecstore_lab.server._handlers import HANDLERS
+from vecstore_lab.server._limits import Limits
 from vecstore_lab.server._roots import Roots, VecStoreLab
 from vecstore_lab.server._state import State
 
@@ -19,7 +20,14 @@ def setup(serverapp: Any) -> None:
     config = VecStoreLab(parent=serverapp)
     roots = Roots(list(config.roots) or [serverapp.root_dir], list(config.uris))
     web_app = serverapp.web_app
-    web_app.settings["vecstore_lab"] = State(roots)
+    limits = Limits(
+        max_body_bytes=config.max_body_bytes,
+        max_text_chars=config.max_text_chars,
+        max_k=config.max_k,
+        max_filter_depth=config.max_filter_depth,
+    )
+    state = State(roots, limits, workers=config.workers, max_pending=config.max_pending)
+    web_app.settings["vecstore_lab"] = state
     base = web_app.settings["base_url"]
     web_app.add_handlers(
         ".*$", [(url_path_join(base, API, name), handler) for name, handler in HANDLERS]

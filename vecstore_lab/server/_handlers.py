@@ -1,8 +1,12 @@
 """REST handlers of the server extension; each one is a thin call into the collection layer.
 
 Every handler needs the server's auth (``@tornado.web.authenticated``: token or cookie, and
-XSRF for browser posts). Errors are JSON ``{"error": {"type", "message"}}`` with a status that
-fits (400 bad input, 403 a path outside the roots, 404 no such collection), never a traceback.
+XSRF for browser posts). Handlers are async: the collection work runs on the server's bounded
+pool (``_pool.WorkPool``), never on Jupyter's event loop, and requests past the configured
+limits (``_limits.Limits``) are refused before any work starts. Errors are JSON
+``{"error": {"type", "message"}}`` with a status that fits (400 bad input, 403 a path outside
+the roots, 404 no such collection, 413 too large, 500 damaged or failing storage, 503 busy),
+never a traceback.
 """
 
 from __future__ import annotations
@@ -16,30 +20,46 @@ from jupyter_server.base.handlers import APIHandler
 
 from vecstore_lab._arrow import arrow_ipc
 from vecstore_lab._terms import matching_words
-from vecstore_lab.errors import CollectionNotFoundError, InvalidInputError, VecStoreError
+from vecstore_lab.errors import (
+    CollectionNotFoundError,
+    InvalidInputError,
+    StorageError,
+    VecStoreError,
+)
+from vecstore_lab.filters import parse_where
 from vecstore_lab.results import without_vectors
+from vecstore_lab.server._limits import RequestTooLargeError
+from vecstore_lab.server._pool import ClientGoneError, Gone, ServerBusyError
 from vecstore_lab.server._roots import PathOutsideRootsError
 from vecstore_lab.spec import QuerySpec
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
+    from vecstore_lab.collection import Collection
     from vecstore_lab.results import QueryResults
     from vecstore_lab.server._state import State
 
 __all__ = ["HANDLERS"]
 
 ARROW = "application/vnd.apache.arrow.stream"
-_STATUS = ((PathOutsideRootsError, 403), (CollectionNotFoundError, 404), (VecStoreError, 400))
+_STATUS = (
+    (PathOutsideRootsError, 403),
+    (CollectionNotFoundError, 404),
+    (RequestTooLargeError, 413),
+    (ServerBusyError, 503),
+    (StorageError, 500),
+    (VecStoreError, 400),
+)
 
 
-def _typed_errors(method: Callable[..., Awaitable[None] | None]) -> Callable[..., Any]:
+def _typed_errors(method: Callable[..., Awaitable[None]]) -> Callable[..., Any]:
     @functools.wraps(method)
     async def wrapper(self: _Base, *args: Any, **kwargs: Any) -> None:
         try:
-            result = method(self, *args, **kwargs)
-            if result is not None:
-                await result
+            await method(self, *args, **kwargs)
+        except ClientGoneError:
+            return  # nobody is listening
         except VecStoreError as exc:
             status = next(code for kind, code in _STATUS if isinstance(exc, kind))
             self.reply_error(status, type(exc).__name__, str(exc))
@@ -48,9 +68,21 @@ def _typed_errors(method: Callable[..., Awaitable[None] | None]) -> Callable[...
 
 
 class _Base(APIHandler):
+    def initialize(self) -> None:
+        self.gone = Gone()
+
+    def on_connection_close(self) -> None:
+        """The client went away: its work is dropped before its turn, or at a checkpoint."""
+        self.gone.set()
+        super().on_connection_close()
+
     @property
     def state(self) -> State:
         return self.settings["vecstore_lab"]  # type: ignore[no-any-return]
+
+    async def work(self, fn: Callable[[], Any]) -> Any:
+        """``fn()`` on the server's worker pool, off Jupyter's event loop."""
+        return await self.state.pool.run(fn, self.gone)
 
     def reply(self, data: Any) -> None:
         self.set_header("Content-Type", "application/json")
@@ -94,8 +126,8 @@ class DatabasesHandler(_Base):
 
     @tornado.web.authenticated
     @_typed_errors
-    def get(self) -> None:
-        self.reply(self.state.databases())
+    async def get(self) -> None:
+        self.reply(await self.work(self.state.databases))
 
 
 class CollectionHandler(_Base):
@@ -103,9 +135,10 @@ class CollectionHandler(_Base):
 
     @tornado.web.authenticated
     @_typed_errors
-    def get(self) -> None:
+    async def get(self) -> None:
         root, path = self.target()
-        self.reply(self.state.describe(root, path, self.get_argument("name"), full=True))
+        name = self.get_argument("name")
+        self.reply(await self.work(lambda: self.state.describe(root, path, name, full=True)))
 
 
 class RowsHandler(_Base):
@@ -113,7 +146,7 @@ class RowsHandler(_Base):
 
     @tornado.web.authenticated
     @_typed_errors
-    def get(self) -> None:
+    async def get(self) -> None:
         root, path = self.target()
         limit = self.int_argument("limit", 50)
         if limit > 1000:
@@ -121,22 +154,20 @@ class RowsHandler(_Base):
         order = self.get_argument("order_by", "")
         descending = self.get_argument("descending", "false").lower() in ("1", "true")
         offset = self.int_argument("offset", 0)
-        collection = self.state.collection(root, path, self.get_argument("name"))
-        where = self.get_argument("where", "") or None
-        parsed = json.loads(where) if where and where.lstrip().startswith("{") else where
-        page = collection.get(
-            where=parsed,
-            offset=offset,
-            limit=limit,
-            order_by=(order, "descending" if descending else "ascending") if order else None,
-        )
-        self.reply(
-            {
-                "total": collection.count(parsed),
-                "offset": offset,
-                "rows": page.to_arrow().to_pylist(),
-            }
-        )
+        name = self.get_argument("name")
+        where = parse_where(self.get_argument("where", ""))
+        self.state.limits.check_filter(where)
+        sort = (order, "descending" if descending else "ascending") if order else None
+
+        def page() -> dict[str, Any]:
+            collection: Collection = self.state.collection(root, path, name)
+            self.gone.check()
+            rows = collection.get(where=where, offset=offset, limit=limit, order_by=sort)
+            self.gone.check()
+            total = collection.count(where)
+            return {"total": total, "offset": offset, "rows": rows.to_arrow().to_pylist()}
+
+        self.reply(await self.work(page))
 
 
 class QueryHandler(_Base):
@@ -145,10 +176,14 @@ class QueryHandler(_Base):
 
     @tornado.web.authenticated
     @_typed_errors
-    def post(self) -> None:
+    async def post(self) -> None:
         root, path = self.target()
-        spec = QuerySpec.from_json(self.request.body or b"")
-        results = self.state.search(root, path, self.get_argument("name"), spec)
+        name = self.get_argument("name")
+        body = self.request.body or b""
+        self.state.limits.check_body(len(body))
+        spec = QuerySpec.from_json(body)
+        self.state.limits.check_spec(spec)
+        results = await self.work(lambda: self.state.search(root, path, name, spec, self.gone))
         table = without_vectors(results.to_arrow())
         if ARROW in (self.request.headers.get("Accept") or ""):
             self.finish(arrow_ipc(table), set_content_type=ARROW)
@@ -166,8 +201,19 @@ class TelemetryHandler(_Base):
 
     @tornado.web.authenticated
     @_typed_errors
-    def get(self) -> None:
+    async def get(self) -> None:
         self.reply(self.state.telemetry())
+
+
+class StatusHandler(_Base):
+    """GET: the worker pool (workers, requests in flight, done/failed/dropped/refused) and
+    the request limits, answered on the event loop without waiting for a worker."""
+
+    @tornado.web.authenticated
+    @_typed_errors
+    async def get(self) -> None:
+        limits = self.state.limits
+        self.reply({"pool": self.state.pool.status(), "limits": limits.__dict__})
 
 
 HANDLERS: list[tuple[str, type[_Base]]] = [
@@ -176,4 +222,5 @@ HANDLERS: list[tuple[str, type[_Base]]] = [
     ("rows", RowsHandler),
     ("query", QueryHandler),
     ("telemetry", TelemetryHandler),
+    ("status", StatusHandler),
 ]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from traitlets import List, Unicode
+from traitlets import Int, List, Unicode
 from traitlets.config import Configurable
 
 from vecstore_lab.errors import InvalidInputError, VecStoreError
@@ -31,6 +32,16 @@ class VecStoreLab(Configurable):
         "Their credentials come from the server's environment (the standard AWS_* variables), "
         "never from the browser.",
     ).tag(config=True)
+    workers = Int(4, help="Threads that run collection work for REST requests.").tag(config=True)
+    max_pending = Int(
+        64, help="Requests that may wait for a worker; past that the API answers 503."
+    ).tag(config=True)
+    max_body_bytes = Int(1_000_000, help="Largest request body (413 past it).").tag(config=True)
+    max_text_chars = Int(10_000, help="Longest query text (413 past it).").tag(config=True)
+    max_k = Int(1_000, help="Most hits (k, candidates, rerank_k) a query may ask for.").tag(
+        config=True
+    )
+    max_filter_depth = Int(12, help="Deepest nesting of a filter (400 past it).").tag(config=True)
 
 
 class Roots:
@@ -62,6 +73,35 @@ class Roots:
             raise PathOutsideRootsError(f"{relative!r} leads outside the configured roots")
         return path
 
+    def inside(self, path: Path | str) -> bool:
+        """Whether the real path of ``path`` (every symlink followed) lies under a root."""
+        real = Path(os.path.realpath(path))
+        return any(real == base or base in real.parents for base in self.roots)
+
+    def check_collection(self, folder: Path | str, name: str) -> None:
+        """Refuse collection ``name`` of database ``folder`` if its table folder, or any file
+        or folder in it, is a link leading out of the roots (checked on every request, so a
+        link swapped in after listing is caught too). A missing table is left to the caller.
+        """
+        if isinstance(folder, str):
+            return  # a configured URI: no file system to escape from
+        table = Path(folder) / f"{name}.lance"
+        if not os.path.lexists(table):
+            return
+        if not self.inside(table) or not all(self.inside(p) for p in _links_in(table)):
+            raise PathOutsideRootsError(
+                f"collection {name!r} leads outside the configured roots (through a symbolic "
+                "link); it is not served"
+            )
+
+    def serves(self, folder: Path | str, name: str) -> bool:
+        """Whether ``check_collection`` lets collection ``name`` of ``folder`` through."""
+        try:
+            self.check_collection(folder, name)
+        except PathOutsideRootsError:
+            return False
+        return True
+
     def databases(self) -> list[tuple[int, str]]:
         """``(root number, relative path)`` of every folder holding LanceDB tables, sorted."""
         found: set[tuple[int, str]] = set()
@@ -72,6 +112,14 @@ class Roots:
                     found.add((number, folder.relative_to(base).as_posix()))
         remote = [(len(self.roots) + i, ".") for i in range(len(self.uris))]
         return sorted(found) + remote
+
+
+def _links_in(table: Path) -> list[Path]:
+    """Every symbolic link inside ``table`` (links below it are not followed down)."""
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(table):
+        found.extend(p for n in dirs + files if (p := Path(folder, n)).is_symlink())
+    return found
 
 
 def _tables_under(base: Path, depth: int) -> list[Path]:

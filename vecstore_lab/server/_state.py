@@ -11,6 +11,8 @@ from vecstore_lab import telemetry
 from vecstore_lab.database import connect
 from vecstore_lab.embedders import embedder_from_config
 from vecstore_lab.errors import CollectionNotFoundError
+from vecstore_lab.server._limits import Limits
+from vecstore_lab.server._pool import WorkPool
 from vecstore_lab.spec import MODES
 
 if TYPE_CHECKING:
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
     from vecstore_lab.database import VecDatabase
     from vecstore_lab.embedders import Embedder
     from vecstore_lab.results import QueryResults
+    from vecstore_lab.server._pool import Gone
     from vecstore_lab.server._roots import Roots
     from vecstore_lab.spec import QuerySpec
 
@@ -25,21 +28,35 @@ __all__ = ["State"]
 
 
 class State:
-    def __init__(self, roots: Roots) -> None:
+    """The roots, the request limits and the worker pool, with the work handlers run on it."""
+
+    def __init__(
+        self,
+        roots: Roots,
+        limits: Limits | None = None,
+        *,
+        workers: int = 4,
+        max_pending: int = 64,
+    ) -> None:
         self.roots = roots
+        self.limits = limits or Limits()
+        self.pool = WorkPool(workers, max_pending)
         self._embedders: dict[str, Embedder] = {}
         self._lock = threading.Lock()
 
     def database(self, root: int, path: str) -> VecDatabase:
         folder = self.roots.resolve(root, path)
-        if isinstance(folder, str):
-            return connect(folder)  # object storage: credentials from the environment
+        if isinstance(folder, str):  # object storage: credentials from the environment
+            return connect(folder, embedding_cache=False)
         if not folder.is_dir():
             raise CollectionNotFoundError(f"no database at {path!r}")
-        return connect(str(folder))
+        # Queries embed only their own text: the documents' embedding cache is never read.
+        return connect(str(folder), embedding_cache=False)
 
     def collection(self, root: int, path: str, name: str, *, embed: bool = False) -> Collection:
-        """Collection ``name``; with ``embed``, holding this process's copy of its embedder."""
+        """Collection ``name``; with ``embed``, holding this process's copy of its embedder.
+        Its real path, and that of every link in it, is checked against the roots first."""
+        self.roots.check_collection(self.roots.resolve(root, path), name)
         db = self.database(root, path)
         if not embed:
             return db.get_collection(name)
@@ -53,9 +70,14 @@ class State:
                 self._embedders[key] = embedder_from_config(spec)
             return self._embedders[key]
 
-    def search(self, root: int, path: str, name: str, spec: QuerySpec) -> QueryResults:
+    def search(
+        self, root: int, path: str, name: str, spec: QuerySpec, gone: Gone | None = None
+    ) -> QueryResults:
         needs = (spec.vector is None and spec.mode != "text") or spec.rerank is not None
-        return self.collection(root, path, name, embed=needs).search(spec)
+        collection = self.collection(root, path, name, embed=needs)
+        if gone is not None:
+            gone.check()  # opening (and a first model load) may have taken a while
+        return collection.search(spec)
 
     def describe(self, root: int, path: str, name: str, *, full: bool = False) -> dict[str, Any]:
         c = self.collection(root, path, name)
@@ -84,7 +106,8 @@ class State:
         out = []
         for root, path in self.roots.databases():
             db = self.database(root, path)
-            names = db.list_collections()
+            folder = self.roots.resolve(root, path)
+            names = [n for n in db.list_collections() if self.roots.serves(folder, n)]
             if names:
                 collections = [self.describe(root, path, n) for n in names]
                 location = str(self.roots.resolve(root, path))
