@@ -83,3 +83,42 @@ def test_sigkill_mid_ingest_then_resume(tmp_path: Path) -> None:
     assert counting.texts == 60 - len(ids)  # committed batches are not embedded again
     final = c.get().ids
     assert len(final) == len(set(final)) == 60
+
+
+ADDER = textwrap.dedent(
+    """
+    import sys
+    import numpy as np
+    import vecstore_lab as vl
+
+    c = vl.connect(sys.argv[1], embedding_cache=False).get_collection("rows")
+    rng = np.random.default_rng(int(sys.argv[2]))
+    for n in range(1000):  # big adds, one after another, until the kill
+        ids = [f"{sys.argv[2]}-{n}-{i}" for i in range(20_000)]
+        c.add(ids=ids, vectors=rng.standard_normal((20_000, 16)).astype(np.float32),
+              metadatas=[{"batch": f"{sys.argv[2]}-{n}"}] * 20_000)
+        print("added", n, flush=True)
+    """
+)
+
+
+def test_sigkill_mid_add_leaves_whole_adds(tmp_path: Path) -> None:
+    """Killed while big adds run back to back (so mostly inside one): every add is stored
+    whole or not at all, ids stay unique, and the lock is free for the next writer."""
+    path = tmp_path / "db"
+    vl.connect(path, embedding_cache=False).create_collection("rows", dim=16)
+    for trial, delay in enumerate((0.05, 0.3, 0.6)):
+        child = subprocess.Popen(
+            [sys.executable, "-c", ADDER, str(path), str(trial)], stdout=subprocess.PIPE, text=True
+        )
+        assert child.stdout is not None and child.stdout.readline().startswith("added 0")
+        time.sleep(delay)  # into the next add (each takes about half a second)
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=30)
+        c = vl.connect(path, embedding_cache=False).get_collection("rows")
+        rows = c.get(where="batch IS NOT NULL", select=["batch"]).to_arrow()
+        counts = rows.group_by("batch").aggregate([("id", "count")])
+        assert set(counts.column("id_count").to_pylist()) == {20_000}  # whole adds only
+        ids = c.get(select=[]).ids
+        assert len(ids) == len(set(ids))
+        c.add(ids=[f"after-{trial}"], vectors=[[1.0] * 16])  # the lock was released

@@ -120,3 +120,20 @@ def test_verify_of_a_healthy_collection(docs: vl.Collection) -> None:
     assert report.ok and report.rows_read == report.rows_expected == len(docs)
     assert report.files >= 1 and str(report).endswith("OK")
     assert docs.verify(vectors=False).ok
+
+
+def test_verify_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from vecstore_lab.cli import main
+
+    db = vl.connect(tmp_path / "db", embedder=vl.HashEmbedder(dim=8), embedding_cache=False)
+    db.create_collection("good").add(ids=["a"], texts=["moon"])
+    db.create_collection("bad").add(ids=["b"], texts=["sun"])
+    assert main(["verify", "--db", str(tmp_path / "db")]) == 0
+    assert capsys.readouterr().out.count(": OK") == 2
+    (data_file,) = (tmp_path / "db" / "bad.lance" / "data").glob("*.lance")
+    damage(data_file, "truncate")
+    assert main(["verify", "--db", str(tmp_path / "db")]) == 2
+    out, err = capsys.readouterr()
+    assert "'good' at version" in out and "fragment 0 unreadable" in out
+    assert "1 of 2 collection(s) damaged" in err and not RAW_SOURCE.search(out)
+    assert main(["verify", "--db", str(tmp_path / "db"), "--collection", "good"]) == 0

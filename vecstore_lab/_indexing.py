@@ -14,6 +14,7 @@ import numpy as np
 from vecstore_lab import _indexes, telemetry
 from vecstore_lab._flat import STORAGES
 from vecstore_lab._schema import VECTOR
+from vecstore_lab._storage_errors import is_raw_storage_error, storage_error
 from vecstore_lab.errors import IndexUpkeepWarning, InvalidInputError, StorageError
 from vecstore_lab.spec import QuerySpec
 
@@ -117,17 +118,21 @@ class Indexing:
         commit's: if upkeep fails (a full disk, say) the rows stay stored and the write
         returns; the failure becomes an ``IndexUpkeepWarning``, a telemetry count and
         ``stats()["upkeep_failure"]``, and upkeep is tried again after the next write."""
-        if not _indexes.upkeep_due(self._table, self.auto_optimize_rows):
-            return
-        try:
-            self.optimize()
-        except StorageError as exc:
-            self._upkeep_failure = str(exc)
+        try:  # asking whether upkeep is due reads the table too: it may fail as well
+            if _indexes.upkeep_due(self._table, self.auto_optimize_rows):
+                self.optimize()
+        except Exception as exc:
+            if not isinstance(exc, StorageError) and not is_raw_storage_error(exc):
+                raise
+            typed = (
+                exc if isinstance(exc, StorageError) else storage_error(exc, "upkeep", self.name)
+            )
+            self._upkeep_failure = str(typed)
             telemetry.add("vecstore_lab.upkeep.failures", 1, {"collection": self.name})
             warnings.warn(
                 IndexUpkeepWarning(
                     f"the write to {self.name!r} is stored, but the index upkeep after it "
-                    f"failed ({exc}); searches stay correct (unindexed rows are searched "
+                    f"failed ({typed}); searches stay correct (unindexed rows are searched "
                     "without the index), upkeep is retried after the next write, or call "
                     "optimize()"
                 ),

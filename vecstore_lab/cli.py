@@ -1,4 +1,5 @@
-"""The ``vecstore-lab`` command line: ``ingest``, ``query``, ``info``, ``eval`` and ``demo``.
+"""The ``vecstore-lab`` command line: ``ingest``, ``query``, ``info``, ``verify``, ``eval`` and
+``demo``.
 
 Every command takes ``--db DIR`` (default ``$VECSTORE_LAB_DB`` or ``./vecstore_data``).
 Collections remember their embedder, so ``query`` and ``eval`` need only the collection's name.
@@ -149,6 +150,24 @@ def info(args: argparse.Namespace) -> int:
     return 0
 
 
+def verify(args: argparse.Namespace) -> int:
+    """Read every data file of each collection (or one); exit 2 if anything is damaged."""
+    db = _db(args, embedding_cache=False)
+    names = [args.collection] if args.collection else db.list_collections()
+    damaged = 0
+    for name in names:
+        report = db.get_collection(name).verify(vectors=not args.no_vectors)
+        print(report)
+        damaged += not report.ok
+    if damaged:
+        print(
+            f"{damaged} of {len(names)} collection(s) damaged: restore() a version written "
+            "before the damaged fragment (RELIABILITY.md, 'Damaged files')",
+            file=sys.stderr,
+        )
+    return 2 if damaged else 0
+
+
 def parse_config(spec: str) -> tuple[str, dict[str, Any]]:
     """``NAME:key=value,key=value`` as a name and ``collection.query`` keyword arguments.
 
@@ -265,6 +284,14 @@ def _add_splitting(p: argparse.ArgumentParser) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
+def _add_verify(sub: Any) -> None:
+    p = command(sub, "verify", help="read every data file; report damaged or missing ones")
+    p.add_argument("--collection", help="only this collection (default: all)")
+    _add_db(p)
+    p.add_argument("--no-vectors", action="store_true", help="skip reading the vector column")
+    p.set_defaults(func=verify)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vecstore-lab", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -301,6 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
     p.set_defaults(func=info)
 
+    _add_verify(sub)
     p = command(sub, "eval", help="score query configurations on a labelled set")
     p.add_argument("--collection", required=True, help="collection name")
     p.add_argument(
