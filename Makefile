@@ -2,19 +2,38 @@
 PY ?= python3
 PIP = $(PY) -m pip install --disable-pip-version-check --quiet
 
-.PHONY: setup js browser demo lab test lint check bench
+.PHONY: setup js browser demo lab test lint check bench FORCE
 
 # torch first, pinned to the CPU build that lies on this machine's disk: otherwise
-# sentence-transformers pulls a multi-GB CUDA build.
-setup: js
+# sentence-transformers pulls a multi-GB CUDA build. pip runs again only when pyproject.toml
+# changed since it last ran for this interpreter: the stamp lives in the interpreter's own
+# environment, so a new venv (or a fresh machine) always installs.
+SETUP_STAMP = $(or $(shell $(PY) -c "import sys; print(sys.prefix)" 2>/dev/null),.no-python)/.vecstore-lab-setup
+setup: js $(SETUP_STAMP)
+
+$(SETUP_STAMP): pyproject.toml
 	$(PIP) torch==2.13.0
 	$(PIP) -e ".[dev]"
+	@touch "$@"
 
-# The widgets' front end: esbuild bundles js/src into vecstore_lab/static (lockfile-pinned).
-js:
+# The widgets' front end: esbuild bundles js/src into vecstore_lab/static, @jupyterlab/builder
+# the lab extension into vecstore_lab/labextension (lockfile-pinned). npm ci runs again only
+# when the lockfile changed, the build only when a source did (the stamps live in
+# node_modules, so a fresh clone does everything).
+JS_INSTALLED := js/node_modules/.package-lock.json
+JS_BUILT := js/node_modules/.vecstore-lab-built
+JS_SOURCES := $(shell find js/src -type f 2>/dev/null) js/build.mjs js/tsconfig.json js/package.json
+js: $(JS_BUILT)
+
+$(JS_INSTALLED): js/package-lock.json
 	npm --prefix js ci --no-audit --no-fund
+
+$(JS_BUILT): $(JS_INSTALLED) $(JS_SOURCES) $(if $(wildcard vecstore_lab/static/search.js),,FORCE)
 	npm --prefix js run typecheck
 	npm --prefix js run build
+	@touch "$@"
+
+FORCE:
 
 # Headless Chromium for the browser tests (Debian's package; Playwright cannot download one).
 browser:

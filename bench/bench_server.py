@@ -24,6 +24,7 @@ import tempfile
 import textwrap
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +101,10 @@ def run_load(srv: Any, root: Path, queries: int) -> dict[str, Any]:
     def client(seed: int) -> None:
         for endpoint, params, body in requests(queries, seed):
             start = time.perf_counter()
-            code = srv.call(endpoint, params, body=body, timeout=300)[0]
+            try:
+                code = srv.call(endpoint, params, body=body, timeout=300)[0]
+            except OSError:  # a timeout or a dropped connection: counted, not fatal
+                code = 0
             latencies.append(time.perf_counter() - start)
             codes.append(code)
 
@@ -194,6 +198,13 @@ def main() -> None:
         "request p50 ms | request p95 ms | answered 200 | rows written meanwhile | wall s |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         *(row(label, r) for label, r in results),
+        "",
+        *(
+            f"- {label}: answers other than 200: "
+            + (", ".join(f"{code} x{n}" for code, n in sorted(other.items())) or "none")
+            for label, r in results
+            for other in [Counter(c for c in r["codes"] if c != 200)]
+        ),
     ]
     publish(title, lines, args.output)
 

@@ -70,3 +70,14 @@ def test_distributed_bench_quick_mode_compares_one_and_two_workers(tmp_path: Pat
     assert text.startswith("## distributed ingest on Ray (quick)")
     rows = re.findall(r"^\| (single process `add_documents`|Ray, \d worker\(s\)) \|", text, re.M)
     assert rows == ["single process `add_documents`", "Ray, 1 worker(s)", "Ray, 2 worker(s)"]
+
+
+@pytest.mark.slow
+def test_server_bench_quick_mode_measures_jupyters_status_under_load(tmp_path: Path) -> None:
+    text = quick_run("bench_server.py", tmp_path)
+    assert text.startswith("## REST API under load (quick)")
+    (row,) = re.findall(r"^\| now: async handlers, a pool of 4 \|.*$", text, re.M)
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[7] == "64/64 (0 busy)", cells  # 16 clients x 4 requests, all answered
+    assert float(cells[3]) > 0  # a p95 of Jupyter's own status was measured
+    assert "answers other than 200: none" in text
