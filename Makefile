@@ -72,6 +72,8 @@ bench: setup
 	$(PY) bench/bench_telemetry.py
 	$(PY) bench/bench_widgets.py --scale
 	$(PY) bench/bench_distributed.py
+	$(PY) bench/bench_server.py
+	$(PY) bench/bench_checksums.py
 	$(PIP) -e ".[bench]"
 	$(PY) bench/bench_engine.py
 	$(PY) bench/bench_ann.py

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
 import vecstore_lab as vl
@@ -137,3 +138,46 @@ def test_verify_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "'good' at version" in out and "fragment 0 unreadable" in out
     assert "1 of 2 collection(s) damaged" in err and not RAW_SOURCE.search(out)
     assert main(["verify", "--db", str(tmp_path / "db"), "--collection", "good"]) == 0
+
+
+def tamper(c: vl.Collection, row_id: str, vector: np.ndarray) -> None:
+    """Overwrite one stored vector behind the library's back (LanceDB directly)."""
+    row = c.get(ids=[row_id], include_vectors=True).to_arrow()
+    index = row.schema.get_field_index("vector")
+    values = pa.FixedSizeListArray.from_arrays(pa.array(vector, pa.float32()), len(vector))
+    c.table.merge_insert("id").when_matched_update_all().execute(
+        row.set_column(index, "vector", values)
+    )
+
+
+@pytest.mark.parametrize("checksums", [False, True])
+def test_vector_checksums_make_tampering_visible(tmp_path: Path, checksums: bool) -> None:
+    """Without checksums a vector overwritten with other finite values ranks first, silently;
+    with them, exact search and verify() name the row, and our own writes keep them right."""
+    db = vl.connect(tmp_path / "db", embedding_cache=False)
+    c = db.create_collection("docs", dim=8, vector_checksums=checksums)
+    rng = np.random.default_rng(0)
+    c.add(
+        ids=[f"r{i}" for i in range(300)], vectors=rng.standard_normal((300, 8)).astype(np.float32)
+    )
+    c.update(ids=["r1"], vectors=[rng.standard_normal(8)])  # our own writes recompute it
+    c.upsert(ids=["r2"], vectors=[rng.standard_normal(8)])
+    assert "_vector_crc32" not in c.get(limit=1).to_arrow().column_names  # never in results
+    assert c.verify().ok
+    q = rng.standard_normal(8).astype(np.float32)
+    assert c.query(vector=q, k=3).ids
+    good = c.version
+
+    tamper(c, "r7", q)
+    fresh = vl.connect(tmp_path / "db", embedding_cache=False).get_collection("docs")
+    if not checksums:
+        assert fresh.query(vector=q, k=1).ids == ["r7"]  # the tampered row wins, unseen
+        assert fresh.verify().ok
+        return
+    with pytest.raises(errors.DataCorruptionError, match=r"checksums \(ids \['r7'\]\)"):
+        fresh.query(vector=q, k=1)
+    report = fresh.verify()
+    (problem,) = report.problems
+    assert problem.kind == "checksum" and "r7" in problem.detail
+    fresh.restore(good)
+    assert fresh.verify().ok and fresh.query(vector=q, k=1).ids != ["r7"]

@@ -31,7 +31,8 @@ from vecstore_lab._gemv import matvec
 from vecstore_lab._indexes import has_vector_index
 from vecstore_lab._probe import VersionProbe
 from vecstore_lab._rows import ROWID, take
-from vecstore_lab._schema import DISTANCE, VECTOR
+from vecstore_lab._schema import DISTANCE, VECTOR, checksum_mismatches
+from vecstore_lab.errors import DataCorruptionError
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -50,9 +51,19 @@ def _rowids(table: Any, where: str | None = None) -> npt.NDArray[np.uint64]:
 
 
 def _vectors(table: pa.Table, dim: int) -> npt.NDArray[np.float32]:
+    """The vectors of ``table``, checked against their stored checksums when it has them."""
     column = table.column(VECTOR).combine_chunks()
     values = column.values.to_numpy(zero_copy_only=False)
-    return np.ascontiguousarray(values.reshape(len(column), dim), dtype=np.float32)
+    vectors = np.ascontiguousarray(values.reshape(len(column), dim), dtype=np.float32)
+    changed = checksum_mismatches(table, vectors)
+    if changed:
+        raise DataCorruptionError(
+            f"{len(changed)} stored vector(s) no longer match their checksums (ids "
+            f"{changed[:5]}{' …' if len(changed) > 5 else ''}): they were changed outside "
+            "vecstore-lab. collection.verify() lists every one; restore() an earlier version "
+            "or write them again (RELIABILITY.md, 'Damaged files')"
+        )
+    return vectors
 
 
 STORAGES = {"float32": 4, "float16": 2, "int8": 1}  # bytes per component

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -18,6 +19,10 @@ Distance = Literal["cosine", "l2", "dot"]
 DISTANCES: tuple[str, ...] = ("cosine", "l2", "dot")
 
 ID, TEXT, VECTOR = "id", "text", "vector"
+#: Optional (``create_collection(..., vector_checksums=True)``): CRC-32 of each row's float32
+#: vector bytes, written with every row and checked when vectors are read in bulk. It starts
+#: with "_" like the result columns, so it can never be a user's metadata key.
+VECTOR_CHECKSUM = "_vector_crc32"
 #: The only names the store owns. Whatever a query adds to its results (``_score``,
 #: ``_distance``, ``_rank``, the breakdown) starts with "_", and metadata keys start with a
 #: letter, so a user's ``score``, ``rank`` or ``distance`` column is stored and shown as is.
@@ -97,6 +102,8 @@ def base_schema(settings: CollectionSettings, metadata: pa.Schema | None = None)
         pa.field(TEXT, pa.string()),
         pa.field(VECTOR, vector_type(settings.dim)),
     ]
+    if settings.extra.get("vector_checksums"):
+        fields.append(pa.field(VECTOR_CHECKSUM, pa.uint32()))
     for f in metadata or []:
         check_key(f.name)
         check_storable_type(f.name, f.type)
@@ -128,7 +135,25 @@ def split_user_schema(schema: pa.Schema, dim: int | None) -> tuple[pa.Schema, in
 
 def metadata_fields(schema: pa.Schema) -> list[pa.Field]:
     """The user metadata columns of a table schema, in order."""
-    return [f for f in schema if f.name not in (ID, TEXT, VECTOR)]
+    return [f for f in schema if f.name not in (ID, TEXT, VECTOR, VECTOR_CHECKSUM)]
+
+
+def vector_checksums(vectors: Any) -> pa.Array:
+    """CRC-32 of each row of a float32 ``(n, dim)`` array (its bytes as stored)."""
+    rows = np.ascontiguousarray(vectors, dtype=np.float32)
+    return pa.array([zlib.crc32(row) for row in rows], pa.uint32())
+
+
+def checksum_mismatches(table: pa.Table, vectors: Any) -> list[str]:
+    """Ids of the rows of ``table`` whose vector (``vectors``, as read) does not match its
+    stored checksum; empty when the table carries no checksum column."""
+    if VECTOR_CHECKSUM not in table.column_names:
+        return []
+    stored = table.column(VECTOR_CHECKSUM).to_numpy(zero_copy_only=False)
+    computed = vector_checksums(vectors).to_numpy(zero_copy_only=False)
+    bad = np.flatnonzero(stored != computed)
+    ids = table.column(ID)
+    return [str(ids[int(i)]) for i in bad]
 
 
 def metadata_names(schema: pa.Schema) -> list[str]:

@@ -26,6 +26,7 @@ from vecstore_lab._schema import (
     SCORE,
     TEXT,
     VECTOR,
+    VECTOR_CHECKSUM,
     VECTOR_RANK,
     VECTOR_SCORE,
 )
@@ -293,7 +294,7 @@ def select_columns(
     """The stored columns a read returns: id first, the vector only when asked for."""
     names = schema.names
     if select is None:
-        cols = [c for c in names if c != VECTOR]
+        cols = [c for c in names if c not in (VECTOR, VECTOR_CHECKSUM)]
     else:
         unknown = [c for c in select if c not in names]
         if unknown:

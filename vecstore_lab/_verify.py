@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from vecstore_lab._schema import VECTOR
+from vecstore_lab._schema import ID, VECTOR, checksum_mismatches
 from vecstore_lab._storage_errors import clean_message, is_raw_storage_error
 from vecstore_lab.errors import MissingDependencyError
 
@@ -81,6 +81,8 @@ def verify(table: Any, name: str, *, vectors: bool = True) -> VerifyReport:
         raise MissingDependencyError("verify() needs pylance: pip install pylance") from exc
     report = VerifyReport(name, int(dataset.version))
     columns = [f.name for f in dataset.schema if vectors or f.name != VECTOR]
+    if vectors and ID not in columns:
+        columns.insert(0, ID)
     local = "://" not in dataset.uri or dataset.uri.startswith("file://")
     for fragment in dataset.get_fragments():
         report.fragments += 1
@@ -108,10 +110,16 @@ def _read_fragment(
     try:
         for batch in fragment.to_batches(columns=columns, batch_size=_BATCH):
             read += batch.num_rows
-            if VECTOR in batch.schema.names and not _finite(batch.column(VECTOR)):
+            if VECTOR not in batch.schema.names:
+                continue
+            if not _finite(batch.column(VECTOR)):
                 report.problems.append(
                     Problem(fid, where, "not_finite", "a stored vector holds NaN or infinity")
                 )
+            changed = checksum_mismatches(pa.Table.from_batches([batch]), _matrix(batch))
+            if changed:
+                detail = f"{len(changed)} vector(s) differ from their checksums: {changed[:5]}"
+                report.problems.append(Problem(fid, where, "checksum", detail))
     except BaseException as exc:
         if not is_raw_storage_error(exc):
             raise
@@ -121,6 +129,12 @@ def _read_fragment(
     if read != expected:
         detail = f"the manifest says {expected} rows, the files hold {read}"
         report.problems.append(Problem(fid, where, "row_count", detail))
+
+
+def _matrix(batch: pa.RecordBatch) -> np.ndarray[Any, np.dtype[np.float32]]:
+    column = batch.column(VECTOR)
+    values: np.ndarray[Any, np.dtype[np.float32]] = column.values.to_numpy(zero_copy_only=False)
+    return values.reshape(len(column), -1).astype(np.float32, copy=False)
 
 
 def _finite(column: pa.ChunkedArray | pa.Array) -> bool:

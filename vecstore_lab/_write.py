@@ -16,7 +16,15 @@ import pyarrow as pa
 from vecstore_lab import telemetry
 from vecstore_lab._ids import StoredIds
 from vecstore_lab._inputs import Batch, check_ids, refuse_zero_vectors
-from vecstore_lab._schema import ID, PRIMARY_KEY_METADATA, TEXT, VECTOR, metadata_columns
+from vecstore_lab._schema import (
+    ID,
+    PRIMARY_KEY_METADATA,
+    TEXT,
+    VECTOR,
+    VECTOR_CHECKSUM,
+    metadata_columns,
+    vector_checksums,
+)
 from vecstore_lab.errors import (
     DuplicateIdError,
     IdNotFoundError,
@@ -180,6 +188,8 @@ class RowWriter:
             VECTOR: pa.FixedSizeListArray.from_arrays(flat, self.dim),
             **meta,
         }
+        if VECTOR_CHECKSUM in schema.names:
+            arrays[VECTOR_CHECKSUM] = vector_checksums(batch.vectors)
         return pa.table([arrays[f.name] for f in schema], schema=schema), new_fields
 
     def ensure_primary_key(self) -> None:

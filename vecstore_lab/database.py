@@ -129,6 +129,7 @@ class VecDatabase:
         distance: str = "cosine",
         schema: pa.Schema | None = None,
         exist_ok: bool = False,
+        vector_checksums: bool = False,
     ) -> Collection:
         """Create a collection (or open it when ``exist_ok`` and it exists).
 
@@ -139,6 +140,9 @@ class VecDatabase:
             distance: ``"cosine"``, ``"l2"`` (squared Euclidean) or ``"dot"``.
             schema: an explicit Arrow schema for metadata columns (may include ``vector``
                 to fix the dim); other metadata keys are added as they appear.
+            vector_checksums: store a CRC-32 of each vector, checked by ``verify()`` and
+                whenever exact search loads the vectors: a vector changed outside this
+                library raises ``DataCorruptionError`` instead of ranking silently.
         """
         _check_name(name)
         if distance not in DISTANCES:
@@ -168,7 +172,10 @@ class VecDatabase:
                 "field, so the vector length is known"
             )
         settings = CollectionSettings(
-            dim=dim, distance=distance, embedder=embedder_spec(emb) if emb else None
+            dim=dim,
+            distance=distance,
+            embedder=embedder_spec(emb) if emb else None,
+            extra={"vector_checksums": True} if vector_checksums else {},
         )
         table_schema = base_schema(settings, meta_schema)
         try:
