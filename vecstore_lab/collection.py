@@ -48,10 +48,11 @@ if TYPE_CHECKING:
 
 __all__ = ["Collection", "VersionInfo"]
 
-_TYPED = ("count", "get", "to_arrow", "search", "project", "list_versions", "verify")
+_TYPED = """count get to_arrow search project list_versions verify stats list_indexes explain
+measure_recall create_index create_scalar_index add upsert update delete restore optimize"""
 
 
-@typed_storage_errors(*_TYPED, "add", "upsert", "update", "delete", "restore", "optimize")
+@typed_storage_errors(*_TYPED.split())  # every method that reads or writes the table
 class Collection(Indexing):
     """A searchable set of documents stored as one LanceDB table.
 
@@ -341,8 +342,7 @@ class Collection(Indexing):
         return self.to_arrow().to_pandas()
 
     def verify(self, *, vectors: bool = True) -> VerifyReport:
-        """Read every data file of the current version (``vectors=False`` skips the vector
-        column) and report missing or unreadable files and row-count mismatches."""
+        """Read every data file; report damaged, missing or miscounted ones (``_verify``)."""
         return _verify.verify(self._table, self.name, vectors=vectors)
 
     def project(
