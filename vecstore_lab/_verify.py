@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from vecstore_lab._schema import ID, VECTOR, checksum_mismatches
 from vecstore_lab._storage_errors import clean_message, is_raw_storage_error
@@ -112,11 +111,12 @@ def _read_fragment(
             read += batch.num_rows
             if VECTOR not in batch.schema.names:
                 continue
-            if not _finite(batch.column(VECTOR)):
+            matrix = _matrix(batch)
+            if not np.isfinite(matrix).all():
                 report.problems.append(
                     Problem(fid, where, "not_finite", "a stored vector holds NaN or infinity")
                 )
-            changed = checksum_mismatches(pa.Table.from_batches([batch]), _matrix(batch))
+            changed = checksum_mismatches(pa.Table.from_batches([batch]), matrix)
             if changed:
                 detail = f"{len(changed)} vector(s) differ from their checksums: {changed[:5]}"
                 report.problems.append(Problem(fid, where, "checksum", detail))
@@ -135,10 +135,3 @@ def _matrix(batch: pa.RecordBatch) -> np.ndarray[Any, np.dtype[np.float32]]:
     column = batch.column(VECTOR)
     values: np.ndarray[Any, np.dtype[np.float32]] = column.values.to_numpy(zero_copy_only=False)
     return values.reshape(len(column), -1).astype(np.float32, copy=False)
-
-
-def _finite(column: pa.ChunkedArray | pa.Array) -> bool:
-    values = pc.list_flatten(column)
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    return bool(np.isfinite(values.to_numpy(zero_copy_only=False)).all())

@@ -94,14 +94,6 @@ class Roots:
                 "link); it is not served"
             )
 
-    def serves(self, folder: Path | str, name: str) -> bool:
-        """Whether ``check_collection`` lets collection ``name`` of ``folder`` through."""
-        try:
-            self.check_collection(folder, name)
-        except PathOutsideRootsError:
-            return False
-        return True
-
     def databases(self) -> list[tuple[int, str]]:
         """``(root number, relative path)`` of every folder holding LanceDB tables, sorted."""
         found: set[tuple[int, str]] = set()

@@ -3,6 +3,7 @@ stored embedder, built once per server process and reused by every query."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ from vecstore_lab.embedders import embedder_from_config
 from vecstore_lab.errors import CollectionNotFoundError
 from vecstore_lab.server._limits import Limits
 from vecstore_lab.server._pool import WorkPool
+from vecstore_lab.server._roots import PathOutsideRootsError
 from vecstore_lab.spec import MODES
 
 if TYPE_CHECKING:
@@ -105,11 +107,11 @@ class State:
     def databases(self) -> dict[str, Any]:
         out = []
         for root, path in self.roots.databases():
-            db = self.database(root, path)
-            folder = self.roots.resolve(root, path)
-            names = [n for n in db.list_collections() if self.roots.serves(folder, n)]
-            if names:
-                collections = [self.describe(root, path, n) for n in names]
+            collections = []
+            for name in self.database(root, path).list_collections():
+                with contextlib.suppress(PathOutsideRootsError):  # links out are not listed
+                    collections.append(self.describe(root, path, name))
+            if collections:
                 location = str(self.roots.resolve(root, path))
                 out.append(
                     {"root": root, "path": path, "location": location, "collections": collections}
