@@ -14,8 +14,11 @@ import { request } from "./lib/rpc";
 import { bytesOf } from "./lib/arrow";
 import { el, injectStyle } from "./lib/dom";
 
-const W = 720;
-const H = 480;
+// The map fills its output area's width (within these bounds); its height is the `height`
+// trait. A ResizeObserver follows the area (a sidebar, a resized browser).
+const MIN_W = 280;
+const MAX_W = 1600;
+const DEFAULT_W = 720;
 // Tableau 10 and its light variants: distinct in both themes.
 const PALETTE = [
   "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
@@ -46,11 +49,13 @@ function columns(data: unknown): Columns {
   };
 }
 
-/** The theme's background as RGBA (0..1), resolved through the page's CSS variables. */
+/** A theme colour as RGBA (0..1), resolved through the page's CSS variables. JupyterLab
+ * renders a view before it attaches it to the page, and a detached element has no computed
+ * colour: the probe then goes on the body, where the theme's variables are defined. */
 function themeColor(root: HTMLElement, css: string): [number, number, number, number] {
   const probe = document.createElement("span");
   probe.style.color = css;
-  root.appendChild(probe);
+  (root.isConnected ? root : document.body).appendChild(probe);
   const rgb = getComputedStyle(probe).color.match(/[\d.]+/g)?.map(Number) ?? [255, 255, 255];
   probe.remove();
   return [rgb[0] / 255, rgb[1] / 255, rgb[2] / 255, 1];
@@ -66,6 +71,8 @@ function render({ model, el: root }: RenderProps<EmbeddingMapModel>) {
   const overlay = el("canvas", { class: "vsl-map-overlay", attrs: { "data-testid": "map-overlay" } });
   const card = el("div", { class: "vsl-map-card", attrs: { "data-testid": "map-card" } });
   const frame = el("div", { class: "vsl-map-frame", attrs: { "data-testid": "map" } }, [canvas, overlay, card]);
+  let W = DEFAULT_W;
+  let H = model.get("height") || 480;
   frame.style.width = `${W}px`;
   frame.style.height = `${H}px`;
   card.hidden = true;
@@ -74,8 +81,8 @@ function render({ model, el: root }: RenderProps<EmbeddingMapModel>) {
   let background = themeColor(root, "var(--jp-layout-color1, #fff)");
   let foreground = themeColor(root, "var(--jp-ui-font-color1, #1f1f1f)");
   let dark = background[0] + background[1] + background[2] < 1.5;
-  const xScale = scaleLinear().domain([-1, 1]);
-  const yScale = scaleLinear().domain([-1, 1]);
+  let xScale = scaleLinear().domain([-1, 1]);
+  let yScale = scaleLinear().domain([-1, 1]);
   const plot = createScatterplot({
     canvas,
     width: W,
@@ -248,7 +255,7 @@ function render({ model, el: root }: RenderProps<EmbeddingMapModel>) {
     const ctx = overlay.getContext("2d");
     if (!ctx) return;
     const dpr = window.devicePixelRatio || 1;
-    if (overlay.width !== W * dpr) { overlay.width = W * dpr; overlay.height = H * dpr; }
+    if (overlay.width !== W * dpr || overlay.height !== H * dpr) { overlay.width = W * dpr; overlay.height = H * dpr; }
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, W, H);
     const [d0, d1] = xScale.domain();
@@ -347,7 +354,11 @@ function render({ model, el: root }: RenderProps<EmbeddingMapModel>) {
       options.zDataType = "categorical";
       plot.set({ colorBy: "valueA", pointColor: PALETTE });
     } else if (cols.color && legend.kind === "value") {
+      // regl-scatterplot reads w only next to a z column: without one every point took the
+      // palette's first colour.
+      points.z = new Uint8Array(cols.x.length);
       points.w = cols.color;
+      options.zDataType = "categorical";
       options.wDataType = "continuous";
       plot.set({ colorBy: "valueB", pointColor: VIRIDIS });
     } else {
@@ -367,26 +378,56 @@ function render({ model, el: root }: RenderProps<EmbeddingMapModel>) {
     paint();
   };
 
-  // The theme can change while the view is open: the canvas follows it.
-  const themeWatch = new MutationObserver(() => {
+  // The theme can change while the view is open: the canvas follows it. It is read again
+  // once the view is on the page (its own variables may differ from the body's).
+  const refreshTheme = () => {
     background = themeColor(root, "var(--jp-layout-color1, #fff)");
     foreground = themeColor(root, "var(--jp-ui-font-color1, #1f1f1f)");
     dark = background[0] + background[1] + background[2] < 1.5;
-    plot.set({ backgroundColor: background });
+    plot.set({ backgroundColor: background, lassoColor: dark ? [0.6, 0.8, 1, 1] : [0.1, 0.45, 0.9, 1] });
     if (!cols.color) plot.set({ pointColor: dark ? "#8ab4f8" : "#4c78a8" });
     paint();
-  });
+  };
+  const themeWatch = new MutationObserver(refreshTheme);
   themeWatch.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-light", "data-jp-theme-name"] });
+
+  // Fit the output area's width; the height is the model's.
+  let attached = root.isConnected;
+  const fit = () => {
+    if (!attached && root.isConnected) { attached = true; refreshTheme(); }
+    const available = Math.floor(root.clientWidth || DEFAULT_W);
+    const w = Math.max(MIN_W, Math.min(MAX_W, available - 2)); // the frame's border
+    const h = Math.max(160, model.get("height") || 480);
+    if (w === W && h === H) return;
+    W = w;
+    H = h;
+    frame.style.width = `${W}px`;
+    frame.style.height = `${H}px`;
+    root.dataset.size = `${W}x${H}`;
+    // The new aspect ratio applies on the next frame, and regl-scatterplot does not update
+    // the scales after it: fresh scales over the data's [-1, 1] domain map the camera again.
+    void Promise.resolve(plot.set({ width: W, height: H })).then(() => {
+      xScale = scaleLinear().domain([-1, 1]);
+      yScale = scaleLinear().domain([-1, 1]);
+      plot.set({ xScale, yScale });
+      paint();
+    });
+  };
+  const resizeWatch = new ResizeObserver(() => fit());
+  resizeWatch.observe(root);
 
   const listeners = new Listeners(model);
   listeners.on(["points", "legend"], () => { void drawPoints(); });
   listeners.on(["highlighted_index", "query_point"], paint);
   listeners.on("density", () => { densityToggle.checked = model.get("density"); densityFresh = false; paint(); });
   listeners.on("selected_ids", () => { selectedCount = (model.get("selected_ids") ?? []).length; status(); });
+  listeners.on("height", fit);
+  fit();
   void drawPoints();
   return () => {
     listeners.dispose();
     themeWatch.disconnect();
+    resizeWatch.disconnect();
     clearTimeout(hoverTimer);
     plot.destroy();
   };

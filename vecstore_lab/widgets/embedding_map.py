@@ -79,7 +79,8 @@ class EmbeddingMap(VecWidget):
     ``color_by`` colours by a metadata field (a legend to filter categories, or a colour scale
     for numbers). ``show_query`` places a query among the points and rings its hits. A lasso
     (shift + drag, or the lasso tool), a box, or a click selects points: ``selected_ids`` in
-    Python. ``density`` draws density contours at overview zoom.
+    Python. ``density`` draws density contours at overview zoom. The map fills the width of
+    its output area; ``height`` is its height in pixels.
     """
 
     _bundle = "embedding_map.js"
@@ -91,6 +92,7 @@ class EmbeddingMap(VecWidget):
     max_points = t.Int(2_000_000).tag(sync=True)
     total = t.Int(0).tag(sync=True)
     density = t.Bool(True).tag(sync=True)
+    height = t.Int(480, min=160).tag(sync=True)
     query_point = t.Dict(allow_none=True, default_value=None).tag(sync=True)
     highlighted = t.List(t.Unicode()).tag(sync=True)
     highlighted_index = t.List(t.Int()).tag(sync=True)

@@ -48,6 +48,7 @@ export interface EmbeddingMapModel {
   max_points: number;
   total: number;
   density: boolean;
+  height: number;
   query_point: { x: number; y: number; text?: string } | null;
   highlighted: string[];
   highlighted_index: number[];
