@@ -6,6 +6,7 @@ import { Listeners, type BrowserModel } from "./lib/models";
 import { columnsFromIPC, rowsFromIPC } from "./lib/arrow";
 import { el, formatValue, injectStyle } from "./lib/dom";
 import { request } from "./lib/rpc";
+import { isLive, watchLive } from "./lib/live";
 
 function render({ model, el: root }: RenderProps<BrowserModel>) {
   root.classList.add("vsl", "vsl-browser");
@@ -22,6 +23,7 @@ function render({ model, el: root }: RenderProps<BrowserModel>) {
   root.append(el("div", { class: "vsl-controls" }, [filter, prev, pageInfo, next]), error, el("div", { class: "vsl-panels" }, [el("div", {}, [table]), side]));
 
   const go = async (page: number, sortBy?: string, descending?: boolean) => {
+    if (!isLive(root)) return;
     try {
       const { reply } = await request(model, "page", {
         page, sort_by: sortBy ?? model.get("sort_by"), descending: descending ?? model.get("descending"),
@@ -76,7 +78,8 @@ function render({ model, el: root }: RenderProps<BrowserModel>) {
   listeners.on(["schema_info", "stats", "versions"], renderSide);
   renderRows();
   renderSide();
-  return listeners.dispose;
+  const unwatch = watchLive(root, "Saved view: run the cell to page, sort and filter again.");
+  return () => { listeners.dispose(); unwatch(); };
 }
 
 export default { render };

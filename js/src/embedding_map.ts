@@ -13,6 +13,7 @@ import { Listeners, type EmbeddingMapModel } from "./lib/models";
 import { request } from "./lib/rpc";
 import { bytesOf } from "./lib/arrow";
 import { el, injectStyle } from "./lib/dom";
+import { isLive, watchLive } from "./lib/live";
 
 // The map fills its output area's width (within these bounds); its height is the `height`
 // trait. A ResizeObserver follows the area (a sidebar, a resized browser).
@@ -124,11 +125,11 @@ function render({ model, el: root }: RenderProps<EmbeddingMapModel>) {
   // -- tools: pan/zoom, lasso, box; density on/off -----------------------------------
   let mode: "pan" | "lasso" | "box" = "pan";
   const modeButtons = (["pan", "lasso", "box"] as const).map((m) => {
-    const b = el("button", { text: m === "pan" ? "Pan/zoom" : m === "lasso" ? "Lasso" : "Box", attrs: { "data-mode": m } });
+    const b = el("button", { text: m === "pan" ? "Pan/zoom" : m === "lasso" ? "Lasso" : "Box", attrs: { "data-mode": m, "data-local": "" } });
     b.addEventListener("click", () => setMode(m));
     return b;
   });
-  const densityToggle = el("input", { attrs: { type: "checkbox", "data-testid": "map-density" } });
+  const densityToggle = el("input", { attrs: { type: "checkbox", "data-testid": "map-density", "data-local": "" } });
   densityToggle.checked = model.get("density");
   densityToggle.addEventListener("change", () => {
     model.set("density", densityToggle.checked);
@@ -205,6 +206,7 @@ function render({ model, el: root }: RenderProps<EmbeddingMapModel>) {
     card.hidden = false;
   };
   const fetchCard = (index: number) => {
+    if (!isLive(root)) return;
     request(model, "point", { index }).then(({ reply }) => {
       if (reply.ok && (hovered === index || pinned === index)) showCard(reply as unknown as Card);
     }).catch(() => {});
@@ -311,7 +313,7 @@ function render({ model, el: root }: RenderProps<EmbeddingMapModel>) {
     legendBox.replaceChildren();
     if (legend.kind === "category") {
       (legend.labels ?? []).forEach((label, code) => {
-        const item = el("button", { class: "vsl-legend-item", attrs: { "data-code": String(code) } }, [
+        const item = el("button", { class: "vsl-legend-item", attrs: { "data-code": String(code), "data-local": "" } }, [
           el("span", { class: "vsl-swatch" }),
           el("span", { text: `${label} (${(legend.counts?.[code] ?? 0).toLocaleString("en-US")})` }),
         ]);
@@ -424,7 +426,9 @@ function render({ model, el: root }: RenderProps<EmbeddingMapModel>) {
   listeners.on("height", fit);
   fit();
   void drawPoints();
+  const unwatch = watchLive(root, "Saved view: run the cell for hover cards and selection.");
   return () => {
+    unwatch();
     listeners.dispose();
     themeWatch.disconnect();
     resizeWatch.disconnect();

@@ -9,6 +9,7 @@ import { rowsFromIPC, type Row } from "./lib/arrow";
 import { el, injectStyle, wordPattern } from "./lib/dom";
 import { cardContext, hitCard } from "./lib/hits";
 import { request } from "./lib/rpc";
+import { isLive, watchLive } from "./lib/live";
 
 const EPS = 1e-12;
 
@@ -22,7 +23,7 @@ function render({ model, el: root }: RenderProps<EvalModel>) {
   injectStyle(root, css);
   const status = el("div", { class: "vsl-status", attrs: { "data-testid": "status" } });
   const chart = el("div", { attrs: { "data-testid": "chart" } });
-  const metricPick = el("select", { attrs: { "data-testid": "metric" } });
+  const metricPick = el("select", { attrs: { "data-testid": "metric", "data-local": "" } });
   const baselinePick = el("select", { attrs: { "data-testid": "baseline" } });
   const grid = el("div", { class: "vsl-eval-grid", attrs: { "data-testid": "grid" } });
   const error = el("div", { class: "vsl-error", attrs: { "data-testid": "error" } });
@@ -100,7 +101,7 @@ function render({ model, el: root }: RenderProps<EvalModel>) {
   grid.addEventListener("click", async (event) => {
     const cell = (event.target as HTMLElement).closest<HTMLElement>("td.cell");
     const row = cell?.closest<HTMLElement>("tr");
-    if (!cell || !row) return;
+    if (!cell || !row || !isLive(root)) return;
     active = { query: row.dataset.query!, config: cell.dataset.config! };
     grid.querySelectorAll("td.active").forEach((n) => n.classList.remove("active"));
     cell.classList.add("active");
@@ -170,7 +171,8 @@ function render({ model, el: root }: RenderProps<EvalModel>) {
   drawAll();
   drawStatus();
   drawDrill();
-  return listeners.dispose;
+  const unwatch = watchLive(root, "Saved view: run the cell to drill into queries again.");
+  return () => { listeners.dispose(); unwatch(); };
 }
 
 export default { render };

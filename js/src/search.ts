@@ -8,6 +8,7 @@ import { rowsFromIPC, type Row } from "./lib/arrow";
 import { el, injectStyle, wordPattern } from "./lib/dom";
 import { cardContext, hitCard } from "./lib/hits";
 import { request } from "./lib/rpc";
+import { watchLive } from "./lib/live";
 
 const FIRST_SCREEN = 40;
 const CHUNK = 160;
@@ -191,7 +192,8 @@ function render({ model, el: root }: RenderProps<SearchModel>) {
   renderError();
   renderStatus();
   renderHits();
-  return listeners.dispose;
+  const unwatch = watchLive(root, "Saved view: run the cell to search again.");
+  return () => { listeners.dispose(); unwatch(); };
 }
 
 export default { render };

@@ -7,6 +7,7 @@ import type { RenderProps } from "@anywidget/types";
 import { Listeners, type TelemetryModel } from "./lib/models";
 import { rowsFromIPC } from "./lib/arrow";
 import { el, injectStyle } from "./lib/dom";
+import { watchLive } from "./lib/live";
 
 
 const COUNTERS: [string, string][] = [
@@ -70,7 +71,8 @@ function render({ model, el: root }: RenderProps<TelemetryModel>) {
   const listeners = new Listeners(model);
   listeners.on(["spans", "totals"], draw);
   draw();
-  return listeners.dispose;
+  const unwatch = watchLive(root, "Saved view: run the cell to see live numbers again.");
+  return () => { listeners.dispose(); unwatch(); };
 }
 
 export default { render };

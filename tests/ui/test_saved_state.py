@@ -61,7 +61,22 @@ def test_saved_notebook_shows_its_widgets_again(open_notebook: Any, lab: Any) ->
     assert hit_ids(again.page) == expected
     assert again.page.locator(".vsl-search img, .vsl-search script").count() == 0
     assert "Error displaying widget" not in again.page.locator(".jp-Notebook").inner_text()
+    # It says plainly that it is a saved picture, and its controls take no input that would
+    # go nowhere.
+    banner = again.page.locator(".vsl-search [data-testid=saved-view]")
+    assert banner.is_visible()
+    assert banner.inner_text() == "Saved view: run the cell to search again."
+    for control in ("query", "k", "mode", "filter", "search", "live"):
+        assert again.page.locator(f".vsl-search [data-testid={control}]").is_disabled(), control
     again.screenshot("saved-notebook-reopened")
+    # Running the cell again brings a live widget: no banner, and a search from the page works.
+    again.run_all()
+    fresh = again.page.locator(".vsl-search").first
+    assert wait_for(lambda: fresh.get_attribute("data-live") == "true")
+    assert not fresh.locator("[data-testid=saved-view]").is_visible()
+    fresh.locator("[data-testid=query]").fill("sourdough")
+    fresh.locator("[data-testid=query]").press("Enter")
+    assert wait_for(lambda: hit_ids(again.page)[:1] == ["bread"])
 
     # A copy edited elsewhere is not trusted: JupyterLab will not run its widget code. The
     # extension's MIME renderer (safe: all text) shows the hits from the results JSON instead.
