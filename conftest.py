@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from collections.abc import Generator
     from pathlib import Path
 
 # `python -m vecstore_lab` entry point: importing it runs the CLI.
@@ -30,3 +31,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         skip = getattr(notebook, "skip_compare", None)
         if isinstance(skip, tuple) and RESULTS_MIME not in skip:
             notebook.skip_compare = (*skip, RESULTS_MIME)  # type: ignore[union-attr]
+
+
+# A tutorial shows no stray warnings or stderr. A cell whose stderr is part of the lesson
+# carries the tag "stderr-expected", and the markdown cell before it says why
+# (tests/test_tutorial_outputs.py checks that).
+STDERR_TAG = "stderr-expected"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
+    result = yield  # raises if the cell failed: that failure is reported as it is
+    outputs = getattr(item, "test_outputs", None)
+    cell = getattr(item, "cell", None)
+    if outputs is None or cell is None:
+        return result
+    if STDERR_TAG not in cell.get("metadata", {}).get("tags", []):
+        stderr = "".join(o.get("text", "") for o in outputs if o.get("name") == "stderr")
+        if stderr.strip():
+            pytest.fail(f"the cell wrote to stderr (a tutorial shows none):\n{stderr[:2000]}")
+    return result

@@ -5,6 +5,7 @@ measured, as a user sees it."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -120,3 +121,106 @@ def test_map_paints_rings_star_and_numeric_colours_that_show(
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     maps.nth(0).screenshot(path=str(ARTIFACTS / f"map-rings-{where}.png"))
     maps.nth(1).screenshot(path=str(ARTIFACTS / f"map-numeric-{where}.png"))
+
+
+TELEMETRY = """
+import tempfile, time
+import vecstore_lab as vl
+from vecstore_lab.widgets import TelemetryWidget
+
+recorder = vl.telemetry.enable()
+db = vl.connect(tempfile.mkdtemp(), embedder=vl.HashEmbedder(dim=32))
+docs = db.create_collection("docs")
+docs.add(ids=[str(i) for i in range(300)],
+         texts=[f"note {i} about topic {i % 5}" for i in range(300)])
+for _ in range(10):
+    docs.query("topic 3", k=5, mode="hybrid")
+# A stage a thousand times slower than the searches, as a real ingest is.
+with vl.telemetry.stage("ingest"):
+    time.sleep(2.5)
+tw = TelemetryWidget()
+tw
+"""
+
+
+def _boxes(page: Any, selector: str) -> list[dict[str, float]]:
+    return list(
+        page.eval_on_selector_all(
+            selector,
+            "els => els.map((e) => { const r = e.getBoundingClientRect();"
+            " return {x: r.x, y: r.y, w: r.width, h: r.height}; })",
+        )
+    )
+
+
+def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return (
+        a["x"] < b["x"] + b["w"]
+        and b["x"] < a["x"] + a["w"]
+        and a["y"] < b["y"] + b["h"]
+        and b["y"] < a["y"] + a["h"]
+    )
+
+
+@pytest.mark.parametrize("theme", ["JupyterLab Light", "JupyterLab Dark"])
+def test_telemetry_charts_read_at_every_scale(open_notebook: Any, theme: str) -> None:
+    name = theme.rsplit(maxsplit=1)[-1].lower()
+    nb = open_notebook(f"painted-telemetry-{name}.ipynb", [TELEMETRY])
+    page = nb.page
+    _set_theme(page, theme)
+    nb.run_all()
+    chart = ".vsl-telemetry [data-testid=percentiles] svg"
+    page.wait_for_selector(chart, timeout=90_000)
+    stages = kernel_json(nb, "sorted(recorder.summary().index)")
+    assert "ingest" in stages and "search.fts" in stages
+
+    # Every stage's p50 and p95 marks are drawn at a visible size inside the chart, from a
+    # 2 ms search to a 2.5 s ingest.
+    frame = _boxes(page, chart)[0]
+    for mark in ("p50", "p95"):
+        dots = _boxes(page, f"{chart} .vsl-{mark} circle")
+        assert len(dots) == len(stages), (mark, len(dots), stages)
+        for d in dots:
+            assert d["w"] >= 2 and d["h"] >= 2, d
+            assert frame["x"] <= d["x"] and d["x"] + d["w"] <= frame["x"] + frame["w"], d
+
+    # Each stage carries its numbers, and no label overlaps another or leaves the chart.
+    labels = _boxes(page, f"{chart} .vsl-values text")
+    assert len(labels) == len(stages)
+    for i, a in enumerate(labels):
+        assert a["x"] + a["w"] <= frame["x"] + frame["w"] + 0.5, a
+        assert not any(_overlap(a, b) for b in labels[i + 1 :]), a
+    texts = page.eval_on_selector_all(
+        f"{chart} .vsl-values text", "els => els.map((e) => e.textContent)"
+    )
+    assert all(re.fullmatch(r"[\d.]+ m?s · [\d.]+ m?s", t) for t in texts), texts
+    assert any(t.endswith(" s") and " ms" not in t.split("·")[1] for t in texts), texts  # ingest
+
+    # Few round ticks on the log axis, none overlapping.
+    ticks = _boxes(page, f"{chart} [aria-label='x-axis tick label'] text")
+    assert 2 <= len(ticks) <= 7, len(ticks)
+    assert not any(_overlap(a, b) for i, a in enumerate(ticks) for b in ticks[i + 1 :])
+
+    # The time axis uses a 24-hour clock, as the page's own clock reads.
+    times = page.eval_on_selector_all(
+        ".vsl-telemetry [data-testid=timeline] [aria-label='x-axis tick label'] text",
+        "els => els.map((e) => e.textContent)",
+    )
+    assert times and all(re.fullmatch(r"\d\d:\d\d(:\d\d(\.\d{3})?)?", t) for t in times), times
+    assert len(set(times)) == len(times), f"tick labels repeat: {times}"
+    hour = page.evaluate("() => String(new Date().getHours()).padStart(2, '0')")
+    assert any(t.startswith(hour) for t in times), (times, hour)
+
+    # The charts use the widget's width rather than a fixed 540 px.
+    root = _boxes(page, ".vsl-telemetry")[0]
+    svgs = _boxes(page, ".vsl-telemetry [data-testid=timeline] svg, " + chart)
+    assert sum(s["w"] for s in svgs) >= 0.9 * root["w"] - 24, (root, svgs)
+
+    # The value labels are readable on the theme's background (text: 4.5:1).
+    image = shot(page.locator(chart))
+    bg = background(image)
+    fill = page.eval_on_selector(f"{chart} .vsl-values text", "(e) => getComputedStyle(e).fill")
+    rgb = [int(v) for v in re.findall(r"\d+", fill)[:3]]
+    assert contrast(rgb, bg) >= 4.5, (fill, bg)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".vsl-telemetry").screenshot(path=str(ARTIFACTS / f"telemetry-{name}.png"))

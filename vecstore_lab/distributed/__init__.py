@@ -34,8 +34,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import pickle
+import sys
+import tempfile
 import time
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import pyarrow.compute as pc
@@ -52,6 +56,20 @@ if TYPE_CHECKING:
     from vecstore_lab.splitter import RecursiveCharacterTextSplitter
 
 __all__ = ["ingest"]
+
+# lancedb warns in every forked child that its async runtime was reset ("fork support is
+# experimental ... chance of deadlock"). Ray starts its processes (GCS, raylet, workers) with
+# subprocess, whose child execs at once and runs no lancedb: for forks made there, and only
+# there, the warning says nothing true, and a notebook showed it five times on ray.init().
+# A fork that goes on running Python (multiprocessing's "fork") still warns.
+warnings.filterwarnings(
+    "ignore", message="lancedb fork support is experimental", module="subprocess"
+)
+
+# Ray's core worker logs this at error level for every Ray Data actor pool: Ray Data hands its
+# map function to the actors through the object store, and the actors may restart. The
+# objects live as long as the run, so a restart within it finds them: nothing is wrong.
+_BENIGN_RAY_LINES = ("has constructor arguments in the object store and max_restarts > 0",)
 
 
 def _ray() -> Any:
@@ -85,17 +103,44 @@ def _dataset(ray: Any, source: Any) -> Any:
 
 @contextlib.contextmanager
 def _quiet(ray: Any) -> Iterator[None]:
-    """Ray Data's own progress bars and log lines off while we run (ours is the tqdm bar)."""
+    """Ray Data's own progress bars and log lines off while we run (ours is the tqdm bar), and
+    Ray's known-benign core-worker line kept off stderr."""
     context = ray.data.DataContext.get_current()
     bars, logger = context.enable_progress_bars, logging.getLogger("ray.data")
     level = logger.level
     context.enable_progress_bars = False
     logger.setLevel(logging.ERROR)
     try:
-        yield
+        with _stderr_without(_BENIGN_RAY_LINES):
+            yield
     finally:
         context.enable_progress_bars = bars
         logger.setLevel(level)
+
+
+@contextlib.contextmanager
+def _stderr_without(benign: tuple[str, ...]) -> Iterator[None]:
+    """Hold what is written to file descriptor 2 (Ray's C++ core logs there, past Python's
+    ``sys.stderr``) while the block runs, then write it out again without the lines that
+    contain one of ``benign``. Every other line still reaches stderr, in order."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            held.seek(0)
+            kept = [
+                line
+                for line in held.read().splitlines(keepends=True)
+                if not any(b.encode() in line for b in benign)
+            ]
+            if kept:
+                os.write(2, b"".join(kept))
 
 
 def _stored_ids(collection: Collection) -> frozenset[str]:
@@ -148,7 +193,12 @@ def ingest(
     if collection.uri is None or collection.uri.startswith("memory:"):
         raise InvalidInputError("distributed ingest needs a collection on disk or object storage")
     if not ray.is_initialized():
-        ray.init(num_cpus=num_workers, include_dashboard=False, log_to_driver=False)
+        ray.init(
+            num_cpus=num_workers,
+            include_dashboard=False,
+            log_to_driver=False,
+            logging_level=logging.ERROR,
+        )
     start = time.perf_counter()
     attrs = span_attributes(collection, {"vecstore_lab.workers": num_workers})
     with telemetry.stage("ingest.distributed", attrs) as span:

@@ -69,6 +69,8 @@ class SearchWidget(VecWidget):
         self.last_results: QueryResults | None = None
         self.searches = 0  # searches run (live mode runs fewer than keystrokes)
         super().__init__(**kwargs)
+        if self.query:  # SearchWidget(c, query="...") shows its hits at once
+            self.search()
 
     def search(self, query: str | None = None, **settings: Any) -> QueryResults:
         """Run a search (with the widget's settings, updated by ``settings``) and show it.
