@@ -14,13 +14,18 @@ function render({ model, el: root }: RenderProps<BrowserModel>) {
   const prev = el("button", { text: "◀ prev", attrs: { "data-testid": "prev" } });
   const next = el("button", { text: "next ▶", attrs: { "data-testid": "next" } });
   const pageInfo = el("span", { attrs: { "data-testid": "page-info" } });
-  const filter = el("input", { class: "vsl-filter", attrs: { "data-testid": "filter", placeholder: "filter: year >= 2020 and topic = 'pets'", "aria-label": "filter rows" } });
+  const filter = el("input", { class: "vsl-filter", attrs: { "data-testid": "filter", "aria-label": "filter rows" } });
   filter.value = model.get("where") ?? "";
   const error = el("div", { class: "vsl-error", attrs: { "data-testid": "error" } });
   error.style.display = "none";
   const table = el("table", { class: "vsl-table", attrs: { "data-testid": "rows" } });
+  // The rows scroll sideways inside their own box when they are wider than the output area;
+  // a click on a row opens it whole below (long text wraps there).
+  const scroller = el("div", { class: "vsl-scroll", attrs: { "data-testid": "rows-box" } }, [table]);
+  const detail = el("div", { class: "vsl-detail", attrs: { "data-testid": "row-detail" } });
+  detail.hidden = true;
   const side = el("div", { class: "vsl-panels" });
-  root.append(el("div", { class: "vsl-controls" }, [filter, prev, pageInfo, next]), error, el("div", { class: "vsl-panels" }, [el("div", {}, [table]), side]));
+  root.append(el("div", { class: "vsl-controls" }, [filter, prev, pageInfo, next]), error, scroller, detail, side);
 
   const go = async (page: number, sortBy?: string, descending?: boolean) => {
     if (!isLive(root)) return;
@@ -48,8 +53,13 @@ function render({ model, el: root }: RenderProps<BrowserModel>) {
       th.addEventListener("click", () => void go(0, c, c === sortBy ? !desc : false));
       return th;
     }));
-    const body = rows.map((r) => el("tr", { attrs: { "data-id": String(r["id"]) } }, cols.map((c) => el("td", { text: formatValue(r[c]), title: formatValue(r[c]) }))));
+    const body = rows.map((r) => {
+      const tr = el("tr", { attrs: { "data-id": String(r["id"]) } }, cols.map((c) => el("td", { text: formatValue(r[c]), title: formatValue(r[c]) })));
+      tr.addEventListener("click", () => showRow(tr, r, cols));
+      return tr;
+    });
     table.replaceChildren(el("thead", {}, [head]), el("tbody", {}, body));
+    detail.hidden = true;
     const total = model.get("total") as number;
     const size = model.get("page_size") as number;
     const page = model.get("page") as number;
@@ -59,14 +69,38 @@ function render({ model, el: root }: RenderProps<BrowserModel>) {
     next.disabled = page >= pages - 1;
   };
 
+  const showRow = (tr: HTMLElement, row: Record<string, unknown>, cols: string[]) => {
+    const open = tr.classList.contains("open");
+    table.querySelectorAll("tr.open").forEach((n) => n.classList.remove("open"));
+    if (open) { detail.hidden = true; return; }
+    tr.classList.add("open");
+    detail.replaceChildren(
+      el("div", { class: "vsl-detail-head", text: `row ${String(row["id"])}` }),
+      el("dl", {}, cols.flatMap((c) => [el("dt", { text: c }), el("dd", { text: formatValue(row[c]) })])),
+    );
+    detail.hidden = false;
+  };
+
+  // The filter's example names this collection's own columns (a number and a text column
+  // when it has them).
+  const placeholder = () => {
+    const schema = (model.get("schema_info") ?? []) as { name: string; type: string; label: string }[];
+    const mine = schema.filter((f) => !["vector", "text"].includes(f.name) && !f.label.startsWith("vector"));
+    const num = mine.find((f) => /^(u?int|float)/.test(f.label) && f.name !== "chunk_index");
+    const str = mine.find((f) => f.label === "string" && f.name !== "id");
+    const parts = [num ? `${num.name} >= 10` : "", str ? `${str.name} = '…'` : ""].filter(Boolean);
+    filter.placeholder = `filter: ${parts.length ? parts.join(" and ") : "id = '…'"}`;
+  };
+
   const renderSide = () => {
-    const schema = (model.get("schema_info") ?? []) as { name: string; type: string }[];
+    const schema = (model.get("schema_info") ?? []) as { name: string; type: string; label?: string }[];
+    placeholder();
     const stats = (model.get("stats") ?? {}) as Record<string, unknown>;
     const versions = (model.get("versions") ?? []) as Record<string, unknown>[];
     side.replaceChildren(
       el("div", { class: "vsl-panel", attrs: { "data-testid": "stats" } }, [el("h4", { text: "Stats" }), ...Object.entries(stats).map(([k, v]) => el("div", { text: `${k}: ${formatValue(v)}` }))]),
-      el("div", { class: "vsl-panel", attrs: { "data-testid": "schema" } }, [el("h4", { text: "Schema" }), ...schema.map((f) => el("div", { text: `${f.name}: ${f.type}` }))]),
-      el("div", { class: "vsl-panel", attrs: { "data-testid": "versions" } }, [el("h4", { text: "Versions" }), ...versions.slice().reverse().map((v) => el("div", { text: `v${v["version"]} · ${v["rows"] ?? "?"} rows · ${v["timestamp"]}` }))]),
+      el("div", { class: "vsl-panel", attrs: { "data-testid": "schema" } }, [el("h4", { text: "Schema" }), ...schema.map((f) => el("div", { text: `${f.name}: ${f.label ?? f.type}`, title: f.type }))]),
+      el("div", { class: "vsl-panel", attrs: { "data-testid": "versions" } }, [el("h4", { text: "Versions" }), ...versions.slice().reverse().map((v) => el("div", { text: `v${v["version"]} · ${v["rows"] ?? "?"} rows · ${String(v["timestamp"]).replace("T", " ")}` }))]),
     );
   };
 

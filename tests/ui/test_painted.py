@@ -224,3 +224,73 @@ def test_telemetry_charts_read_at_every_scale(open_notebook: Any, theme: str) ->
     assert contrast(rgb, bg) >= 4.5, (fill, bg)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.locator(".vsl-telemetry").screenshot(path=str(ARTIFACTS / f"telemetry-{name}.png"))
+
+
+BROWSER = """
+import tempfile
+import vecstore_lab as vl
+from vecstore_lab.widgets import CollectionBrowser
+
+db = vl.connect(tempfile.mkdtemp(), embedder=vl.HashEmbedder(dim=384))
+docs = db.create_collection("docs")
+long = "a sentence that goes on " * 30
+docs.add(ids=[f"row-{i}" for i in range(30)],
+         texts=[f"{i}: {long}<b>end</b>" for i in range(30)],
+         metadatas=[{"title": f"title {i}", "pages": i * 3, "start_index": i * 1000}
+                    for i in range(30)])
+docs.create_scalar_index("pages")
+cb = CollectionBrowser(docs, page_size=10)
+cb
+"""
+
+
+def test_collection_browser_clips_nothing_it_cannot_show(open_notebook: Any) -> None:
+    nb = open_notebook("painted-browser.ipynb", [BROWSER])
+    page = nb.page
+    _set_theme(page, "JupyterLab Light")
+    nb.run_all()
+    page.wait_for_selector(".vsl-browser [data-testid=rows] tbody tr", timeout=90_000)
+    root = page.locator(".vsl-browser")
+
+    # Every header shows its whole name, the last one included ("start_index", not "star…").
+    headers = root.locator("th").evaluate_all(
+        "els => els.map((e) => [e.textContent, e.scrollWidth <= e.clientWidth])"
+    )
+    assert headers and all(whole for _, whole in headers), headers
+    assert headers[-1][0].startswith("start_index")
+    # The rows sit in a box that scrolls sideways when wider than the output area, so the
+    # last column can always be reached.
+    box = root.locator("[data-testid=rows-box]")
+    fits = box.evaluate("(e) => e.scrollWidth <= e.clientWidth")
+    scrolls = box.evaluate("(e) => getComputedStyle(e).overflowX") in ("auto", "scroll")
+    assert fits or scrolls
+
+    # A cell cut short has an ellipsis, its whole text as a tooltip, and a click on its row
+    # shows the row whole, wrapped, as text.
+    cut = root.locator("tbody td").evaluate_all(
+        "els => els.filter((e) => e.scrollWidth > e.clientWidth)"
+        ".map((e) => [getComputedStyle(e).textOverflow, e.title === e.textContent])"
+    )
+    assert cut and all(style == "ellipsis" and titled for style, titled in cut), cut
+    root.locator("tbody tr").first.click()
+    detail = root.locator("[data-testid=row-detail]")
+    assert wait_for(detail.is_visible)
+    full = kernel_json(nb, "docs.get(ids=['row-0']).to_arrow().column('text')[0].as_py()")
+    assert full in detail.inner_text()
+    assert detail.locator("b").count() == 0
+    assert all(
+        detail.locator("dd").evaluate_all("els => els.map((e) => e.scrollWidth <= e.clientWidth)")
+    )
+
+    # Types read as a person names them; versions start at the first rows written.
+    schema = root.locator("[data-testid=schema]").inner_text()
+    assert "vector: vector[384] float32" in schema and "fixed_size_list" not in schema, schema
+    versions = root.locator("[data-testid=versions]").inner_text()
+    assert " 0 rows" not in versions and "30 rows" in versions, versions
+    # The filter's example names this collection's columns, not year or topic.
+    placeholder = root.locator("[data-testid=filter]").get_attribute("placeholder") or ""
+    named = set(re.findall(r"([A-Za-z_]+) (?:>=|=)", placeholder))
+    columns = set(kernel_json(nb, "docs.schema.names"))
+    assert named and named <= columns, (placeholder, columns)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    root.screenshot(path=str(ARTIFACTS / "browser-detail.png"))

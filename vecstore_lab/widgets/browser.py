@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import pyarrow as pa
 import traitlets as t
 
 from vecstore_lab._static import table_html
@@ -11,11 +12,33 @@ from vecstore_lab.filters import parse_where
 from vecstore_lab.widgets._base import ArrowTable, VecWidget, command
 
 if TYPE_CHECKING:
-    import pyarrow as pa
-
     from vecstore_lab.collection import Collection
 
-__all__ = ["CollectionBrowser"]
+__all__ = ["CollectionBrowser", "type_label"]
+
+_NAMES = {"float": "float32", "double": "float64", "halffloat": "float16", "large_string": "string"}
+
+
+def type_label(dtype: pa.DataType) -> str:
+    """An Arrow type as a reader names it: ``vector[384] float32`` rather than
+    ``fixed_size_list<item: float>[384]``, ``list<string>``, ``timestamp (UTC)``.
+
+    >>> type_label(pa.list_(pa.float32(), 384))
+    'vector[384] float32'
+    >>> type_label(pa.large_list(pa.large_string()))
+    'list<string>'
+    """
+    if pa.types.is_fixed_size_list(dtype):
+        return f"vector[{dtype.list_size}] {type_label(dtype.value_type)}"
+    if pa.types.is_list(dtype) or pa.types.is_large_list(dtype):
+        return f"list<{type_label(dtype.value_type)}>"
+    if pa.types.is_dictionary(dtype):
+        return type_label(dtype.value_type)
+    if pa.types.is_timestamp(dtype):
+        return f"timestamp ({dtype.tz})" if dtype.tz else "timestamp"
+    if pa.types.is_struct(dtype):
+        return "struct{" + ", ".join(f.name for f in dtype) + "}"
+    return _NAMES.get(str(dtype), str(dtype))
 
 
 class CollectionBrowser(VecWidget):
@@ -52,7 +75,8 @@ class CollectionBrowser(VecWidget):
         c = self.collection
         self.total = c.count(parse_where(self.where))
         self.schema_info = [
-            {"name": f.name, "type": str(f.type), "nullable": f.nullable} for f in c.schema
+            {"name": f.name, "type": str(f.type), "label": type_label(f.type), "nullable": f.nullable}
+            for f in c.schema
         ]
         self.stats = {
             "rows": self.total,
@@ -62,13 +86,17 @@ class CollectionBrowser(VecWidget):
             "embedder": (c.settings.embedder or {}).get("name", "none"),
             "metadata_columns": len(c.metadata_schema),
         }
+        # The versions before the first row was written are set-up steps (the table, its
+        # schema and indexes): not shown, as a reader would not look for data there.
+        versions = c.list_versions()
+        first = next((i for i, v in enumerate(versions) if v.num_rows), len(versions) - 1)
         self.versions = [
             {
                 "version": v.version,
                 "timestamp": v.timestamp.isoformat(timespec="seconds"),
                 "rows": v.num_rows,
             }
-            for v in c.list_versions()[-20:]
+            for v in versions[max(first, 0) :][-20:]
         ]
         self.load_page()
 

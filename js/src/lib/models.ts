@@ -35,7 +35,7 @@ export interface BrowserModel {
   where: string;
   rows: IPC;
   total: number;
-  schema_info: { name: string; type: string; nullable: boolean }[];
+  schema_info: { name: string; type: string; label: string; nullable: boolean }[];
   stats: Json;
   versions: { version: number; timestamp: string; rows: number | null }[];
 }
