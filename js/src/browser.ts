@@ -16,6 +16,7 @@ function render({ model, el: root }: RenderProps<BrowserModel>) {
   const pageInfo = el("span", { attrs: { "data-testid": "page-info" } });
   const filter = el("input", { class: "vsl-filter", attrs: { "data-testid": "filter", "aria-label": "filter rows" } });
   filter.value = model.get("where") ?? "";
+  filter.placeholder = model.get("filter_hint") || "filter";
   const error = el("div", { class: "vsl-error", attrs: { "data-testid": "error" } });
   error.style.display = "none";
   const table = el("table", { class: "vsl-table", attrs: { "data-testid": "rows" } });
@@ -81,20 +82,8 @@ function render({ model, el: root }: RenderProps<BrowserModel>) {
     detail.hidden = false;
   };
 
-  // The filter's example names this collection's own columns (a number and a text column
-  // when it has them).
-  const placeholder = () => {
-    const schema = (model.get("schema_info") ?? []) as { name: string; type: string; label: string }[];
-    const mine = schema.filter((f) => !["vector", "text"].includes(f.name) && !f.label.startsWith("vector"));
-    const num = mine.find((f) => /^(u?int|float)/.test(f.label) && f.name !== "chunk_index");
-    const str = mine.find((f) => f.label === "string" && f.name !== "id");
-    const parts = [num ? `${num.name} >= 10` : "", str ? `${str.name} = '…'` : ""].filter(Boolean);
-    filter.placeholder = `filter: ${parts.length ? parts.join(" and ") : "id = '…'"}`;
-  };
-
   const renderSide = () => {
     const schema = (model.get("schema_info") ?? []) as { name: string; type: string; label?: string }[];
-    placeholder();
     const stats = (model.get("stats") ?? {}) as Record<string, unknown>;
     const versions = (model.get("versions") ?? []) as Record<string, unknown>[];
     side.replaceChildren(

@@ -21,7 +21,7 @@ function render({ model, el: root }: RenderProps<SearchModel>) {
   const k = el("input", { attrs: { type: "number", min: "1", max: "10000", title: "k", "data-testid": "k" } });
   // The modes come from Python (vecstore_lab.spec.MODES), not a list of our own.
   const mode = el("select", { attrs: { "data-testid": "mode" } }, (model.get("modes") ?? []).map((m) => el("option", { text: m, attrs: { value: m } })));
-  const filter = el("input", { class: "vsl-filter", attrs: { type: "text", placeholder: "filter: year >= 2020 or {\"topic\": \"finance\"}", "data-testid": "filter" } });
+  const filter = el("input", { class: "vsl-filter", attrs: { type: "text", placeholder: model.get("filter_hint") || "filter", "data-testid": "filter" } });
   const rerank = el("select", { attrs: { "data-testid": "rerank" } });
   const button = el("button", { text: "Search", attrs: { "data-testid": "search" } });
   const live = el("input", { attrs: { type: "checkbox", "data-testid": "live" } });

@@ -10,6 +10,7 @@ import traitlets as t
 from vecstore_lab._static import table_html
 from vecstore_lab.filters import parse_where
 from vecstore_lab.widgets._base import ArrowTable, VecWidget, command
+from vecstore_lab.widgets._hints import filter_example
 
 if TYPE_CHECKING:
     from vecstore_lab.collection import Collection
@@ -64,9 +65,11 @@ class CollectionBrowser(VecWidget):
     schema_info = t.List(t.Dict()).tag(sync=True)
     stats = t.Dict().tag(sync=True)
     versions = t.List(t.Dict()).tag(sync=True)
+    filter_hint = t.Unicode("").tag(sync=True)  # the filter box's example
 
     def __init__(self, collection: Collection, **kwargs: Any) -> None:
         self.collection = collection
+        kwargs.setdefault("filter_hint", filter_example(collection.metadata_schema))
         super().__init__(**kwargs)
         self.refresh()
 
@@ -75,7 +78,12 @@ class CollectionBrowser(VecWidget):
         c = self.collection
         self.total = c.count(parse_where(self.where))
         self.schema_info = [
-            {"name": f.name, "type": str(f.type), "label": type_label(f.type), "nullable": f.nullable}
+            {
+                "name": f.name,
+                "type": str(f.type),
+                "label": type_label(f.type),
+                "nullable": f.nullable,
+            }
             for f in c.schema
         ]
         self.stats = {

@@ -15,6 +15,7 @@ from vecstore_lab.rerankers import list_rerankers
 from vecstore_lab.results import without_vectors
 from vecstore_lab.spec import MODES, QuerySpec
 from vecstore_lab.widgets._base import ArrowTable, VecWidget, command
+from vecstore_lab.widgets._hints import filter_example
 
 if TYPE_CHECKING:
     from vecstore_lab.collection import Collection
@@ -62,9 +63,11 @@ class SearchWidget(VecWidget):
     selected = t.Dict(allow_none=True, default_value=None).tag(sync=True)
     live = t.Bool(False).tag(sync=True)
     debounce_ms = t.Int(60).tag(sync=True)
+    filter_hint = t.Unicode("").tag(sync=True)  # the filter box's example
 
     def __init__(self, collection: Collection, **kwargs: Any) -> None:
         kwargs.setdefault("rerankers", list_rerankers())
+        kwargs.setdefault("filter_hint", filter_example(collection.metadata_schema))
         self.collection = collection
         self.last_results: QueryResults | None = None
         self.searches = 0  # searches run (live mode runs fewer than keystrokes)

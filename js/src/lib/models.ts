@@ -25,6 +25,7 @@ export interface SearchModel {
   selected: Json | null;
   live: boolean;
   debounce_ms: number;
+  filter_hint: string;
 }
 
 export interface BrowserModel {
@@ -38,6 +39,7 @@ export interface BrowserModel {
   schema_info: { name: string; type: string; label: string; nullable: boolean }[];
   stats: Json;
   versions: { version: number; timestamp: string; rows: number | null }[];
+  filter_hint: string;
 }
 
 export interface EmbeddingMapModel {
