@@ -465,3 +465,51 @@ def test_results_json_for_jupyterlab_sits_next_to_the_view(docs: vl.Collection) 
     assert payload["words"] == list(fresh.marks) and payload["mode"] == "hybrid"
     assert all("vector" not in r and r["_fused_score"] is not None for r in payload["rows"])
     json.dumps(payload, allow_nan=False)  # strict JSON: what JupyterLab's parser accepts
+
+
+def test_map_static_html_is_a_picture_of_the_map(tmp_path: Path) -> None:
+    """A page that cannot run the widget shows the map itself: a PNG of the points in their
+    colours, the hits ringed, and a caption as escaped text."""
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from vecstore_lab.widgets import EmbeddingMap
+    from vecstore_lab.widgets._picture import _pixels
+
+    db = vl.connect(tmp_path, embedder=vl.HashEmbedder(dim=32))
+    docs = db.create_collection("docs")
+    topics = ["cats and kittens", "stock markets", "bread baking", "planets and <b>stars</b>"]
+    docs.add(
+        ids=[f"d{i}" for i in range(400)],
+        texts=[f"{topics[i % 4]} note {i}" for i in range(400)],
+        metadatas=[{"topic": topics[i % 4], "weight": i * 2.5} for i in range(400)],
+    )
+
+    def picture(widget: EmbeddingMap) -> tuple[np.ndarray, str]:
+        page = widget._repr_mimebundle_()[0]["text/html"]
+        data = re.search(r'src="data:image/png;base64,([^"]+)"', page)
+        assert data is not None, page[:300]
+        image = Image.open(io.BytesIO(base64.b64decode(data.group(1)))).convert("RGB")
+        return np.asarray(image), page
+
+    em = EmbeddingMap(docs, color_by="topic")
+    em.show_query("stock markets", k=5)
+    image, page = picture(em)
+    assert image.shape == (400, 640, 3)
+    colours = {tuple(c) for c in image.reshape(-1, 3)} - {(255, 255, 255)}
+    assert len(colours) >= 5  # four topics and the rings
+    assert "400 points" in page and "&lt;b&gt;stars&lt;/b&gt;" in page and "<b>" not in page
+    # Each hit is ringed in a dark colour on the white page.
+    xs, ys = em.points.column("x").to_numpy(), em.points.column("y").to_numpy()
+    px, py = _pixels(xs, ys)
+    for i in em.highlighted_index:
+        ring = image[py[i] - 9 : py[i] + 10, px[i] - 9 : px[i] + 10]
+        assert ring.min(axis=-1).min() < 60, i
+
+    # Numbers are painted along the scale: many colours, not one.
+    image, page = picture(EmbeddingMap(docs, color_by="weight"))
+    assert len({tuple(c) for c in image.reshape(-1, 3)} - {(255, 255, 255)}) >= 8
+    assert "colour: weight 0.0..997.5" in page

@@ -43,32 +43,44 @@ function render({ model, el: root }: RenderProps<EvalModel>) {
   const k = () => model.get("k") as number;
   const metricCol = () => `${model.get("metric")}@${k()}`;
 
+  // One small chart per metric, side by side (they wrap on a narrow page): a metric's name is
+  // its chart's title, so it never sits on the numbers at the bars' ends.
   const drawChart = () => {
     const summary = rowsFromIPC(model.get("summary"));
     const configs = (model.get("configs") as string[]) ?? [];
     chart.replaceChildren();
     if (!summary.length) return;
-    chart.appendChild(Plot.plot({
-      title: `Mean over judged queries; p = paired randomization test against ${model.get("baseline")}`,
-      width: 760, height: 60 + 22 * configs.length * new Set(summary.map((r) => r["metric"])).size,
-      marginLeft: 130, marginRight: 100,
-      x: { domain: [0, 1], label: null, grid: true },
-      y: { domain: configs, label: null },
-      fy: { label: null },
-      color: { domain: configs, legend: false },
-      marks: [
-        Plot.barX(summary, { fy: "metric", y: "config", x: "mean", fill: "config" }),
-        // The mean, and for non-baseline rows the paired test's p-value against the baseline.
-        Plot.text(summary, {
-          fy: "metric", y: "config", x: "mean", dx: 4, textAnchor: "start",
-          text: (d: Row) => (d["mean"] as number).toFixed(3) + pLabel(d["p_value"]),
-        }),
-        Plot.ruleX([0]),
-      ],
-    }));
+    const metrics = Array.from(new Set(summary.map((r) => String(r["metric"]))));
+    const longest = Math.max(...configs.map((c) => c.length));
+    const marginLeft = Math.min(200, 16 + 7 * longest);
+    const width = Math.max(300, Math.min(460, Math.floor((root.clientWidth || 900) / Math.min(metrics.length, 3)) - 12));
+    chart.append(
+      el("div", { class: "vsl-status", text: `Mean over judged queries; p = paired randomization test against ${model.get("baseline")}` }),
+      el("div", { class: "vsl-panels" }, metrics.map((metric) => {
+        const rows = summary.filter((r) => r["metric"] === metric);
+        return Plot.plot({
+          title: metric,
+          width, height: 40 + 24 * configs.length,
+          marginLeft, marginRight: 104,
+          x: { domain: [0, 1], label: null, grid: true, ticks: 4 },
+          y: { domain: configs, label: null },
+          color: { domain: configs, legend: false },
+          marks: [
+            Plot.barX(rows, { y: "config", x: "mean", fill: "config" }),
+            // The mean, and for non-baseline rows the paired test's p-value against the baseline.
+            Plot.text(rows, {
+              y: "config", x: "mean", dx: 4, textAnchor: "start", fill: "currentColor", className: "vsl-values",
+              text: (d: Row) => (d["mean"] as number).toFixed(3) + pLabel(d["p_value"]),
+            }),
+            Plot.ruleX([0]),
+          ],
+        }) as HTMLElement;
+      })),
+    );
   };
 
   let active: { query: string; config: string } | null = null;
+  let sort: { config: string; descending: boolean } = { config: "", descending: false };
   const drawGrid = () => {
     const rows = rowsFromIPC(model.get("per_query"));
     const configs = (model.get("configs") as string[]) ?? [];
@@ -80,8 +92,31 @@ function render({ model, el: root }: RenderProps<EvalModel>) {
       if (!byQuery.has(q)) byQuery.set(q, { text: String(r["query"] ?? ""), values: {} });
       byQuery.get(q)!.values[String(r["config"])] = r[col] as number;
     }
-    const head = el("tr", {}, [el("th", { text: "query" }), el("th", { text: "text" }), ...configs.map((c) => el("th", { text: c }))]);
-    const body = Array.from(byQuery.entries()).map(([q, { text, values }]) =>
+    // A click on a configuration's header sorts the queries by it (worst first, then best
+    // first); the footer holds each configuration's mean over the queries shown.
+    const head = el("tr", {}, [el("th", { text: "query" }), el("th", { text: "text" }), ...configs.map((c) => {
+      const th = el("th", { text: c + (sort.config === c ? (sort.descending ? " ▼" : " ▲") : ""), title: `sort by ${c}`, attrs: { "data-sort": c } });
+      th.addEventListener("click", () => {
+        sort = { config: c, descending: sort.config === c ? !sort.descending : false };
+        drawGrid();
+      });
+      return th;
+    })]);
+    const entries = Array.from(byQuery.entries());
+    if (sort.config) {
+      const c = sort.config;
+      const sign = sort.descending ? -1 : 1;
+      entries.sort((a, b) => sign * ((a[1].values[c] ?? -Infinity) - (b[1].values[c] ?? -Infinity)));
+    }
+    const mean = (c: string) => {
+      const vs = entries.map(([, e]) => e.values[c]).filter((v) => v !== undefined);
+      return vs.length ? vs.reduce((x, y) => x + y, 0) / vs.length : NaN;
+    };
+    const foot = el("tr", { class: "vsl-mean", attrs: { "data-testid": "mean-row" } }, [
+      el("th", { text: "mean" }), el("th", { text: `${entries.length} queries` }),
+      ...configs.map((c) => el("th", { class: "cell", text: Number.isNaN(mean(c)) ? "" : mean(c).toFixed(3), attrs: { "data-config": c } })),
+    ]);
+    const body = entries.map(([q, { text, values }]) =>
       el("tr", { attrs: { "data-query": q } }, [
         el("td", { text: q }),
         el("td", { class: "qtext", text, title: text }),
@@ -95,7 +130,7 @@ function render({ model, el: root }: RenderProps<EvalModel>) {
         }),
       ]),
     );
-    grid.replaceChildren(el("table", { class: "vsl-table" }, [el("thead", {}, [head]), el("tbody", {}, body)]));
+    grid.replaceChildren(el("table", { class: "vsl-table" }, [el("thead", {}, [head]), el("tbody", {}, body), el("tfoot", {}, [foot])]));
   };
 
   grid.addEventListener("click", async (event) => {
@@ -133,6 +168,24 @@ function render({ model, el: root }: RenderProps<EvalModel>) {
     missed.textContent = lost.length ? `Relevant but not retrieved: ${lost.map((m) => `${m.id} (${m.grade})`).join(", ")}` : "";
     const ctx = cardContext(rows, wordPattern(model.get("drill_marks") ?? []));
     hits.replaceChildren(...rows.map((r) => hitCard(r, ctx)));
+    // A hit with the same text as a judged-relevant one but no judgement of its own is a gap
+    // in the judgements (a duplicate chunk), not a miss of the search: say so on its card.
+    const judgedText = new Map<string, { id: string; grade: number }>();
+    for (const r of rows) {
+      const g = r["_relevance"] as number | null;
+      if (g !== null && g > 0) judgedText.set(String(r["text"] ?? ""), { id: String(r["id"]), grade: g });
+    }
+    for (const r of rows) {
+      const g = r["_relevance"] as number | null;
+      const twin = judgedText.get(String(r["text"] ?? ""));
+      if ((g === null || g <= 0) && twin) {
+        const card = hits.querySelector<HTMLElement>(`.vsl-hit[data-id="${CSS.escape(String(r["id"]))}"]`);
+        card?.querySelector(".vsl-hit-head")?.after(el("div", {
+          class: "vsl-gap", attrs: { "data-testid": "judgement-gap" },
+          text: `Same text as ${twin.id}, judged relevant (${twin.grade}): a gap in the judgements, not a miss.`,
+        }));
+      }
+    }
     root.dataset.drill = `${q}/${model.get("drill_config")}`;
   };
 

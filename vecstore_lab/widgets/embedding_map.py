@@ -249,6 +249,35 @@ class EmbeddingMap(VecWidget):
         if self._ready:
             self.project()
 
+    def _static_html(self) -> str:
+        """A picture of the map (points, colours, the query's rings and star) and a caption
+        with the counts and the legend, for pages that cannot run the widget."""
+        from vecstore_lab.widgets._picture import map_picture_html
+
+        points = self.points
+        if points.num_rows == 0:
+            return super()._static_html()
+        color = points.column("color").to_numpy() if "color" in points.column_names else None
+        legend = dict(self.legend or {})
+        caption = f"{self.collection.name}: {self.total:,} points ({self.method})"
+        if legend.get("kind") == "category":
+            labels = legend.get("labels", [])
+            caption += f", colour: {self.color_by} ({', '.join(map(str, labels[:8]))})"
+        elif legend.get("kind") == "value":
+            caption += f", colour: {self.color_by} {legend.get('min')}..{legend.get('max')}"
+        if self.query_point:
+            caption += f"; query {self.query_point.get('text', '')!r}, hits ringed"
+        star = (self.query_point["x"], self.query_point["y"]) if self.query_point else None
+        return map_picture_html(
+            points.column("x").to_numpy(),
+            points.column("y").to_numpy(),
+            color=color,
+            legend=legend,
+            rings=list(self.highlighted_index),
+            star=star,
+            caption=caption,
+        )
+
     def __repr__(self) -> str:
         return (
             f"EmbeddingMap(collection={self.collection.name!r}, method={self.method!r}, "
