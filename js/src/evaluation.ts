@@ -53,7 +53,9 @@ function render({ model, el: root }: RenderProps<EvalModel>) {
     const metrics = Array.from(new Set(summary.map((r) => String(r["metric"]))));
     const longest = Math.max(...configs.map((c) => c.length));
     const marginLeft = Math.min(200, 16 + 7 * longest);
-    const width = Math.max(300, Math.min(460, Math.floor((root.clientWidth || 900) / Math.min(metrics.length, 3)) - 12));
+    // At least 240 px of bars per chart; charts that do not fit side by side wrap.
+    const available = Math.max(320, root.clientWidth || 900);
+    const width = Math.min(available, Math.max(marginLeft + 96 + 200, Math.floor(available / metrics.length) - 16));
     chart.append(
       el("div", { class: "vsl-status", text: `Mean over judged queries; p = paired randomization test against ${model.get("baseline")}` }),
       el("div", { class: "vsl-panels" }, metrics.map((metric) => {
@@ -61,8 +63,8 @@ function render({ model, el: root }: RenderProps<EvalModel>) {
         return Plot.plot({
           title: metric,
           width, height: 40 + 24 * configs.length,
-          marginLeft, marginRight: 104,
-          x: { domain: [0, 1], label: null, grid: true, ticks: 4 },
+          marginLeft, marginRight: 96,
+          x: { domain: [0, 1], label: null, grid: true, ticks: [0, 0.5, 1] },
           y: { domain: configs, label: null },
           color: { domain: configs, legend: false },
           marks: [

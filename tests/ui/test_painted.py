@@ -340,3 +340,90 @@ def test_score_bars_keep_their_numbers_off_the_bar(open_notebook: Any, theme: st
     assert contrast(filled, track) >= 3, (filled, track)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.locator(".vsl-search").screenshot(path=str(ARTIFACTS / f"search-bars-{name}.png"))
+
+
+EVAL = """
+import tempfile
+import vecstore_lab as vl
+from vecstore_lab.widgets import EvalWidget
+
+db = vl.connect(tempfile.mkdtemp(), embedder=vl.HashEmbedder(dim=64))
+docs = db.create_collection("docs")
+texts = {
+    "tides-a": "the moon raises the tides twice a day",
+    "tides-b": "the moon raises the tides twice a day",  # the same chunk, stored twice
+    "bonds": "bond prices fall as interest rates rise",
+    "bread": "sourdough bread needs a long slow rise",
+    "stars": "distant stars and the planets around them",
+}
+docs.add(ids=list(texts), texts=list(texts.values()))
+queries = {"q1": "why do tides rise", "q2": "bond prices", "q3": "stars and planets"}
+qrels = {"q1": {"tides-a": 2}, "q2": {"bonds": 1}, "q3": {"stars": 1}}
+configs = {"vector, a long name": {"mode": "vector"}, "text": {"mode": "text"},
+           "hybrid": {"mode": "hybrid"}}
+ew = EvalWidget(docs, queries, qrels, configs, k=3)
+ew
+"""
+
+
+def test_eval_widget_labels_means_sorting_and_judgement_gaps(open_notebook: Any) -> None:
+    nb = open_notebook("painted-eval.ipynb", [EVAL])
+    page = nb.page
+    _set_theme(page, "JupyterLab Light")
+    nb.run_all()
+    page.wait_for_selector(".vsl-eval [data-testid=chart] svg", timeout=90_000)
+    root = page.locator(".vsl-eval")
+
+    # No label of a chart overlaps another (metric names, config names, the numbers).
+    for svg in root.locator("[data-testid=chart] svg").all():
+        labels = svg.locator("text").evaluate_all(
+            "els => els.map((e) => { const r = e.getBoundingClientRect();"
+            " return {x: r.x, y: r.y, w: r.width, h: r.height, t: e.textContent}; })"
+        )
+        labels = [b for b in labels if b["w"] > 0]
+        clashes = [
+            (a["t"], b["t"])
+            for i, a in enumerate(labels)
+            for b in labels[i + 1 :]
+            if _overlap(a, b)
+        ]
+        assert not clashes, clashes
+        frame = svg.bounding_box()
+        for b in labels:  # nothing runs past the chart's right edge
+            assert b["x"] + b["w"] <= frame["x"] + frame["width"] + 0.5, b
+    titles = root.locator("[data-testid=chart] figure h2").all_inner_texts()
+    assert titles == ["ndcg@3", "recall@3", "mrr@3"] or set(titles) >= {"ndcg@3", "recall@3"}
+
+    # A mean row, equal to evaluate()'s means over the queries.
+    means = kernel_json(
+        nb,
+        "{c: round(sum(r['ndcg@3'] for r in ew.per_query_table.to_pylist() if r['config'] == c)"
+        " / 3, 3) for c in ew.configs}",
+    )
+    shown = dict(
+        root.locator("[data-testid=mean-row] th.cell").evaluate_all(
+            "els => els.map((e) => [e.dataset.config, e.textContent])"
+        )
+    )
+    assert {c: float(v) for c, v in shown.items()} == means
+
+    # A click on a configuration's header sorts the queries by it, worst first, then best.
+    def column(config: str) -> list[float]:
+        return [
+            float(v)
+            for v in root.locator(f'tbody td.cell[data-config="{config}"]').all_inner_texts()
+        ]
+
+    root.locator('th[data-sort="text"]').click()
+    assert wait_for(lambda: column("text") == sorted(column("text")))
+    root.locator('th[data-sort="text"]').click()
+    assert wait_for(lambda: column("text") == sorted(column("text"), reverse=True))
+
+    # The drill-down says when an unjudged hit has the same text as a judged one.
+    root.locator('tr[data-query="q1"] td[data-config="text"]').click()
+    page.wait_for_selector('.vsl-eval[data-drill="q1/text"] [data-testid=hit]')
+    gap = root.locator('[data-id="tides-b"] [data-testid=judgement-gap]')
+    assert gap.is_visible() and "tides-a" in gap.inner_text()
+    assert root.locator('[data-id="tides-a"] [data-testid=judgement-gap]').count() == 0
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    root.screenshot(path=str(ARTIFACTS / "eval-painted.png"))
