@@ -8,13 +8,14 @@ PIP = $(PY) -m pip install --disable-pip-version-check --quiet
 # sentence-transformers pulls a multi-GB CUDA build. pip runs again only when pyproject.toml
 # changed since it last ran for this interpreter: the stamp lives in the interpreter's own
 # environment, so a new venv (or a fresh machine) always installs.
-SETUP_STAMP = $(or $(shell $(PY) -c "import sys; print(sys.prefix)" 2>/dev/null),.no-python)/.vecstore-lab-setup
-setup: js $(SETUP_STAMP)
+PREFIX := $(or $(shell $(PY) -c "import sys; print(sys.prefix)" 2>/dev/null),.no-python)
+SETUP_STAMP = $(PREFIX)/.vecstore-lab-setup
 
 $(SETUP_STAMP): pyproject.toml
 	$(PIP) torch==2.13.0
 	$(PIP) -e ".[dev]"
 	@touch "$@"
+
 
 # The widgets' front end: esbuild bundles js/src into vecstore_lab/static, @jupyterlab/builder
 # the lab extension into vecstore_lab/labextension (lockfile-pinned). npm ci runs again only
@@ -28,12 +29,23 @@ js: $(JS_BUILT)
 $(JS_INSTALLED): js/package-lock.json
 	npm --prefix js ci --no-audit --no-fund
 
-$(JS_BUILT): $(JS_INSTALLED) $(JS_SOURCES) $(if $(wildcard vecstore_lab/static/search.js),,FORCE)
+$(JS_BUILT): js/package-lock.json $(JS_SOURCES) $(if $(wildcard vecstore_lab/static/search.js),,FORCE) | $(JS_INSTALLED)
 	npm --prefix js run typecheck
 	npm --prefix js run build
 	@touch "$@"
 
 FORCE:
+
+# pip copies the lab extension into the environment once; an editable install does not follow
+# later builds. A rebuilt extension is copied again (install.json, pip's, stays).
+LABEXT_DIR = $(PREFIX)/share/jupyter/labextensions/vecstore-lab
+LABEXT_SYNCED = $(LABEXT_DIR)/.vecstore-lab-synced
+$(LABEXT_SYNCED): $(JS_BUILT) $(SETUP_STAMP)
+	@mkdir -p "$(LABEXT_DIR)"
+	cp -R vecstore_lab/labextension/. "$(LABEXT_DIR)/"
+	@touch "$@"
+
+setup: js $(SETUP_STAMP) $(LABEXT_SYNCED)
 
 # Headless Chromium for the browser tests (Debian's package; Playwright cannot download one).
 browser:

@@ -304,6 +304,24 @@ def test_each_stored_embedder_is_built_once_per_process(tmp_path: Path) -> None:
     assert state.search(0, "db", "a", vl.QuerySpec("moon", k=1)).ids == ["x"]
 
 
+def test_collections_stay_open_between_requests_and_warm_up(tmp_path: Path) -> None:
+    """The server opens a collection once: the second query searches the vectors the first
+    loaded. Picking a collection in the panel warms it (model and vectors) before any query.
+    A collection dropped and made anew under the same name is opened again."""
+    db = vl.connect(tmp_path / "db", embedder=vl.HashEmbedder(dim=16))
+    db.create_collection("a").add(ids=["x", "y"], texts=["moon tides", "sun"])
+    state = State(Roots([str(tmp_path)]))
+    held = state.collection(0, "db", "a", embed=True)
+    assert held.stats()["exact_search"]["rows"] == 0
+    state.warm(0, "db", "a")
+    assert state.collection(0, "db", "a", embed=True) is held
+    assert held.stats()["exact_search"]["rows"] == 2  # loaded by the warm-up, kept
+    assert state.search(0, "db", "a", vl.QuerySpec("moon", k=1)).ids == ["x"]
+    db.delete_collection("a")
+    db.create_collection("a").add(ids=["z"], texts=["moon again"])
+    assert state.search(0, "db", "a", vl.QuerySpec("moon", k=1)).ids == ["z"]
+
+
 def test_installed_and_enabled_in_this_environment() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "jupyter", "server", "extension", "list"],

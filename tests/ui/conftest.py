@@ -58,20 +58,16 @@ class Lab:
         return f"{self.base}/lab/tree/{notebook}?reset&token={self.token}"
 
 
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium (see .ci/run)")
-    root = tmp_path_factory.mktemp("lab")
+def start_lab(root: Path, settings: Path, *extra: str) -> tuple[Lab, subprocess.Popen[bytes]]:
+    """A JupyterLab serving ``root`` (``extra``: more server options), up and answering."""
     port, token = _free_port(), secrets.token_hex(16)
     # No "get notified about Jupyter news?" toast over the widgets in screenshots.
-    settings = tmp_path_factory.mktemp("lab-settings")
     notification = (
         settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
     )
-    notification.parent.mkdir(parents=True)
+    notification.parent.mkdir(parents=True, exist_ok=True)
     notification.write_text('{"fetchNews": "false"}')
-    log = (root / "jupyterlab.log").open("w")  # closed in teardown
+    log = (root / "jupyterlab.log").open("w")  # the process holds it; closed with it
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -89,12 +85,14 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
             "--LabApp.news_url=",
             "--ServerApp.open_browser=False",
             "--allow-root",
+            *extra,
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
         cwd=root,
         env={**os.environ, "JUPYTER_PLATFORM_DIRS": "1", "JUPYTERLAB_SETTINGS_DIR": str(settings)},
     )
+    log.close()
     lab = Lab(root, port, token)
     deadline = time.time() + 90
     while True:
@@ -103,16 +101,27 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
                 break
         except OSError:
             if proc.poll() is not None or time.time() > deadline:
-                log.flush()
+                proc.kill()
                 raise RuntimeError((root / "jupyterlab.log").read_text()[-3000:]) from None
             time.sleep(0.5)
-    yield lab
+    return lab, proc
+
+
+def stop_lab(proc: subprocess.Popen[bytes]) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
-    log.close()
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium (see .ci/run)")
+    lab, proc = start_lab(tmp_path_factory.mktemp("lab"), tmp_path_factory.mktemp("lab-settings"))
+    yield lab
+    stop_lab(proc)
 
 
 @pytest.fixture(scope="session")

@@ -144,9 +144,11 @@ def test_commands_are_in_the_palette(lab: Any, browser: Any, papers: vl.Collecti
 
 
 def test_open_in_notebook_inserts_a_working_cell(open_notebook: Any, papers: vl.Collection) -> None:
-    nb = open_notebook("from-panel.ipynb", ["x = 1"])
+    nb = open_notebook("from-panel.ipynb", ["x = 1", "y = 2", "z = 3"])
     nb.run_all()
     page = nb.page
+    # The user works in the second cell; the panel's cell goes below it, not at the top.
+    page.evaluate("() => { window.jupyterapp.shell.currentWidget.content.activeCellIndex = 1; }")
     panel = open_panel(page)
     pick(panel, "papers")
     panel.locator("[data-testid=panel-query]").fill("stock markets")
@@ -158,12 +160,56 @@ def test_open_in_notebook_inserts_a_working_cell(open_notebook: Any, papers: vl.
         "() => window.jupyterapp.shell.currentWidget.content.model.sharedModel.cells"
         ".map((c) => c.source)"
     )
-    assert len(cells) == 2 and cells[0] == "x = 1"
-    assert 'get_collection("papers")' in cells[1] and "SearchWidget" in cells[1]
+    assert len(cells) == 4 and cells[:2] == ["x = 1", "y = 2"] and cells[3] == "z = 3", cells
+    assert 'get_collection("papers")' in cells[2] and "SearchWidget" in cells[2]
+    # The database is named relative to the notebook (both under Jupyter's root), so the
+    # notebook keeps working when the project folder moves.
+    assert 'vl.connect("panel-data")' in cells[2], cells[2]
     expected = papers.query("stock markets", k=10, mode="hybrid").ids
     assert nb.kernel("print(search.last_results.ids)").strip() == str(expected)
     assert shown_ids(page.locator(".jp-Notebook .vsl-search")) == expected
     nb.screenshot("lab-open-in-notebook")
+
+
+def test_an_empty_panel_says_how_to_point_it_at_data(
+    browser: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """With no collection under the roots, the panel says how to set them, and "Query
+    collection…" says why there is nothing to pick instead of doing nothing."""
+    from conftest import start_lab, stop_lab
+
+    root = tmp_path_factory.mktemp("empty-lab")
+    lab, proc = start_lab(root, tmp_path_factory.mktemp("empty-lab-settings"))
+    try:
+        page = open_lab(lab, browser)
+        panel = open_panel(page)
+        status = panel.locator("[data-testid=panel-status]")
+        assert wait_for(lambda: status.inner_text().startswith("No collections under"))
+        hint = panel.locator("[data-testid=panel-hint]")
+        assert hint.is_visible()
+        assert "VecStoreLab.roots" in hint.inner_text() and "Refresh" in hint.inner_text()
+        # Nothing in the hint is cut off in the narrow sidebar.
+        assert all(
+            hint.locator("pre, p").evaluate_all(
+                "els => els.map((e) => e.scrollWidth <= e.clientWidth)"
+            )
+        )
+        page.evaluate(
+            "() => { window.jupyterapp.commands.execute('vecstore-lab:query-collection'); }"
+        )
+        toast = page.locator(".jp-toast-message, .Toastify__toast")
+        toast.first.wait_for(timeout=30_000)
+        assert "No collections under" in toast.first.inner_text()
+        assert page.locator(".jp-Dialog").count() == 0
+        panel.screenshot(path=str(ARTIFACTS / "panel-empty.png"))
+        # A database made under the root shows after Refresh, and the hint goes.
+        vl.connect(root / "mine", embedder=vl.HashEmbedder(dim=8)).create_collection("notes")
+        panel.locator("[data-testid=refresh]").click()
+        panel.locator("[data-testid=collection][data-name='notes']").wait_for(timeout=30_000)
+        assert not hint.is_visible()
+        page.context.close()
+    finally:
+        stop_lab(proc)
 
 
 def _saved_results_notebook(path: Path, db: Path) -> list[str]:

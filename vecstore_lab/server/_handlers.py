@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import tornado.web
@@ -127,7 +128,15 @@ class DatabasesHandler(_Base):
     @tornado.web.authenticated
     @_typed_errors
     async def get(self) -> None:
-        self.reply(await self.work(self.state.databases))
+        listing = await self.work(self.state.databases)
+        # Where each database sits under Jupyter's own root, so "Open in notebook" can write a
+        # path relative to the notebook (None: outside it, the absolute location is used).
+        home = Path(self.settings.get("server_root_dir", ".")).expanduser().resolve()
+        for db in listing["databases"]:
+            where = Path(db["location"]).resolve()
+            inside = "://" not in db["location"] and where.is_relative_to(home)
+            db["server_path"] = where.relative_to(home).as_posix() if inside else None
+        self.reply(listing)
 
 
 class CollectionHandler(_Base):
@@ -139,6 +148,8 @@ class CollectionHandler(_Base):
         root, path = self.target()
         name = self.get_argument("name")
         self.reply(await self.work(lambda: self.state.describe(root, path, name, full=True)))
+        # The panel shows this collection: its model and vectors load while the user types.
+        self.state.pool.background(lambda: self.state.warm(root, path, name))
 
 
 class RowsHandler(_Base):

@@ -10,8 +10,9 @@ its turn, and a running one stops at its next checkpoint (``Gone.check``).
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from vecstore_lab.errors import VecStoreError
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["ClientGoneError", "Gone", "ServerBusyError", "WorkPool"]
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class ServerBusyError(VecStoreError):
@@ -96,6 +98,18 @@ class WorkPool:
             self._in_flight -= 1
         self.counts["done"] += 1
         return result
+
+    def background(self, work: Callable[[], Any]) -> None:
+        """``work()`` on a worker thread, not waited for (a warm-up): its failure is logged,
+        never raised. Skipped when requests are waiting, so it never delays one."""
+        if self._in_flight >= self.workers:
+            return
+
+        def logged(future: Future[Any]) -> None:
+            if future.exception() is not None:
+                log.info("vecstore-lab background work failed: %s", future.exception())
+
+        self._executor.submit(work).add_done_callback(logged)
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -1,21 +1,25 @@
-"""What the server extension keeps between requests: the roots, open databases, and each
-stored embedder, built once per server process and reused by every query."""
+"""What the server extension keeps between requests: the roots, each opened collection (with
+its in-memory exact search) and each stored embedder, built once per server process and reused
+by every query. A collection is opened once, not per request: the first query loads its
+vectors, and the next ones search them in memory."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import threading
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from vecstore_lab import telemetry
+from vecstore_lab._arrow import type_label
 from vecstore_lab.database import connect
 from vecstore_lab.embedders import embedder_from_config
-from vecstore_lab.errors import CollectionNotFoundError
+from vecstore_lab.errors import CollectionNotFoundError, StorageError
 from vecstore_lab.server._limits import Limits
 from vecstore_lab.server._pool import WorkPool
 from vecstore_lab.server._roots import PathOutsideRootsError
-from vecstore_lab.spec import MODES
+from vecstore_lab.spec import MODES, QuerySpec
 
 if TYPE_CHECKING:
     from vecstore_lab.collection import Collection
@@ -24,9 +28,24 @@ if TYPE_CHECKING:
     from vecstore_lab.results import QueryResults
     from vecstore_lab.server._pool import Gone
     from vecstore_lab.server._roots import Roots
-    from vecstore_lab.spec import QuerySpec
 
 __all__ = ["State"]
+
+OPEN_COLLECTIONS = 32  # opened collections kept (least recently used leave first)
+
+
+def _stamp(folder: Any, name: str) -> Any:
+    """The identity of a local table folder (inode and change time): a collection deleted and
+    made anew under the same name gets a new one, so a held handle is not reused for it.
+    Object storage has no such cheap check: there a held handle is reused (and ``search``
+    opens it again if it fails)."""
+    if isinstance(folder, str):
+        return None
+    try:
+        st = (folder / f"{name}.lance").stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_ctime_ns)
 
 
 class State:
@@ -44,6 +63,8 @@ class State:
         self.limits = limits or Limits()
         self.pool = WorkPool(workers, max_pending)
         self._embedders: dict[str, Embedder] = {}
+        # (handle, the table folder's identity when opened): see _stamp.
+        self._open: OrderedDict[tuple[int, str, str, bool], tuple[Collection, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
     def database(self, root: int, path: str) -> VecDatabase:
@@ -58,12 +79,39 @@ class State:
     def collection(self, root: int, path: str, name: str, *, embed: bool = False) -> Collection:
         """Collection ``name``; with ``embed``, holding this process's copy of its embedder.
         Its real path, and that of every link in it, is checked against the roots first."""
-        self.roots.check_collection(self.roots.resolve(root, path), name)
+        folder = self.roots.resolve(root, path)
+        self.roots.check_collection(folder, name)
+        key = (root, path, name, embed)
+        stamp = _stamp(folder, name)
+        with self._lock:
+            held = self._open.get(key)
+            if held is not None and held[1] == stamp:
+                self._open.move_to_end(key)
+                return held[0]
         db = self.database(root, path)
         if not embed:
-            return db.get_collection(name)
-        stored = db.get_collection(name).settings.embedder
-        return db.get_collection(name, embedder=self.embedder(stored) if stored else None)
+            opened = db.get_collection(name)
+        else:
+            stored = db.get_collection(name).settings.embedder
+            opened = db.get_collection(name, embedder=self.embedder(stored) if stored else None)
+        with self._lock:
+            self._open[key] = (opened, stamp)
+            while len(self._open) > OPEN_COLLECTIONS:
+                self._open.popitem(last=False)
+        return opened
+
+    def forget(self, root: int, path: str, name: str) -> None:
+        """Drop the opened handles of a collection (it was dropped, or made anew)."""
+        with self._lock:
+            for key in [k for k in self._open if k[:3] == (root, path, name)]:
+                del self._open[key]
+
+    def warm(self, root: int, path: str, name: str) -> None:
+        """Open the collection for queries ahead of the first one: its embedder's model loads
+        and its vectors come into memory (the panel calls this when a collection is picked)."""
+        collection = self.collection(root, path, name, embed=True)
+        if collection.embedder is not None:
+            collection.search(QuerySpec(text="warm up", mode="vector", k=1))
 
     def embedder(self, spec: dict[str, Any]) -> Embedder:
         key = json.dumps(spec, sort_keys=True)
@@ -79,7 +127,13 @@ class State:
         collection = self.collection(root, path, name, embed=needs)
         if gone is not None:
             gone.check()  # opening (and a first model load) may have taken a while
-        return collection.search(spec)
+        try:
+            return collection.search(spec)
+        except (StorageError, CollectionNotFoundError):
+            # A held handle outlived its table (dropped, or made anew under the same name):
+            # open it again, once.
+            self.forget(root, path, name)
+            return self.collection(root, path, name, embed=needs).search(spec)
 
     def describe(self, root: int, path: str, name: str, *, full: bool = False) -> dict[str, Any]:
         c = self.collection(root, path, name)
@@ -96,7 +150,13 @@ class State:
         info["versions"] = len(versions)
         if full:
             info["schema"] = [
-                {"name": f.name, "type": str(f.type), "nullable": f.nullable} for f in c.schema
+                {
+                    "name": f.name,
+                    "type": str(f.type),
+                    "label": type_label(f.type),
+                    "nullable": f.nullable,
+                }
+                for f in c.schema
             ]
             info["version_list"] = [
                 {"version": v.version, "timestamp": v.timestamp.isoformat(), "rows": v.num_rows}

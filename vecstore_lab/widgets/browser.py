@@ -4,42 +4,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
 import traitlets as t
 
+from vecstore_lab._arrow import type_label
 from vecstore_lab._static import table_html
 from vecstore_lab.filters import parse_where
 from vecstore_lab.widgets._base import ArrowTable, VecWidget, command
 from vecstore_lab.widgets._hints import filter_example
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from vecstore_lab.collection import Collection
 
-__all__ = ["CollectionBrowser", "type_label"]
-
-_NAMES = {"float": "float32", "double": "float64", "halffloat": "float16", "large_string": "string"}
-
-
-def type_label(dtype: pa.DataType) -> str:
-    """An Arrow type as a reader names it: ``vector[384] float32`` rather than
-    ``fixed_size_list<item: float>[384]``, ``list<string>``, ``timestamp (UTC)``.
-
-    >>> type_label(pa.list_(pa.float32(), 384))
-    'vector[384] float32'
-    >>> type_label(pa.large_list(pa.large_string()))
-    'list<string>'
-    """
-    if pa.types.is_fixed_size_list(dtype):
-        return f"vector[{dtype.list_size}] {type_label(dtype.value_type)}"
-    if pa.types.is_list(dtype) or pa.types.is_large_list(dtype):
-        return f"list<{type_label(dtype.value_type)}>"
-    if pa.types.is_dictionary(dtype):
-        return type_label(dtype.value_type)
-    if pa.types.is_timestamp(dtype):
-        return f"timestamp ({dtype.tz})" if dtype.tz else "timestamp"
-    if pa.types.is_struct(dtype):
-        return "struct{" + ", ".join(f.name for f in dtype) + "}"
-    return _NAMES.get(str(dtype), str(dtype))
+__all__ = ["CollectionBrowser"]
 
 
 class CollectionBrowser(VecWidget):

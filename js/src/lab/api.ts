@@ -12,7 +12,7 @@ export interface CollectionInfo {
   version: number;
   versions: number;
   indexes: { name: string; type: string; columns: string[] }[];
-  schema?: { name: string; type: string; nullable: boolean }[];
+  schema?: { name: string; type: string; label?: string; nullable: boolean }[];
   version_list?: { version: number; timestamp: string; rows: number }[];
 }
 
@@ -20,6 +20,8 @@ export interface Database {
   root: number;
   path: string;
   location: string;
+  /** The folder relative to Jupyter's root (null when outside it or on object storage). */
+  server_path: string | null;
   collections: CollectionInfo[];
 }
 

@@ -1,7 +1,7 @@
 // The JupyterLab extension: the "VecStore" side panel and its commands. The MIME renderer is
 // the package's mimeExtension (lab/mime.ts).
 import { ILayoutRestorer, type JupyterFrontEnd, type JupyterFrontEndPlugin } from "@jupyterlab/application";
-import { ICommandPalette, InputDialog } from "@jupyterlab/apputils";
+import { ICommandPalette, InputDialog, Notification } from "@jupyterlab/apputils";
 import { INotebookTracker, NotebookActions, type NotebookPanel } from "@jupyterlab/notebook";
 import { LabIcon } from "@jupyterlab/ui-components";
 import { notebookCell } from "./cell";
@@ -20,7 +20,9 @@ const icon = new LabIcon({
   svgstr: `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><g class="jp-icon3" fill="#616161"><rect x="3" y="4" width="18" height="4" rx="1"/><rect x="3" y="10" width="13" height="4" rx="1"/><rect x="3" y="16" width="8" height="4" rx="1"/></g></svg>`,
 });
 
-async function openInNotebook(app: JupyterFrontEnd, tracker: INotebookTracker, code: string): Promise<void> {
+/** Insert `code(notebookPath)` below the active cell of the current notebook (a new notebook
+ * when none is open) and run it. */
+async function openInNotebook(app: JupyterFrontEnd, tracker: INotebookTracker, code: (notebookPath: string) => string): Promise<void> {
   let panel: NotebookPanel | null = tracker.currentWidget;
   let fresh = false;
   if (!panel) {
@@ -39,7 +41,7 @@ async function openInNotebook(app: JupyterFrontEnd, tracker: INotebookTracker, c
   const cell = notebook.activeCell;
   if (!cell) return;
   NotebookActions.changeCellType(notebook, "code");
-  notebook.activeCell?.model.sharedModel.setSource(code);
+  notebook.activeCell?.model.sharedModel.setSource(code(panel.context.path));
   await NotebookActions.run(notebook, panel.sessionContext);
 }
 
@@ -56,7 +58,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     restorer: ILayoutRestorer | null,
   ) => {
     const panel = new VecStorePanel((db, info, query, mode, k) =>
-      openInNotebook(app, tracker, notebookCell(db, info, query, mode, k)));
+      openInNotebook(app, tracker, (path) => notebookCell(db, info, query, mode, k, path)));
     panel.title.icon = icon;
     app.shell.add(panel, "left", { rank: 850 });
     restorer?.add(panel, panel.id);
@@ -80,7 +82,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
         app.shell.activateById(panel.id);
         await panel.refresh();
         const choices = panel.collections();
-        if (!choices.length) return;
+        if (!choices.length) {
+          // Say why nothing can be picked, and where to point the server (the panel shows how).
+          Notification.warning(panel.emptyMessage(), { autoClose: 8000 });
+          return;
+        }
         const picked = await InputDialog.getItem({ title: "Query collection", items: choices.map((c) => c.label) });
         const choice = picked.button.accept ? choices.find((c) => c.label === picked.value) : undefined;
         if (!choice) return;

@@ -31,6 +31,7 @@ export class VecStorePanel extends Widget {
   private selected: Selected | null = null;
   private readonly list = el("div", { class: "vsl-lab-list", attrs: { "data-testid": "collections" } });
   private readonly status = el("div", { class: "vsl-status", attrs: { "data-testid": "panel-status" } });
+  private readonly hint = el("div", { class: "vsl-lab-hint", attrs: { "data-testid": "panel-hint" } });
   private readonly error = el("div", { class: "vsl-error", attrs: { "data-testid": "panel-error" } });
   private readonly details = el("div", { class: "vsl-lab-details", attrs: { "data-testid": "details" } });
   private readonly queryBox = el("div", { class: "vsl-lab-query" });
@@ -57,7 +58,7 @@ export class VecStorePanel extends Widget {
     this.queryBox.append(el("div", { class: "vsl-controls" }, [this.query, this.mode, this.k, search, open]), this.results);
     this.node.append(
       el("div", { class: "vsl-lab-header" }, [el("h2", { text: "VecStore" }), refresh]),
-      this.error, this.status, this.list, this.details, this.queryBox,
+      this.error, this.status, this.hint, this.list, this.details, this.queryBox,
     );
     this.showError(null);
     this.details.style.display = "none";
@@ -88,7 +89,8 @@ export class VecStorePanel extends Widget {
     }
     const { databases, roots, modes } = this.listing;
     const count = databases.reduce((n, db) => n + db.collections.length, 0);
-    this.status.textContent = count ? `${count} collection${count === 1 ? "" : "s"} under ${roots.join(", ")}` : `no collections under ${roots.join(", ")}`;
+    this.status.textContent = count ? `${count} collection${count === 1 ? "" : "s"} under ${roots.join(", ")}` : this.emptyMessage();
+    this.showHint(!count);
     this.mode.replaceChildren(...modes.map((m) => el("option", { text: m, attrs: { value: m } })));
     this.list.replaceChildren(...databases.map((db) => this.databaseNode(db)));
     const keep = this.selected && this.find(targetOf(this.selected));
@@ -102,6 +104,24 @@ export class VecStorePanel extends Widget {
       label: `${c.name} (${db.path === "." ? "" : db.path + ", "}${c.rows} rows)`,
       target: { root: db.root, path: db.path, name: c.name },
     })));
+  }
+
+  /** What the panel says when it finds no collection. */
+  emptyMessage(): string {
+    const roots = this.listing?.roots ?? [];
+    return `No collections under ${roots.join(", ") || "the server's roots"}.`;
+  }
+
+  /** How to point the panel at a database: the server's roots, set at start-up. */
+  private showHint(show: boolean): void {
+    this.hint.hidden = !show;
+    if (!show) return;
+    const code = (text: string) => el("code", { text });
+    this.hint.replaceChildren(
+      el("p", { text: "The panel lists the databases (folders made with vl.connect) under the server's roots. Create one inside a root, then Refresh, or start Jupyter with a root that holds yours:" }),
+      el("pre", {}, [code('jupyter lab --VecStoreLab.roots=\'["/path/to/data"]\'')]),
+      el("p", {}, [document.createTextNode("or set "), code("c.VecStoreLab.roots = [\"/path/to/data\"]"), document.createTextNode(" in jupyter_server_config.py. An s3:// URI works too (credentials from the environment).")]),
+    );
   }
 
   focusQuery(): void {
@@ -162,13 +182,13 @@ export class VecStorePanel extends Widget {
       el("h3", { text: info.name }),
       el("dl", { class: "vsl-lab-stats", attrs: { "data-testid": "stats" } }, stats.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })])),
       el("h4", { text: "Schema" }),
-      table(["column", "type"], (info.schema ?? []).map((f) => [f.name, f.type + (f.nullable ? "" : " not null")]), "schema"),
+      table(["column", "type"], (info.schema ?? []).map((f) => [f.name, (f.label ?? f.type) + (f.nullable ? "" : " not null")]), "schema"),
       el("h4", { text: "Indexes" }),
       info.indexes.length
         ? table(["name", "type", "columns", "unindexed"], info.indexes.map((ix) => [ix.name, ix.type, ix.columns.join(", "), formatValue((ix as Record<string, unknown>)["unindexed_rows"])]), "indexes")
         : el("div", { class: "vsl-status", text: "no indexes (exact search)" }),
       el("h4", { text: "Versions" }),
-      table(["version", "rows", "time"], (info.version_list ?? []).slice(-10).reverse().map((v) => [String(v.version), String(v.rows), v.timestamp.replace("T", " ").slice(0, 19)]), "versions"),
+      table(["version", "rows", "time"], (info.version_list ?? []).slice(-10).reverse().map((v) => [String(v.version), String(v.rows), v.timestamp.replace("T", " ").slice(5, 16)]), "versions"),
     );
     // Without a stored embedder, only full-text search can take a text query.
     for (const option of Array.from(this.mode.options)) option.disabled = !info.embedder && option.value !== "text";
