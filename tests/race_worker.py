@@ -1,7 +1,9 @@
 """A writer (or reader) process for the concurrency tests: ``python race_worker.py SPEC``.
 
-SPEC is JSON: ``{"uri", "collection", "start_at", "role", "ops": [...]}``. A writer waits until
-``start_at`` (so that several processes start their writes together), runs its ops and prints
+SPEC is JSON: ``{"uri", "collection", "ready_dir", "go_file", "role", "ops": [...]}``. A
+process opens the collection, marks itself ready (a file in ``ready_dir``) and waits for
+``go_file`` (so that several processes start their writes together); a writer runs its ops and
+prints
 one JSON line per op: ``{"ok": true}`` or ``{"error": "<ExceptionClass>", "ids": [...]}``. A
 reader polls until ``stop_file`` exists and prints what it saw that a reader must never see.
 """
@@ -9,6 +11,7 @@ reader polls until ``stop_file`` exists and prints what it saw that a reader mus
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import zlib
@@ -30,6 +33,14 @@ def vectors(ids: list[str]) -> np.ndarray:
 
 
 def run_op(c: vl.Collection, op: dict[str, object]) -> dict[str, object]:
+    """The op's outcome, with the wall-clock times it ran between (``start``, ``end``): the
+    test checks from them that the writers really overlapped."""
+    start = time.time()
+    outcome = _run_op(c, op)
+    return {**outcome, "start": start, "end": time.time()}
+
+
+def _run_op(c: vl.Collection, op: dict[str, object]) -> dict[str, object]:
     ids = [str(i) for i in op["ids"]]  # type: ignore[attr-defined]
     meta = [dict(op.get("metadata") or {}, writer=op["writer"], batch=op["batch"]) for _ in ids]
     texts = [f"text of {i}" for i in ids]
@@ -77,7 +88,12 @@ def main() -> None:
     spec = json.loads(sys.argv[1])
     db = vl.connect(spec["uri"], embedding_cache=False)
     c = db.get_collection(spec["collection"])
-    while time.time() < spec["start_at"]:
+    c.count()  # the table is open and read once: the first op does no set-up work
+    # Ready, then wait for the go: every process starts its writes at the same moment, however
+    # long its imports took.
+    Path(spec["ready_dir"], f"{os.getpid()}").touch()
+    go = Path(spec["go_file"])
+    while not go.exists():
         time.sleep(0.001)
     if spec["role"] == "reader":
         result = read_loop(

@@ -26,6 +26,39 @@ def quick_run(script: str, tmp_path: Path) -> str:
     return out.read_text()
 
 
+UNITS = {"s": 1000.0, "ms": 1.0, "MB": 1.0, "": 1.0}
+ROW = re.compile(
+    r"^\| (?P<label>[^|]+?) \| (?P<value>[\d.,]+) ?(?P<unit>s|ms|MB)? \| "
+    r"≤ (?P<target>[\d.,]+) ?(?P<tunit>s|ms|MB)?:? ?\|? ?(?P<verdict>met|\*\*not met\*\*) \|$",
+    re.M,
+)
+
+
+def verdicts(text: str) -> list[tuple[str, float, float, bool]]:
+    """(label, value, target, met) of every results row that states a verdict, in one unit
+    (a target's unit is its value's when it has none: "≤ 100: met" under "ms")."""
+    out = []
+    for m in ROW.finditer(text):
+        unit = m["unit"] or m["tunit"] or ""
+        value = float(m["value"].replace(",", "")) * UNITS[unit]
+        target = float(m["target"].replace(",", "")) * UNITS[m["tunit"] or unit]
+        out.append((m["label"], value, target, m["verdict"] == "met"))
+    return out
+
+
+def test_verdicts_are_read_from_results_rows() -> None:
+    text = (
+        "| cached re-open | 0.31 s | ≤ 2 s | met |\n"
+        "| pan/zoom frame | 140 ms | ≤ 100 ms | **not met** |\n"
+        "| first sorted page | 12 | ≤ 100: met |\n"
+    )
+    assert verdicts(text) == [
+        ("cached re-open", 310.0, 2000.0, True),
+        ("pan/zoom frame", 140.0, 100.0, False),
+        ("first sorted page", 12.0, 100.0, True),
+    ]
+
+
 @pytest.mark.slow
 def test_engine_bench_quick_mode_writes_results(tmp_path: Path) -> None:
     text = quick_run("bench_engine.py", tmp_path)
@@ -60,6 +93,11 @@ def test_widget_scale_bench_quick_mode_writes_every_target(tmp_path: Path) -> No
     ):
         assert target in text, target
     assert "WebGL2 available" in text  # the map really drew in the browser
+    # Each verdict follows from its own row's numbers: "met" exactly when value <= target.
+    checked = verdicts(text)
+    assert len(checked) >= 9, checked
+    for label, value, target, met in checked:
+        assert met == (value <= target), (label, value, target, met)
     lassoed = re.search(r"lasso of ([\d,]+) points", text)
     assert lassoed is not None and int(lassoed.group(1).replace(",", "")) > 0
 

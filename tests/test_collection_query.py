@@ -86,6 +86,19 @@ def test_hybrid_rrf_scores_match_hand_computation(docs: vl.Collection) -> None:
         assert b["fused_score"] == pytest.approx(expected)
     assert res.scores == sorted(res.scores, reverse=True)
     assert res.ids[0] in {"cat", "dog"}
+    # The rankings come from the vector and full-text queries on their own (not from the
+    # hybrid result's breakdown): RRF over them, by hand, gives the hybrid scores and order.
+    n = len(docs)
+    by_hand: dict[str, float] = {}
+    for ranking in (
+        docs.query("cat garden", k=n, mode="vector").ids,
+        docs.query("cat garden", k=n, mode="text").ids,
+    ):
+        for rank, row_id in enumerate(ranking, start=1):
+            by_hand[row_id] = by_hand.get(row_id, 0.0) + 1 / (60 + rank)
+    wide = docs.query("cat garden", k=5, mode="hybrid", candidates=n)
+    assert {h.id: h.score for h in wide} == pytest.approx({i: by_hand[i] for i in wide.ids})
+    assert wide.scores == pytest.approx(sorted(by_hand.values(), reverse=True)[:5])
     # Same numbers as the pure function on the two rankings.
     v = {h.id: h.breakdown["vector_rank"] for h in res if "vector_rank" in h.breakdown}
     f = {h.id: h.breakdown["fts_rank"] for h in res if "fts_rank" in h.breakdown}

@@ -40,9 +40,14 @@ def race(
     path: Path, writers: list[list[dict[str, object]]], reader: dict[str, object] | None = None
 ) -> tuple[list[list[dict[str, object]]], dict[str, object] | None]:
     """Run the writers' op lists in parallel processes (and a reader); return their reports."""
-    start_at = time.time() + 4.0  # every process has imported vecstore_lab by then
-    stop_file = path / "stop"
-    base = {"uri": str(path / "db"), "collection": "race", "start_at": start_at}
+    stop_file, go_file, ready = path / "stop", path / "go", path / "ready"
+    ready.mkdir()
+    base = {
+        "uri": str(path / "db"),
+        "collection": "race",
+        "ready_dir": str(ready),
+        "go_file": str(go_file),
+    }
     procs = [
         subprocess.Popen(
             [sys.executable, str(WORKER), json.dumps({**base, "role": "writer", "ops": ops})],
@@ -57,11 +62,27 @@ def race(
         read_proc = subprocess.Popen(
             [sys.executable, str(WORKER), json.dumps(spec)], stdout=subprocess.PIPE, text=True
         )
+    everyone = len(procs) + (read_proc is not None)
+    deadline = time.time() + 120
+    while len(list(ready.iterdir())) < everyone:
+        assert time.time() < deadline, "the race's processes did not get ready"
+        assert all(p.poll() is None for p in procs), "a writer died before the start"
+        time.sleep(0.01)
+    go_file.touch()
     outs = []
     for p in procs:
         out, _ = p.communicate(timeout=300)
         assert p.returncode == 0
         outs.append([json.loads(line) for line in out.splitlines()])
+    # The race was real: every writer's ops ran at a time some other writer's were running.
+    spans = [(min(o["start"] for o in out), max(o["end"] for o in out)) for out in outs if out]
+    if len(spans) > 1:
+        latest_start = max(start for start, _ in spans)
+        earliest_end = min(end for _, end in spans)
+        assert latest_start < earliest_end, f"the writers did not overlap: {spans}"
+    for out in outs:
+        for o in out:
+            del o["start"], o["end"]
     read_report = None
     if read_proc is not None:
         stop_file.touch()

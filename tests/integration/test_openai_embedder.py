@@ -96,6 +96,18 @@ def test_5xx_backoff_is_exponential_with_jitter(server: FakeOpenAIServer, clock:
     caps = [1.0, 2.0, 4.0, 5.0]
     assert len(clock.sleeps) == 4
     assert all(0 <= s <= cap for s, cap in zip(clock.sleeps, caps, strict=True))
+    # Full jitter, doubling: over 40 requests that fail three times each, the waits of each
+    # attempt spread over [0, cap] (mean near cap / 2), and the caps double. A constant or
+    # a fixed fraction of the cap would fail this.
+    clock.sleeps.clear()
+    for i in range(40):
+        server.fail(*[Fault(status=500)] * 3)
+        e.embed_documents([f"text {i}"])
+    waits = np.array(clock.sleeps).reshape(40, 3)
+    for attempt, cap in enumerate([1.0, 2.0, 4.0]):
+        column = waits[:, attempt]
+        assert column.max() <= cap and abs(column.mean() - cap / 2) < cap * 0.2, (cap, column)
+        assert column.max() - column.min() > cap / 2, (cap, column)  # spread, not constant
 
 
 def test_timeout_and_dropped_connection_are_retried(

@@ -98,7 +98,15 @@ def test_collection_round_trips_a_local_model(bge_style: Path, tmp_path: Path) -
     again = vl.connect(tmp_path).get_collection("tiny")
     assert isinstance(again.embedder, vl.SentenceTransformerEmbedder)
     assert again.embedder.config() == e.config() and again.dim == 32
-    assert again.query("one", k=2).ids[0] in {"a", "b"}
+    # The reopened collection embeds a query exactly as the model did, and ranks the stored
+    # rows by their cosine to it (two rows only: both orders are checked, not one guessed).
+    q = again.embedder.embed_query("one")
+    np.testing.assert_allclose(q, e.embed_query("one"), atol=1e-6)
+    stored = again.get(include_vectors=True).to_arrow()
+    vectors = np.stack(stored.column("vector").to_pylist())
+    cos = vectors @ q / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(q))
+    expected = [stored.column("id")[i].as_py() for i in np.argsort(-cos)]
+    assert again.query("one", k=2).ids == expected
 
 
 def test_packaged_minilm_needs_no_prompt() -> None:

@@ -195,8 +195,10 @@ def test_run_all_leaves_every_widget_of_the_widgets_tutorial_visible(
                 for (const cell of window.jupyterapp.shell.currentWidget.content.model.cells)
                     if (cell.type === "code")
                         for (let i = 0; i < cell.outputs.length; i++)
+                            // Ours carry a static HTML fallback; ipywidgets' Output does not.
                             if ("application/vnd.jupyter.widget-view+json" in
-                                (cell.outputs.get(i).toJSON().data || {})) n += 1;
+                                (cell.outputs.get(i).toJSON().data || {}) &&
+                                "text/html" in (cell.outputs.get(i).toJSON().data || {})) n += 1;
                 return n;
             }"""
         )
@@ -217,4 +219,19 @@ def test_run_all_leaves_every_widget_of_the_widgets_tutorial_visible(
                         root.evaluate("(el) => el.closest('.jp-Cell').dataset.windowedListIndex")
                     )
         assert len(drawn) == views, (drawn, views)
+        # ... and each shows what it is for, live (not a saved picture), with no stderr.
+        assert page.locator(".vsl-search").first.locator("[data-testid=hit]").count() >= 1
+        assert page.locator(".vsl-browser tbody tr").count() >= 1
+        assert page.locator(".vsl-telemetry svg").count() >= 1
+        drawn_maps = page.eval_on_selector_all(
+            ".vsl-map",
+            "els => els.map((e) => [Number(e.dataset.points), e.__scatter.get('isPointsDrawn')])",
+        )
+        assert drawn_maps and all(n > 0 and ok for n, ok in drawn_maps), drawn_maps
+        kinds = ("search", "map", "browser", "telemetry")
+        widgets = ", ".join(f".jp-Notebook .vsl-{w}" for w in kinds)
+        lives = page.eval_on_selector_all(widgets, "els => els.map((e) => e.dataset.live)")
+        assert lives and all(v == "true" for v in lives), lives
+        stderr = page.locator('[data-mime-type="application/vnd.jupyter.stderr"]')
+        assert stderr.count() == 0, stderr.first.inner_text()
         nb.screenshot("tutorial-05-run-all")
