@@ -10,7 +10,6 @@ from vecstore_lab.errors import InvalidInputError
 __all__ = [
     "FTS_INDEX",
     "describe",
-    "fts_config",
     "scalar_config",
     "unindexed_rows",
     "vector_config",
@@ -48,13 +47,6 @@ def scalar_config(field: str, kind: str, names: list[str]) -> Any:
     if kind not in configs:
         raise InvalidInputError(f"kind must be 'btree' or 'bitmap', got {kind!r}")
     return configs[kind]()
-
-
-def fts_config() -> Any:
-    """The full-text index every collection has on ``text``."""
-    from lancedb.index import FTS
-
-    return FTS()
 
 
 def unindexed_rows(table: Any) -> int:

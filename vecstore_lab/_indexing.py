@@ -13,6 +13,7 @@ import numpy as np
 
 from vecstore_lab import _indexes, telemetry
 from vecstore_lab._flat import STORAGES
+from vecstore_lab._fulltext import FullText
 from vecstore_lab._schema import VECTOR
 from vecstore_lab._storage_errors import is_raw_storage_error, storage_error
 from vecstore_lab.errors import IndexUpkeepWarning, InvalidInputError, StorageError
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from vecstore_lab._flat import FlatCache
+    from vecstore_lab._schema import CollectionSettings
     from vecstore_lab.results import QueryResults
 
 __all__ = ["KINDS", "Indexing", "auto_index"]
@@ -64,6 +66,7 @@ class Indexing:
     if TYPE_CHECKING:
         _table: Any
         _flat: FlatCache
+        settings: CollectionSettings
         _upkeep_failure: str | None
         name: str
         auto_optimize_rows: int
@@ -174,6 +177,12 @@ class Indexing:
         """Every index: name, type, columns, rows indexed and rows written since."""
         return _indexes.describe(self._table)
 
+    @property
+    def full_text(self) -> FullText:
+        """How the full-text index reads text: language, stemming, stop words (set with
+        ``create_collection(..., full_text=...)``)."""
+        return FullText.stored(self.settings.extra.get("full_text"))
+
     def stats(self) -> dict[str, Any]:
         """Rows, version, indexes (with rows not yet indexed) and the exact-search memory:
         whether the vectors are held in memory, how much that takes, and the budget."""
@@ -186,6 +195,7 @@ class Indexing:
             "version": self.version,
             "indexes": self.list_indexes(),
             "upkeep_failure": getattr(self, "_upkeep_failure", None),
+            "full_text": {**self.full_text.to_dict(), "summary": self.full_text.describe()},
             "exact_search": {
                 "in_memory": flat.rows > 0 and flat.fits(rows),
                 "storage": flat.storage,

@@ -21,11 +21,7 @@ from vecstore_lab._schema import (
 from vecstore_lab._storage_errors import storage_error, typed_storage_errors
 from vecstore_lab._write import RowWriter, delete_predicate
 from vecstore_lab._writer import CommitGuard
-from vecstore_lab.errors import (
-    EmbedderError,
-    InvalidInputError,
-    ReadOnlyCollectionError,
-)
+from vecstore_lab.errors import EmbedderError, InvalidInputError, ReadOnlyCollectionError
 from vecstore_lab.filters import Filter, compile_filter
 from vecstore_lab.results import QueryResults, RecordSet
 from vecstore_lab.spec import QuerySpec
@@ -411,7 +407,8 @@ class Collection(Indexing):
             flat=self._flat if exact else None,
             version=version,
         )
-        return QueryResults(table, metadata_names(schema), query=spec.text, mode=spec.mode)
+        names, full_text = metadata_names(schema), self.full_text
+        return QueryResults(table, names, query=spec.text, mode=spec.mode, full_text=full_text)
 
     def _exact(self, spec: QuerySpec, vector_indexed: bool | None = None) -> bool:
         """Whether the vector search of ``spec`` is exact (and may run from memory)."""

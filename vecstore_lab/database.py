@@ -10,7 +10,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from vecstore_lab._indexes import FTS_INDEX, fts_config
+from vecstore_lab._fulltext import FullText
+from vecstore_lab._indexes import FTS_INDEX
 from vecstore_lab._schema import (
     DISTANCES,
     TEXT,
@@ -130,6 +131,7 @@ class VecDatabase:
         schema: pa.Schema | None = None,
         exist_ok: bool = False,
         vector_checksums: bool = False,
+        full_text: FullText | dict[str, Any] | None = None,
     ) -> Collection:
         """Create a collection (or open it when ``exist_ok`` and it exists).
 
@@ -143,6 +145,9 @@ class VecDatabase:
             vector_checksums: store a CRC-32 of each vector, checked by ``verify()`` and
                 whenever exact search loads the vectors: a vector changed outside this
                 library raises ``DataCorruptionError`` instead of ranking silently.
+            full_text: how the text index reads text, as a ``FullText`` or a dict of its
+                fields: ``language`` (English), ``stem`` (True), ``remove_stop_words``
+                (True), ``lower_case``, ``ascii_folding``. Shown by ``stats()``.
         """
         _check_name(name)
         if distance not in DISTANCES:
@@ -156,6 +161,7 @@ class VecDatabase:
                 f"collection {name!r} already exists in {self.uri!r}; use get_collection() or "
                 "create_collection(..., exist_ok=True)"
             )
+        text_settings = FullText.of(full_text)
         emb = resolve_embedder(embedder) if embedder is not None else self.default_embedder
         meta_schema, dim = split_user_schema(schema, dim) if schema is not None else (None, dim)
         if emb is not None:
@@ -175,7 +181,10 @@ class VecDatabase:
             dim=dim,
             distance=distance,
             embedder=embedder_spec(emb) if emb else None,
-            extra={"vector_checksums": True} if vector_checksums else {},
+            extra={
+                **({"vector_checksums": True} if vector_checksums else {}),
+                "full_text": text_settings.to_dict(),
+            },
         )
         table_schema = base_schema(settings, meta_schema)
         try:
@@ -187,7 +196,9 @@ class VecDatabase:
         guard = CommitGuard(self.uri, name)  # writers may already be at it (get_or_create)
         with guard.locked():
             guard.commit(
-                lambda: table.create_index(TEXT, config=fts_config(), name=FTS_INDEX),
+                lambda: table.create_index(
+                    TEXT, config=text_settings.index_config(), name=FTS_INDEX
+                ),
                 "indexing the text",
             )
         return Collection(
@@ -257,7 +268,7 @@ class VecDatabase:
             rows = source._table.search().select(columns).limit(None)
             for batch in rows.to_batches(batch_size):
                 table.add(pa.Table.from_batches([batch]).select(columns))
-            table.create_index(TEXT, config=fts_config(), name=FTS_INDEX)
+            table.create_index(TEXT, config=source.full_text.index_config(), name=FTS_INDEX)
         except Exception as exc:
             if name in self._table_names():
                 self._db.drop_table(name)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
+from vecstore_lab._fulltext import LEGACY, FullText
 from vecstore_lab._schema import BREAKDOWN_COLUMNS, DISTANCE, ID, RANK, SCORE, TEXT
 from vecstore_lab._static import RESULTS_MIME, results_html, results_payload
 from vecstore_lab._terms import matching_words
@@ -185,11 +186,18 @@ class QueryResults(RecordSet):
     """
 
     def __init__(
-        self, table: pa.Table, metadata_columns: list[str], *, query: str | None, mode: str
+        self,
+        table: pa.Table,
+        metadata_columns: list[str],
+        *,
+        query: str | None,
+        mode: str,
+        full_text: FullText = LEGACY,
     ) -> None:
         super().__init__(table, metadata_columns)
         self.query = query
         self.mode = mode
+        self.full_text = full_text  # how the collection's text index reads (marks words)
 
     def _make(self, row: dict[str, Any]) -> Hit:
         vector = row.get("vector")
@@ -229,7 +237,7 @@ class QueryResults(RecordSet):
 
     def payload(self) -> dict[str, Any]:
         """The first 50 hits as ``RESULTS_MIME`` JSON: what the JupyterLab extension renders."""
-        words = matching_words(self.query, self.texts) if self.query else []
+        words = matching_words(self.query, self.texts, self.full_text) if self.query else []
         return results_payload(
             self._table, title=self._title(), query=self.query, mode=self.mode, words=words
         )

@@ -79,6 +79,8 @@ def test_panel_lists_a_new_collection_and_runs_a_quick_query(
     pick(panel, "papers")
     stats = panel.locator("[data-testid=stats]").inner_text()
     assert "30" in stats and "hash" in stats and "cosine" in stats
+    # The full-text settings show: what BM25 matches depends on them.
+    assert "full text" in stats and "English; stemmed; stop words removed" in stats
     schema = panel.locator("[data-testid=schema]").inner_text()
     for column in ("id", "text", "vector", "topic"):
         assert column in schema

@@ -204,7 +204,9 @@ class QueryHandler(_Base):
 
 def _marks(results: QueryResults) -> dict[str, Any]:
     """The hits' words to mark, as the SearchWidget marks them."""
-    return {"words": matching_words(results.query, results.texts) if results.query else []}
+    if not results.query:
+        return {"words": []}
+    return {"words": matching_words(results.query, results.texts, results.full_text)}
 
 
 class TelemetryHandler(_Base):

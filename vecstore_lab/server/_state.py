@@ -143,6 +143,7 @@ class State:
             "dim": c.dim,
             "distance": c.distance,
             "embedder": (c.settings.embedder or {}).get("name"),
+            "full_text": c.full_text.describe(),
             "version": c.version,
             "indexes": c.list_indexes(),
         }

@@ -71,6 +71,7 @@ class CollectionBrowser(VecWidget):
             "version": c.version,
             "embedder": (c.settings.embedder or {}).get("name", "none"),
             "metadata_columns": len(c.metadata_schema),
+            "full_text": c.full_text.describe(),
         }
         # The versions before the first row was written are set-up steps (the table, its
         # schema and indexes): not shown, as a reader would not look for data there.

@@ -191,7 +191,7 @@ class EvalWidget(VecWidget):
             if g > 0 and d not in docs
         ]
         texts = table.column("text").to_pylist() if "text" in table.column_names else []
-        self.drill_marks = matching_words(self.drill_text, texts)
+        self.drill_marks = matching_words(self.drill_text, texts, results.full_text)
         self.drill_results = without_vectors(table)
         self.last_results = results
         return DrillDown(query_id, config, docs, table, [m["id"] for m in self.drill_missed])

@@ -101,7 +101,8 @@ class SearchWidget(VecWidget):
             self.busy = False
         ms = (time.perf_counter() - start) * 1e3
         self.last_results = results
-        self.marks = matching_words(self.query, results.texts)  # set before the hits
+        # set before the hits, with the collection's full-text settings
+        self.marks = matching_words(self.query, results.texts, results.full_text)
         self.results = without_vectors(results.to_arrow())
         rerank = f", reranked by {self.rerank}" if self.rerank else ""
         self.status = f"{len(results)} hits in {ms:.0f} ms ({self.mode}{rerank})"

@@ -9,6 +9,8 @@ export interface CollectionInfo {
   dim: number;
   distance: string;
   embedder: string | null;
+  /** How the full-text index reads text: "English; stemmed; stop words removed …". */
+  full_text?: string;
   version: number;
   versions: number;
   indexes: { name: string; type: string; columns: string[] }[];

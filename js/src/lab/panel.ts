@@ -176,6 +176,7 @@ export class VecStorePanel extends Widget {
       ["dim", String(info.dim)],
       ["distance", info.distance],
       ["embedder", info.embedder ?? "none (vectors given)"],
+      ["full text", info.full_text ?? "LanceDB defaults"],
       ["version", `${info.version} (${info.versions} versions)`],
     ];
     this.details.replaceChildren(
