@@ -2,7 +2,7 @@
 PY ?= python3
 PIP = $(PY) -m pip install --disable-pip-version-check --quiet
 
-.PHONY: setup js browser demo lab test lint check bench FORCE
+.PHONY: setup js browser demo lab test lint check bench gallery FORCE
 
 # torch first, pinned to the CPU build that lies on this machine's disk: otherwise
 # sentence-transformers pulls a multi-GB CUDA build. pip runs again only when pyproject.toml
@@ -57,6 +57,13 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 lab: setup
 	$(PY) -m jupyter lab $(ALLOW_ROOT) $(LAB_ARGS) notebooks/
+
+# Every widget and the VecStore panel as PNGs, in JupyterLab light and dark, a narrow page and
+# Notebook 7, with hostile and long text, side by side in build/gallery/index.html: look at
+# it before calling a visual change done.
+GALLERY_DIR ?= build/gallery
+gallery: setup browser
+	$(PY) tools/gallery.py --out $(GALLERY_DIR)
 
 demo: setup
 	$(PY) -m vecstore_lab demo

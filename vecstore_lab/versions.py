@@ -10,7 +10,7 @@ from vecstore_lab.errors import InvalidInputError
 if TYPE_CHECKING:
     import datetime as dt
 
-__all__ = ["VersionInfo", "check_version", "list_versions"]
+__all__ = ["VersionInfo", "check_version", "list_versions", "since_first_rows"]
 
 
 @dataclass(frozen=True)
@@ -39,3 +39,14 @@ def check_version(table: Any, version: object) -> int:
             f"version {version!r} does not exist; versions are {known[0]}..{known[-1]}"
         )
     return version
+
+
+def since_first_rows(versions: list[VersionInfo]) -> list[VersionInfo]:
+    """``versions`` from the first one that holds rows: the ones before are set-up steps
+    (the table, its schema and indexes), not states of the data anyone looks for.
+
+    >>> [v.version for v in since_first_rows([VersionInfo(1, None, 0), VersionInfo(2, None, 3)])]
+    [2]
+    """
+    first = next((i for i, v in enumerate(versions) if v.num_rows), max(len(versions) - 1, 0))
+    return versions[first:]

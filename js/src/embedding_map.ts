@@ -17,7 +17,7 @@ import { isLive, watchLive } from "./lib/live";
 
 // The map fills its output area's width (within these bounds); its height is the `height`
 // trait. A ResizeObserver follows the area (a sidebar, a resized browser).
-const MIN_W = 280;
+const MIN_W = 200;
 const MAX_W = 1600;
 const DEFAULT_W = 720;
 // Tableau 10 and its light variants: distinct in both themes.
@@ -394,6 +394,9 @@ function render({ model, el: root }: RenderProps<EmbeddingMapModel>) {
   themeWatch.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-light", "data-jp-theme-name"] });
 
   // Fit the output area's width; the height is the model's.
+  let userMoved = false;
+  canvas.addEventListener("wheel", () => { userMoved = true; }, { passive: true });
+  canvas.addEventListener("pointerdown", () => { userMoved = true; });
   let attached = root.isConnected;
   const fit = () => {
     if (!attached && root.isConnected) { attached = true; refreshTheme(); }
@@ -408,10 +411,13 @@ function render({ model, el: root }: RenderProps<EmbeddingMapModel>) {
     root.dataset.size = `${W}x${H}`;
     // The new aspect ratio applies on the next frame, and regl-scatterplot does not update
     // the scales after it: fresh scales over the data's [-1, 1] domain map the camera again.
-    void Promise.resolve(plot.set({ width: W, height: H })).then(() => {
+    void Promise.resolve(plot.set({ width: W, height: H })).then(async () => {
       xScale = scaleLinear().domain([-1, 1]);
       yScale = scaleLinear().domain([-1, 1]);
       plot.set({ xScale, yScale });
+      // Until the user pans or zooms, every point stays in view whatever the aspect ratio
+      // (a tall, narrow map would otherwise cut off the sides).
+      if (!userMoved) await plot.zoomToArea({ x: -1.02, y: -1.02, width: 2.04, height: 2.04 }, { transition: false });
       paint();
     });
   };

@@ -25,7 +25,7 @@ function render({ model, el: root }: RenderProps<EvalModel>) {
   const chart = el("div", { attrs: { "data-testid": "chart" } });
   const metricPick = el("select", { attrs: { "data-testid": "metric", "data-local": "" } });
   const baselinePick = el("select", { attrs: { "data-testid": "baseline" } });
-  const grid = el("div", { class: "vsl-eval-grid", attrs: { "data-testid": "grid" } });
+  const grid = el("div", { class: "vsl-eval-grid vsl-scroll", attrs: { "data-testid": "grid" } });
   const error = el("div", { class: "vsl-error", attrs: { "data-testid": "error" } });
   const drillHead = el("div", { class: "vsl-status", attrs: { "data-testid": "drill-head" } });
   const missed = el("div", { class: "vsl-missed", attrs: { "data-testid": "missed" } });
@@ -52,9 +52,10 @@ function render({ model, el: root }: RenderProps<EvalModel>) {
     if (!summary.length) return;
     const metrics = Array.from(new Set(summary.map((r) => String(r["metric"]))));
     const longest = Math.max(...configs.map((c) => c.length));
-    const marginLeft = Math.min(200, 16 + 7 * longest);
-    // At least 240 px of bars per chart; charts that do not fit side by side wrap.
-    const available = Math.max(320, root.clientWidth || 900);
+    const available = Math.max(240, root.clientWidth || 900);
+    const marginLeft = Math.min(200, 16 + 7 * longest, Math.floor(available * 0.35));
+    // At least 200 px of bars per chart; charts that do not fit side by side wrap; on a narrow
+    // page each takes the whole width (never wider: a scaled-down chart has tiny text).
     const width = Math.min(available, Math.max(marginLeft + 96 + 200, Math.floor(available / metrics.length) - 16));
     chart.append(
       el("div", { class: "vsl-status", text: `Mean over judged queries; p = paired randomization test against ${model.get("baseline")}` }),

@@ -9,12 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +18,7 @@ import nbformat
 import pytest
 
 from vecstore_lab.testing.browser import chromium_path, launch_chromium
+from vecstore_lab.testing.lab import Lab, start_lab, stop_lab
 
 CHROMIUM = chromium_path()
 ARTIFACTS = Path(os.environ.get("VECSTORE_UI_ARTIFACTS", "/tmp/vecstore-ui-artifacts"))
@@ -35,84 +31,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if HERE in item.path.parents:
             item.add_marker(pytest.mark.ui)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Lab:
-    def __init__(self, root: Path, port: int, token: str) -> None:
-        self.root, self.port, self.token = root, port, token
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def notebook7_url(self, notebook: str) -> str:
-        return f"{self.base}/notebooks/{notebook}?token={self.token}"
-
-    def url(self, notebook: str) -> str:
-        return f"{self.base}/lab/tree/{notebook}?reset&token={self.token}"
-
-
-def start_lab(root: Path, settings: Path, *extra: str) -> tuple[Lab, subprocess.Popen[bytes]]:
-    """A JupyterLab serving ``root`` (``extra``: more server options), up and answering."""
-    port, token = _free_port(), secrets.token_hex(16)
-    # No "get notified about Jupyter news?" toast over the widgets in screenshots.
-    notification = (
-        settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-    )
-    notification.parent.mkdir(parents=True, exist_ok=True)
-    notification.write_text('{"fetchNews": "false"}')
-    log = (root / "jupyterlab.log").open("w")  # the process holds it; closed with it
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyter",
-            "lab",
-            "--no-browser",
-            "--ip=127.0.0.1",
-            f"--port={port}",
-            f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={root}",
-            "--LabApp.expose_app_in_browser=True",
-            # Notebook 7 (installed with the dev extras) is served by the same server.
-            "--JupyterNotebookApp.expose_app_in_browser=True",
-            "--LabApp.news_url=",
-            "--ServerApp.open_browser=False",
-            "--allow-root",
-            *extra,
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=root,
-        env={**os.environ, "JUPYTER_PLATFORM_DIRS": "1", "JUPYTERLAB_SETTINGS_DIR": str(settings)},
-    )
-    log.close()
-    lab = Lab(root, port, token)
-    deadline = time.time() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{lab.base}/api/status?token={token}", timeout=2):
-                break
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                raise RuntimeError((root / "jupyterlab.log").read_text()[-3000:]) from None
-            time.sleep(0.5)
-    return lab, proc
-
-
-def stop_lab(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 @pytest.fixture(scope="session")
@@ -139,6 +57,7 @@ class Notebook:
 
     def __init__(self, page: Any, name: str) -> None:
         self.page, self.name = page, name
+        self.errors: list[str] = []
 
     def run_all(self, timeout: float = 180) -> None:
         self.page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
@@ -209,9 +128,13 @@ def open_notebook(lab: Lab, browser: Any) -> Iterator[Any]:
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         contexts.append(context)
         page = context.new_page()
+        errors: list[str] = []  # what the page reported as errors, from its first load on
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.goto(lab.notebook7_url(name) if notebook7 else lab.url(name))
         page.wait_for_selector(".jp-Notebook", timeout=90_000)
         notebook = Notebook(page, name)
+        notebook.errors = errors
         if wait:
             notebook.wait_idle()
         return notebook

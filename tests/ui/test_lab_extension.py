@@ -178,7 +178,7 @@ def test_an_empty_panel_says_how_to_point_it_at_data(
 ) -> None:
     """With no collection under the roots, the panel says how to set them, and "Query
     collection…" says why there is nothing to pick instead of doing nothing."""
-    from conftest import start_lab, stop_lab
+    from vecstore_lab.testing.lab import start_lab, stop_lab
 
     root = tmp_path_factory.mktemp("empty-lab")
     lab, proc = start_lab(root, tmp_path_factory.mktemp("empty-lab-settings"))

@@ -20,6 +20,7 @@ from vecstore_lab.server._limits import Limits
 from vecstore_lab.server._pool import WorkPool
 from vecstore_lab.server._roots import PathOutsideRootsError
 from vecstore_lab.spec import MODES, QuerySpec
+from vecstore_lab.versions import since_first_rows
 
 if TYPE_CHECKING:
     from vecstore_lab.collection import Collection
@@ -161,7 +162,7 @@ class State:
             ]
             info["version_list"] = [
                 {"version": v.version, "timestamp": v.timestamp.isoformat(), "rows": v.num_rows}
-                for v in versions[-50:]
+                for v in since_first_rows(versions)[-50:]
             ]
         return info
 

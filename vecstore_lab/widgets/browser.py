@@ -9,6 +9,7 @@ import traitlets as t
 from vecstore_lab._arrow import type_label
 from vecstore_lab._static import table_html
 from vecstore_lab.filters import parse_where
+from vecstore_lab.versions import since_first_rows
 from vecstore_lab.widgets._base import ArrowTable, VecWidget, command
 from vecstore_lab.widgets._hints import filter_example
 
@@ -73,17 +74,13 @@ class CollectionBrowser(VecWidget):
             "metadata_columns": len(c.metadata_schema),
             "full_text": c.full_text.describe(),
         }
-        # The versions before the first row was written are set-up steps (the table, its
-        # schema and indexes): not shown, as a reader would not look for data there.
-        versions = c.list_versions()
-        first = next((i for i, v in enumerate(versions) if v.num_rows), len(versions) - 1)
         self.versions = [
             {
                 "version": v.version,
                 "timestamp": v.timestamp.isoformat(timespec="seconds"),
                 "rows": v.num_rows,
             }
-            for v in versions[max(first, 0) :][-20:]
+            for v in since_first_rows(c.list_versions())[-20:]
         ]
         self.load_page()
 

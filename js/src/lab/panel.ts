@@ -185,8 +185,13 @@ export class VecStorePanel extends Widget {
       el("h4", { text: "Schema" }),
       table(["column", "type"], (info.schema ?? []).map((f) => [f.name, (f.label ?? f.type) + (f.nullable ? "" : " not null")]), "schema"),
       el("h4", { text: "Indexes" }),
+      // One line per index: a four-column table does not fit a sidebar.
       info.indexes.length
-        ? table(["name", "type", "columns", "unindexed"], info.indexes.map((ix) => [ix.name, ix.type, ix.columns.join(", "), formatValue((ix as Record<string, unknown>)["unindexed_rows"])]), "indexes")
+        ? el("ul", { class: "vsl-lab-indexes", attrs: { "data-testid": "indexes" } }, info.indexes.map((ix) => {
+          const unindexed = (ix as Record<string, unknown>)["unindexed_rows"];
+          const rest = unindexed ? ` · ${formatValue(unindexed)} rows not indexed yet` : "";
+          return el("li", { text: `${ix.name}: ${ix.type} on ${ix.columns.join(", ")}${rest}` });
+        }))
         : el("div", { class: "vsl-status", text: "no indexes (exact search)" }),
       el("h4", { text: "Versions" }),
       table(["version", "rows", "time"], (info.version_list ?? []).slice(-10).reverse().map((v) => [String(v.version), String(v.rows), v.timestamp.replace("T", " ").slice(5, 16)]), "versions"),
