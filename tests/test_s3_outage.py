@@ -83,3 +83,25 @@ def test_an_outage_during_a_query_is_typed_and_the_server_comes_back(s3: LocalS3
         c.get(where="id = 'base-1'")
     s3.restart()
     assert c.get(where="id = 'base-1'").ids == ["base-1"]
+
+
+def test_a_search_widget_whose_storage_is_gone_says_so_plainly(s3: LocalS3) -> None:
+    """Tutorial 08's last cell stops its S3 server; Enter in its SearchWidget then showed a raw
+    LanceError with a cargo path. It shows a typed message naming the collection instead."""
+    from vecstore_lab.widgets import SearchWidget
+
+    options = {**s3.storage_options, **FAST_FAIL}
+    db = vl.connect(s3.uri("w"), storage_options=options, embedder=vl.HashEmbedder(dim=8))
+    c = db.create_collection("docs")
+    c.add(ids=["a", "b"], texts=["moon tides", "bond prices"])
+    w = SearchWidget(c, k=2, query="moon")
+    assert w.last_results is not None and w.last_results.ids[0] == "a"
+    s3.stop()
+    try:
+        with pytest.raises(vl.errors.StorageError):
+            w.search("tides")
+        assert "search() on collection 'docs' failed" in w.error
+        assert not any(s in w.error for s in (".rs:", "/rustc/", "cargo", "Traceback"))
+        assert [h.id for h in w.last_results or []] == ["a", "b"]  # the old hits stay
+    finally:
+        s3.restart()

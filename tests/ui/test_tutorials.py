@@ -21,7 +21,8 @@ import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from conftest import Lab, Notebook, _free_port
+from conftest import Lab, Notebook
+from vecstore_lab.testing.lab import free_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -68,7 +69,7 @@ def test_readme_main_job_starts_and_runs_a_tutorial(browser: Any, tmp_path: Path
     settings = tmp_path / "settings" / "@jupyterlab" / "docmanager-extension"
     settings.mkdir(parents=True)
     (settings / "plugin.jupyterlab-settings").write_text('{"autosave": false}')
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     lab_args = (
         f"--no-browser --ip=127.0.0.1 --port={port} --IdentityProvider.token={token} "
         "--LabApp.expose_app_in_browser=True --LabApp.news_url="

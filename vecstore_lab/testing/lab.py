@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["Lab", "start_lab", "stop_lab"]
+__all__ = ["Lab", "free_port", "start_lab", "stop_lab"]
 
 
 @dataclass
@@ -40,7 +40,7 @@ class Lab:
         return f"{self.base}/notebooks/{notebook}?token={self.token}"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -51,7 +51,7 @@ def start_lab(
 ) -> tuple[Lab, subprocess.Popen[bytes]]:
     """JupyterLab (and Notebook 7) serving ``root``, with user settings in ``settings``
     (``extra``: more server options). Its log is ``root/jupyterlab.log``."""
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     # No "get notified about Jupyter news?" toast over the widgets in screenshots.
     notification = (
         settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
