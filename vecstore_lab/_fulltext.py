@@ -19,7 +19,23 @@ from typing import Any
 
 from vecstore_lab.errors import InvalidInputError
 
-__all__ = ["LANGUAGES", "LEGACY", "FullText"]
+__all__ = ["LANGUAGES", "LEGACY", "STOP_WORDS", "FullText"]
+
+# The English stop list Lance's tokenizer removes (NLTK's), applied to each token's *stem*:
+# "doing" (stem "do") is dropped, "during" (stem "dure") is kept. Forms with an apostrophe are
+# left out, as the tokenizer splits them.
+_STOP = """
+    i me my myself we our ours ourselves you your yours yourself yourselves he him his himself
+    she her hers herself it its itself they them their theirs themselves what which who whom
+    this that these those am is are was were be been being have has had having do does did
+    doing a an the and but if or because as until while of at by for with about against
+    between into through during before after above below to from up down in out on off over
+    under again further then once here there when where why how all any both each few more
+    most other some such no nor not only own same so than too very s t can will just don
+    should now d ll m o re ve y ain aren couldn didn doesn hadn hasn haven isn ma mightn
+    mustn needn shan shouldn wasn weren won wouldn
+"""
+STOP_WORDS = frozenset(_STOP.split())
 
 # The languages of Lance's stemmers and stop lists (tantivy's).
 LANGUAGES = (
@@ -85,8 +101,6 @@ class FullText:
         mirror, or no stop words)."""
         if not self.remove_stop_words or self.language != "English":
             return None
-        from vecstore_lab._terms import STOP_WORDS
-
         if not self.stemmed_stop_words or not self.stem:
             return STOP_WORDS
         return STOP_WORDS | {self.stemmer()(w) for w in STOP_WORDS}

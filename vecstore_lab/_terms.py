@@ -17,7 +17,7 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING
 
-from vecstore_lab._fulltext import LEGACY, FullText
+from vecstore_lab._fulltext import LEGACY, STOP_WORDS, FullText
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -26,21 +26,6 @@ __all__ = ["STOP_WORDS", "matching_words", "stems"]
 
 _WORD = re.compile(r"[^\W_]+")
 _MAX_TOKEN = 40
-# The English stop list Lance's tokenizer removes (NLTK's), applied to each token's *stem*:
-# "doing" (stem "do") is dropped, "during" (stem "dure") is kept. Forms with an apostrophe are
-# left out, as the tokenizer splits them.
-_STOP = """
-    i me my myself we our ours ourselves you your yours yourself yourselves he him his himself
-    she her hers herself it its itself they them their theirs themselves what which who whom
-    this that these those am is are was were be been being have has had having do does did
-    doing a an the and but if or because as until while of at by for with about against
-    between into through during before after above below to from up down in out on off over
-    under again further then once here there when where why how all any both each few more
-    most other some such no nor not only own same so than too very s t can will just don
-    should now d ll m o re ve y ain aren couldn didn doesn hadn hasn haven isn ma mightn
-    mustn needn shan shouldn wasn weren won wouldn
-"""
-STOP_WORDS = frozenset(_STOP.split())
 
 
 def _fold(token: str) -> str:
