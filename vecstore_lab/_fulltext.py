@@ -22,8 +22,9 @@ from vecstore_lab.errors import InvalidInputError
 __all__ = ["LANGUAGES", "LEGACY", "STOP_WORDS", "FullText"]
 
 # The English stop list Lance's tokenizer removes (NLTK's), applied to each token's *stem*:
-# "doing" (stem "do") is dropped, "during" (stem "dure") is kept. Forms with an apostrophe are
-# left out, as the tokenizer splits them.
+# with this list alone, "doing" (stem "do") is dropped and "during" (stem "dure") is kept, which
+# is why new collections add the stems. Forms with an apostrophe are left out, as the tokenizer
+# splits them.
 _STOP = """
     i me my myself we our ours ourselves you your yours yourself yourselves he him his himself
     she her hers herself it its itself they them their theirs themselves what which who whom
