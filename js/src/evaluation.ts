@@ -54,6 +54,7 @@ function render({ model, el: root }: RenderProps<EvalModel>) {
     const longest = Math.max(...configs.map((c) => c.length));
     const available = Math.max(240, root.clientWidth || 900);
     const marginLeft = Math.min(200, 16 + 7 * longest, Math.floor(available * 0.35));
+    const fits = Math.floor((marginLeft - 14) / 6.5); // characters of a config name that fit
     // At least 200 px of bars per chart; charts that do not fit side by side wrap; on a narrow
     // page each takes the whole width (never wider: a scaled-down chart has tiny text).
     const width = Math.min(available, Math.max(marginLeft + 96 + 200, Math.floor(available / metrics.length) - 16));
@@ -66,7 +67,8 @@ function render({ model, el: root }: RenderProps<EvalModel>) {
           width, height: 40 + 24 * configs.length,
           marginLeft, marginRight: 96,
           x: { domain: [0, 1], label: null, grid: true, ticks: [0, 0.5, 1] },
-          y: { domain: configs, label: null },
+          // A name longer than the margin ends in "…" rather than running off the left edge.
+          y: { domain: configs, label: null, tickFormat: (c: string) => (c.length > fits ? c.slice(0, Math.max(1, fits - 1)) + "…" : c) },
           color: { domain: configs, legend: false },
           marks: [
             Plot.barX(rows, { y: "config", x: "mean", fill: "config" }),
@@ -228,7 +230,14 @@ function render({ model, el: root }: RenderProps<EvalModel>) {
   drawStatus();
   drawDrill();
   const unwatch = watchLive(root, "Saved view: run the cell to drill into queries again.");
-  return () => { listeners.dispose(); unwatch(); };
+  // The charts take the output area's width: drawn again when it changes (and once the view is
+  // on the page: JupyterLab renders it detached, with no width yet).
+  let drawnWidth = root.clientWidth;
+  const resizeWatch = new ResizeObserver(() => {
+    if (Math.abs(root.clientWidth - drawnWidth) > 8) { drawnWidth = root.clientWidth; drawChart(); }
+  });
+  resizeWatch.observe(root);
+  return () => { listeners.dispose(); unwatch(); resizeWatch.disconnect(); };
 }
 
 export default { render };

@@ -310,10 +310,11 @@ w
 """
 
 
-@pytest.mark.parametrize("theme", ["JupyterLab Light", "JupyterLab Dark"])
-def test_score_bars_keep_their_numbers_off_the_bar(open_notebook: Any, theme: str) -> None:
-    name = theme.rsplit(maxsplit=1)[-1].lower()
-    nb = open_notebook(f"painted-bars-{name}.ipynb", [SEARCH])
+@pytest.mark.parametrize("where", list(THEMES))
+def test_score_bars_keep_their_numbers_off_the_bar(open_notebook: Any, where: str) -> None:
+    theme, notebook7 = THEMES[where]
+    name = where
+    nb = open_notebook(f"painted-bars-{name}.ipynb", [SEARCH], notebook7=notebook7)
     page = nb.page
     _set_theme(page, theme)
     nb.run_all()
