@@ -1,6 +1,6 @@
 """`make lab` and `make test` install and build only what changed: make's own rules decide,
 from stamp files (asked with `make -n`, "what would you do", and `-W`, "if this file were
-new"). Runs after `make setup`, as `make test` does."""
+new"). It runs `make setup` first, as `make lab` does, then asks."""
 
 from __future__ import annotations
 
@@ -16,6 +16,15 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed"),
 ]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def set_up() -> None:
+    """`make setup` once, as `make lab` starts: afterwards nothing is out of date (what ran
+    before this test, the suite's own set-up or other tests, may have left a stamp behind)."""
+    subprocess.run(
+        ["make", f"PY={sys.executable}", "setup"], cwd=ROOT, check=True, capture_output=True
+    )
 
 
 def plan(*args: str) -> str:
