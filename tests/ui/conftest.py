@@ -33,6 +33,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.ui)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Keep each phase's report on the item, so a fixture can tell that its test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     if not Path(CHROMIUM).exists():
@@ -104,8 +112,24 @@ class Notebook:
         self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def keep_evidence(page: Any, name: str) -> None:
+    """A failed test leaves a screenshot of each page it opened and the text every widget
+    showed (errors and status lines included) in ARTIFACTS, and prints that text, so a CI
+    failure says what the user would have seen."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    try:
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        texts = page.eval_on_selector_all("div.vsl", "els => els.map((e) => e.innerText)")
+    except Exception as exc:  # the page may be what broke
+        print(f"no evidence from {name}: {exc}")
+        return
+    print(f"--- what the widgets on {name} showed ---")
+    for text in texts:
+        print(text[:2000])
+
+
 @pytest.fixture
-def open_notebook(lab: Lab, browser: Any) -> Iterator[Any]:
+def open_notebook(lab: Lab, browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     contexts = []
 
     def opener(
@@ -140,6 +164,20 @@ def open_notebook(lab: Lab, browser: Any) -> Iterator[Any]:
         return notebook
 
     yield opener
+    report = getattr(request.node, "report_call", None)
+    for i, context in enumerate(contexts):
+        for j, page in enumerate(context.pages):
+            if report is not None and report.failed:
+                keep_evidence(page, f"{request.node.name}-{i}-{j}")
+    # The kernels this test started are shut down: later tests do not share the machine with
+    # a dozen idle kernels and what they hold.
+    if contexts and contexts[0].pages:
+        try:
+            contexts[0].pages[0].evaluate(
+                "() => window.jupyterapp.serviceManager.sessions.shutdownAll()"
+            )
+        except Exception as exc:
+            print(f"kernels not shut down: {exc}")
     for context in contexts:
         context.close()
 
