@@ -73,8 +73,10 @@ lint: setup
 	$(PY) -m ruff format --check vecstore_lab tests bench tools conftest.py
 	$(PY) -m mypy
 
+# Two workers: the browser tests (one JupyterLab, one Chromium) on one, everything else on the
+# other; see _parallel_groups in conftest.py.
 test: lint browser
-	$(PY) -m pytest --durations=25
+	$(PY) -m pytest -n 2 --dist loadgroup --durations=25
 
 # The fast loop (about two minutes, nothing installed): lint, types, and the tests that need
 # no model, subprocess, browser or notebook. `make test` is the real thing.

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
     from collections.abc import Generator
-    from pathlib import Path
 
 # `python -m vecstore_lab` entry point: importing it runs the CLI.
 collect_ignore = ["vecstore_lab/__main__.py"]
@@ -31,6 +31,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         skip = getattr(notebook, "skip_compare", None)
         if isinstance(skip, tuple) and RESULTS_MIME not in skip:
             notebook.skip_compare = (*skip, RESULTS_MIME)  # type: ignore[union-attr]
+    _parallel_groups(items)
+
+
+UI_TESTS = Path(__file__).parent / "tests" / "ui"
+
+
+def _parallel_groups(items: list[pytest.Item]) -> None:
+    """How `make test` (pytest-xdist, ``--dist loadgroup``) shares the work between its two
+    workers. Each file is one unit (a notebook's cells run in order in one kernel; a module's
+    fixtures are built once), and every browser test is in one group ("ui"): one JupyterLab
+    and one Chromium, on the worker that waits on pages while the other one computes. That
+    group goes first: it is the longest, and handed out last it would finish last."""
+    for item in items:
+        ui = UI_TESTS in item.path.parents
+        item.add_marker(pytest.mark.xdist_group("ui" if ui else str(item.path)))
+    items.sort(key=lambda item: UI_TESTS not in item.path.parents)  # stable: order kept
 
 
 # A tutorial shows no stray warnings or stderr. A cell whose stderr is part of the lesson
