@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import vecstore_lab as vl
-from vecstore_lab import _probe
-from vecstore_lab._probe import VersionProbe
+from vecstore_lab._storage import probe as _probe
+from vecstore_lab._storage.probe import VersionProbe
 
 
 class Counting:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import vecstore_lab as vl
-from vecstore_lab import _window
+from vecstore_lab._storage import window as _window
 
 N = 4000
 

@@ -28,10 +28,10 @@ import numpy as np
 import pyarrow as pa
 
 from vecstore_lab._gemv import matvec
-from vecstore_lab._indexes import has_vector_index
-from vecstore_lab._probe import VersionProbe
-from vecstore_lab._rows import ROWID, take
 from vecstore_lab._schema import DISTANCE, VECTOR, checksum_mismatches
+from vecstore_lab._storage.indexes import has_vector_index
+from vecstore_lab._storage.probe import VersionProbe
+from vecstore_lab._storage.take import ROWID, take
 from vecstore_lab.errors import DataCorruptionError
 
 if TYPE_CHECKING:

@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from vecstore_lab import _indexes, telemetry
+from vecstore_lab import telemetry
 from vecstore_lab._flat import STORAGES
 from vecstore_lab._fulltext import FullText
 from vecstore_lab._schema import VECTOR
-from vecstore_lab._storage_errors import is_raw_storage_error, storage_error
+from vecstore_lab._storage import indexes as _indexes
+from vecstore_lab._storage.lance_errors import is_raw_storage_error, storage_error
 from vecstore_lab.errors import IndexUpkeepWarning, InvalidInputError, StorageError
 from vecstore_lab.spec import QuerySpec
 

@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
-from vecstore_lab._rows import ROWID, take
 from vecstore_lab._schema import ID, VECTOR
+from vecstore_lab._storage.take import ROWID, take
 from vecstore_lab.errors import ConcurrentChangeError, InvalidInputError, MissingDependencyError
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from vecstore_lab import _embedding, _indexes, _read, _search, _verify
+from vecstore_lab import _embedding, _search
 from vecstore_lab._flat import DEFAULT_BUDGET, FlatCache
 from vecstore_lab._indexing import Indexing
 from vecstore_lab._inputs import Batch, build_batch, check_ids, check_query_vector
@@ -18,9 +18,12 @@ from vecstore_lab._schema import (
     metadata_fields,
     metadata_names,
 )
-from vecstore_lab._storage_errors import storage_error, typed_storage_errors
-from vecstore_lab._write import RowWriter, delete_predicate
-from vecstore_lab._writer import CommitGuard
+from vecstore_lab._storage import indexes as _indexes
+from vecstore_lab._storage import read as _read
+from vecstore_lab._storage import verify as _verify
+from vecstore_lab._storage.commits import CommitGuard
+from vecstore_lab._storage.lance_errors import storage_error, typed_storage_errors
+from vecstore_lab._storage.rows import RowWriter, delete_predicate
 from vecstore_lab.errors import EmbedderError, InvalidInputError, ReadOnlyCollectionError
 from vecstore_lab.filters import Filter, compile_filter
 from vecstore_lab.results import QueryResults, RecordSet
@@ -34,8 +37,8 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     from vecstore_lab._embedding import Embedded
-    from vecstore_lab._read import OrderBy
-    from vecstore_lab._verify import VerifyReport
+    from vecstore_lab._storage.read import OrderBy
+    from vecstore_lab._storage.verify import VerifyReport
     from vecstore_lab.cache import EmbeddingCache
     from vecstore_lab.embedders import Embedder
     from vecstore_lab.ingest import IngestReport

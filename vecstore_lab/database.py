@@ -11,7 +11,6 @@ from typing import Any
 import pyarrow as pa
 
 from vecstore_lab._fulltext import FullText
-from vecstore_lab._indexes import FTS_INDEX
 from vecstore_lab._schema import (
     DISTANCES,
     TEXT,
@@ -19,8 +18,9 @@ from vecstore_lab._schema import (
     base_schema,
     split_user_schema,
 )
-from vecstore_lab._storage_errors import clean_message
-from vecstore_lab._writer import CommitGuard
+from vecstore_lab._storage.commits import CommitGuard
+from vecstore_lab._storage.indexes import FTS_INDEX
+from vecstore_lab._storage.lance_errors import clean_message
 from vecstore_lab.cache import EmbeddingCache
 from vecstore_lab.collection import Collection
 from vecstore_lab.embedders import (

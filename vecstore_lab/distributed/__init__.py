@@ -232,7 +232,7 @@ def _run(  # noqa: PLR0917
 ) -> IngestReport:
     from tqdm.auto import tqdm
 
-    from vecstore_lab._fragments import commit_fragments, prepare_target
+    from vecstore_lab._storage.fragments import commit_fragments, prepare_target
     from vecstore_lab.distributed._workers import EmbedAndWrite, split
 
     report = IngestReport()

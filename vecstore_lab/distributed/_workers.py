@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
-from vecstore_lab._fragments import Target, write_fragments
 from vecstore_lab._inputs import Batch
+from vecstore_lab._storage.fragments import Target, write_fragments
 from vecstore_lab.ingest import IngestReport, documents_of
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ class EmbedAndWrite:
     ) -> None:
         from vecstore_lab.database import connect
 
-        # Credentials: from this worker's environment; ``options`` holds none (_fragments).
+        # Credentials: from this worker's environment; ``options`` holds none (_storage.fragments).
         db = connect(uri, storage_options=options or None, embedding_cache=cache)
         self.collection = db.get_collection(name)
         self.target = target

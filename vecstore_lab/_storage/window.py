@@ -18,8 +18,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from vecstore_lab._rows import ROWID, take
 from vecstore_lab._schema import ID
+from vecstore_lab._storage.take import ROWID, take
 from vecstore_lab.errors import ConcurrentChangeError, InvalidFilterError
 from vecstore_lab.filters._compile import quote_identifier, quote_string
 

@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from vecstore_lab._schema import ID, VECTOR, checksum_mismatches
-from vecstore_lab._storage_errors import clean_message, is_raw_storage_error
+from vecstore_lab._storage.lance_errors import clean_message, is_raw_storage_error
 from vecstore_lab.errors import MissingDependencyError
 
 __all__ = ["Problem", "VerifyReport", "verify"]

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from vecstore_lab._rows import ROWID, take
 from vecstore_lab._schema import ID, VECTOR
-from vecstore_lab._window import Windows
-from vecstore_lab._write import ids_predicate
+from vecstore_lab._storage.rows import ids_predicate
+from vecstore_lab._storage.take import ROWID, take
+from vecstore_lab._storage.window import Windows
 from vecstore_lab.errors import ConcurrentChangeError, InvalidInputError
 
 if TYPE_CHECKING:

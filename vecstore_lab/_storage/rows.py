@@ -1,6 +1,6 @@
 """Lay out and commit a collection's row batches: Arrow layout, the id key, existence checks.
 
-``Collection`` decides *what* to write and holds the write lock (``_writer.CommitGuard``);
+``Collection`` decides *what* to write and holds the write lock (``commits.CommitGuard``);
 ``RowWriter`` turns a validated batch into Arrow rows against the current schema and commits
 them, adding new metadata columns first and taking them out again if the rows fail.
 """
@@ -14,7 +14,6 @@ import numpy as np
 import pyarrow as pa
 
 from vecstore_lab import telemetry
-from vecstore_lab._ids import StoredIds
 from vecstore_lab._inputs import Batch, check_ids, refuse_zero_vectors
 from vecstore_lab._schema import (
     ID,
@@ -25,6 +24,7 @@ from vecstore_lab._schema import (
     metadata_columns,
     vector_checksums,
 )
+from vecstore_lab._storage.ids import StoredIds
 from vecstore_lab.errors import (
     DuplicateIdError,
     IdNotFoundError,
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     from vecstore_lab._schema import CollectionSettings
-    from vecstore_lab._writer import CommitGuard
+    from vecstore_lab._storage.commits import CommitGuard
     from vecstore_lab.results import Record
 
 __all__ = ["ID_CHUNK", "RowWriter", "delete_predicate", "ids_predicate"]

@@ -22,7 +22,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from vecstore_lab._storage_errors import storage_error
+from vecstore_lab._storage.lance_errors import storage_error
 from vecstore_lab.errors import StorageError, VecStoreError
 
 if TYPE_CHECKING:
