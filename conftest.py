@@ -24,7 +24,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """nbval compares a JSON output exactly (its sanitizer only sees text), so the results
     JSON for the JupyterLab renderer is left out: the text/html next to it carries the same
     hits and is compared, with floats sanitized to two decimals."""
-    from vecstore_lab._static import RESULTS_MIME
+    from vecstore_lab._render.html import RESULTS_MIME
 
     for item in items:
         notebook = item.parent

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 import vecstore_lab as vl
-from vecstore_lab._arrow import arrow_ipc
+from vecstore_lab._render.ipc import arrow_ipc
 from vecstore_lab.testing.browser import launch_chromium
 from vecstore_lab.widgets import CollectionBrowser, EmbeddingMap, SearchWidget
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import vecstore_lab as vl
-from vecstore_lab._indexing import auto_index
+from vecstore_lab._search.engine import auto_index
 from vecstore_lab.errors import InvalidInputError
 
 DIM = 16

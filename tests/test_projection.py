@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import vecstore_lab as vl
-from vecstore_lab._projection import CACHE_DIR
+from vecstore_lab._search.projection import CACHE_DIR
 
 
 def _collection(tmp_path: Path, n: int = 3000, dim: int = 24) -> tuple[vl.Collection, np.ndarray]:

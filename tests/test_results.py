@@ -36,7 +36,7 @@ def test_results_json_is_strict_json_with_user_text_as_data(db: vl.VecDatabase) 
     text)."""
     import json
 
-    from vecstore_lab._static import RESULTS_MIME
+    from vecstore_lab._render.html import RESULTS_MIME
 
     c = db.create_collection("payload")
     evil = "cat cat cat <img src=x onerror=alert(1)>"  # ranks first

@@ -17,7 +17,7 @@ OVERSIZE = {
     "vecstore_lab/collection.py": (
         500,
         "the public facade: its signatures and docstrings are the API reference (about a third "
-        "of its lines); every body delegates to _write, _read, _search, _embedding, _indexes",
+        "of its lines); every body delegates to _storage and _search",
     ),
 }
 

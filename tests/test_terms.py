@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import vecstore_lab as vl
-from vecstore_lab._terms import STOP_WORDS, matching_words, stems
+from vecstore_lab._render.terms import STOP_WORDS, matching_words, stems
 
 CONTENT = ["moon", "tides", "running", "bread", "prices", "sourdough", "galaxy", "café"]
 

@@ -451,7 +451,7 @@ def test_static_fallback_is_escaped_html_of_what_the_widget_shows(docs: vl.Colle
 def test_results_json_for_jupyterlab_sits_next_to_the_view(docs: vl.Collection) -> None:
     """The SearchWidget and QueryResults put their hits as JSON under the extension's MIME
     type; a widget before its first search shows no hits at all (not empty rows)."""
-    from vecstore_lab._static import RESULTS_MIME
+    from vecstore_lab._render.html import RESULTS_MIME
 
     fresh = SearchWidget(docs, k=3)
     data, _meta = fresh._repr_mimebundle_()

@@ -7,17 +7,18 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from vecstore_lab import _embedding, _search
-from vecstore_lab._flat import DEFAULT_BUDGET, FlatCache
-from vecstore_lab._indexing import Indexing
 from vecstore_lab._inputs import Batch, build_batch, check_ids, check_query_vector
-from vecstore_lab._projection import Projection, Projector
 from vecstore_lab._schema import (
     CollectionSettings,
     metadata_columns,
     metadata_fields,
     metadata_names,
 )
+from vecstore_lab._search import embedding as _embedding
+from vecstore_lab._search import run as _search
+from vecstore_lab._search.engine import Indexing
+from vecstore_lab._search.exact import DEFAULT_BUDGET, FlatCache
+from vecstore_lab._search.projection import Projection, Projector
 from vecstore_lab._storage import indexes as _indexes
 from vecstore_lab._storage import read as _read
 from vecstore_lab._storage import verify as _verify
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from vecstore_lab._embedding import Embedded
+    from vecstore_lab._search.embedding import Embedded
     from vecstore_lab._storage.read import OrderBy
     from vecstore_lab._storage.verify import VerifyReport
     from vecstore_lab.cache import EmbeddingCache
@@ -106,8 +107,7 @@ class Collection(Indexing):
         self.auto_optimize_rows = auto_optimize_rows
         # Exact searches run from an in-memory copy of the vectors while it fits this budget.
         self._flat = FlatCache(table, settings.dim, settings.distance, exact_cache_bytes)
-        # 2-D maps, cached per version (on disk next to a local, writable collection).
-        cache_uri = None if read_only else uri
+        cache_uri = None if read_only else uri  # 2-D maps are kept next to a writable one
         self._projector = Projector(table, name, settings.dim, cache_uri, self._flat)
 
     # -- properties -------------------------------------------------------------------

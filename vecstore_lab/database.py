@@ -10,7 +10,6 @@ from typing import Any
 
 import pyarrow as pa
 
-from vecstore_lab._fulltext import FullText
 from vecstore_lab._schema import (
     DISTANCES,
     TEXT,
@@ -18,6 +17,7 @@ from vecstore_lab._schema import (
     base_schema,
     split_user_schema,
 )
+from vecstore_lab._search.fulltext import FullText
 from vecstore_lab._storage.commits import CommitGuard
 from vecstore_lab._storage.indexes import FTS_INDEX
 from vecstore_lab._storage.lance_errors import clean_message

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
-from vecstore_lab._fulltext import LEGACY, FullText
+from vecstore_lab._render.html import RESULTS_MIME, results_html, results_payload
+from vecstore_lab._render.terms import matching_words
 from vecstore_lab._schema import BREAKDOWN_COLUMNS, DISTANCE, ID, RANK, SCORE, TEXT
-from vecstore_lab._static import RESULTS_MIME, results_html, results_payload
-from vecstore_lab._terms import matching_words
+from vecstore_lab._search.fulltext import LEGACY, FullText
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

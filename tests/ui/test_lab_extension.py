@@ -14,7 +14,7 @@ from test_themes import CONTRAST
 
 import vecstore_lab as vl
 from conftest import ARTIFACTS, wait_for
-from vecstore_lab._static import RESULTS_MIME
+from vecstore_lab._render.html import RESULTS_MIME
 
 HOSTILE = "<img src=x onerror=window.__xss=1> cats & <b>kittens</b>"
 TOPICS = ["cats and kittens", "stock markets", "bread baking", "planets and stars"]

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 import tornado.web
 from jupyter_server.base.handlers import APIHandler
 
-from vecstore_lab._arrow import arrow_ipc
-from vecstore_lab._terms import matching_words
+from vecstore_lab._render.ipc import arrow_ipc
+from vecstore_lab._render.terms import matching_words
 from vecstore_lab.errors import (
     CollectionNotFoundError,
     InvalidInputError,

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from vecstore_lab import telemetry
-from vecstore_lab._arrow import type_label
+from vecstore_lab._render.ipc import type_label
 from vecstore_lab.database import connect
 from vecstore_lab.embedders import embedder_from_config
 from vecstore_lab.errors import CollectionNotFoundError, StorageError

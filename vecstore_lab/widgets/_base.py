@@ -13,8 +13,8 @@ import anywidget
 import pyarrow as pa
 import traitlets as t
 
-from vecstore_lab._arrow import arrow_ipc
-from vecstore_lab._static import RESULTS_MIME
+from vecstore_lab._render.html import RESULTS_MIME
+from vecstore_lab._render.ipc import arrow_ipc
 from vecstore_lab.errors import BundleNotBuiltError, VecStoreError
 
 F = TypeVar("F", bound=Callable[..., Any])

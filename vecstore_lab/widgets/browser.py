@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import traitlets as t
 
-from vecstore_lab._arrow import type_label
-from vecstore_lab._static import table_html
+from vecstore_lab._render.html import table_html
+from vecstore_lab._render.ipc import type_label
 from vecstore_lab.filters import parse_where
 from vecstore_lab.versions import since_first_rows
 from vecstore_lab.widgets._base import ArrowTable, VecWidget, command

@@ -10,14 +10,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import traitlets as t
 
-from vecstore_lab._arrow import arrow_ipc
-from vecstore_lab._projection import fit_pca
+from vecstore_lab._render.ipc import arrow_ipc
 from vecstore_lab._schema import ID
+from vecstore_lab._search.projection import fit_pca
 from vecstore_lab.errors import InvalidInputError
 from vecstore_lab.widgets._base import ArrowTable, VecWidget, command
 
 if TYPE_CHECKING:
-    from vecstore_lab._projection import Projection
+    from vecstore_lab._search.projection import Projection
     from vecstore_lab.collection import Collection
     from vecstore_lab.results import QueryResults
 

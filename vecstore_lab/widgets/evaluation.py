@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import traitlets as t
 
-from vecstore_lab._static import table_html
-from vecstore_lab._terms import matching_words
+from vecstore_lab._render.html import table_html
+from vecstore_lab._render.terms import matching_words
 from vecstore_lab.errors import InvalidInputError
 from vecstore_lab.eval import (
     Config,

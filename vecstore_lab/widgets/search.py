@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import traitlets as t
 
-from vecstore_lab._static import results_html, results_payload
-from vecstore_lab._terms import matching_words
+from vecstore_lab._render.html import results_html, results_payload
+from vecstore_lab._render.terms import matching_words
 from vecstore_lab.errors import VecStoreError
 from vecstore_lab.filters import parse_where
 from vecstore_lab.rerankers import list_rerankers

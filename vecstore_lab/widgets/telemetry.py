@@ -8,7 +8,7 @@ from typing import Any
 import pyarrow as pa
 import traitlets as t
 
-from vecstore_lab._static import table_html
+from vecstore_lab._render.html import table_html
 from vecstore_lab.errors import InvalidInputError
 from vecstore_lab.telemetry import Recorder, get_recorder
 from vecstore_lab.widgets._base import ArrowTable, VecWidget

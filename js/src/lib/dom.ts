@@ -16,7 +16,7 @@ export function el<K extends keyof HTMLElementTagNameMap>(
 }
 
 /** A pattern matching any of ``words`` as a whole word (case-insensitive). The words come
- * from Python (vecstore_lab/_terms.py): the hits' words whose full-text index term is one of
+ * from Python (vecstore_lab/_render/terms.py): the hits' words whose full-text index term is one of
  * the query's, so stop words and substrings ("the" in "their") are never marked. */
 export function wordPattern(words: string[]): RegExp | null {
   if (!words.length) return null;

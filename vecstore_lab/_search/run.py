@@ -38,7 +38,7 @@ from vecstore_lab.spec import MAX_K
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from vecstore_lab._flat import FlatCache
+    from vecstore_lab._search.exact import FlatCache
     from vecstore_lab.rerankers import Fuser, Reranker
     from vecstore_lab.spec import QuerySpec
 

@@ -17,7 +17,7 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING
 
-from vecstore_lab._fulltext import LEGACY, STOP_WORDS, FullText
+from vecstore_lab._search.fulltext import LEGACY, STOP_WORDS, FullText
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from vecstore_lab import telemetry
-from vecstore_lab._flat import STORAGES
-from vecstore_lab._fulltext import FullText
 from vecstore_lab._schema import VECTOR
+from vecstore_lab._search.exact import STORAGES
+from vecstore_lab._search.fulltext import FullText
 from vecstore_lab._storage import indexes as _indexes
 from vecstore_lab._storage.lance_errors import is_raw_storage_error, storage_error
 from vecstore_lab.errors import IndexUpkeepWarning, InvalidInputError, StorageError
@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
     import pyarrow as pa
 
-    from vecstore_lab._flat import FlatCache
     from vecstore_lab._schema import CollectionSettings
+    from vecstore_lab._search.exact import FlatCache
     from vecstore_lab.results import QueryResults
 
 __all__ = ["KINDS", "Indexing", "auto_index"]

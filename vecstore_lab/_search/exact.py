@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
-from vecstore_lab._gemv import matvec
 from vecstore_lab._schema import DISTANCE, VECTOR, checksum_mismatches
+from vecstore_lab._search.gemv import matvec
 from vecstore_lab._storage.indexes import has_vector_index
 from vecstore_lab._storage.probe import VersionProbe
 from vecstore_lab._storage.take import ROWID, take
