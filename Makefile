@@ -74,9 +74,9 @@ lint: setup
 	$(PY) -m mypy
 
 # Two workers: the browser tests (one JupyterLab, one Chromium) on one, everything else on the
-# other; see _parallel_groups in conftest.py.
+# other; see pytest_xdist_make_scheduler in conftest.py.
 test: lint browser
-	$(PY) -m pytest -n 2 --dist loadgroup --durations=25
+	$(PY) -m pytest -n 2 --durations=25
 
 # The fast loop (about two minutes, nothing installed): lint, types, and the tests that need
 # no model, subprocess, browser or notebook. `make test` is the real thing.

@@ -38,15 +38,26 @@ UI_TESTS = Path(__file__).parent / "tests" / "ui"
 
 
 def _parallel_groups(items: list[pytest.Item]) -> None:
-    """How `make test` (pytest-xdist, ``--dist loadgroup``) shares the work between its two
-    workers. Each file is one unit (a notebook's cells run in order in one kernel; a module's
-    fixtures are built once), and every browser test is in one group ("ui"): one JupyterLab
-    and one Chromium, on the worker that waits on pages while the other one computes. That
-    group goes first: it is the longest, and handed out last it would finish last."""
-    for item in items:
-        ui = UI_TESTS in item.path.parents
-        item.add_marker(pytest.mark.xdist_group("ui" if ui else str(item.path)))
+    """The browser tests go first (see ``pytest_xdist_make_scheduler``): theirs is the
+    longest unit of work, and handed out last it would finish last."""
     items.sort(key=lambda item: UI_TESTS not in item.path.parents)  # stable: order kept
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, which a plain run may lack
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """How `make test` (``-n 2``) shares the work between its two workers. Each file is one
+    unit (a notebook's cells run in order in one kernel; a module's fixtures are built once)
+    and every browser test is in one ("tests/ui"): one JupyterLab and one Chromium, on the
+    worker that waits on pages while the other one computes. xdist's own ``loadgroup``
+    would say the same with marks, but it renames node ids, which pytest 9 ignores."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByFile(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "tests/ui" if path.startswith("tests/ui/") else path
+
+    return ByFile(config, log)
 
 
 # A tutorial shows no stray warnings or stderr. A cell whose stderr is part of the lesson
