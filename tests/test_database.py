@@ -183,3 +183,15 @@ def test_versions_checkout_and_restore(docs: vl.Collection) -> None:
     assert docs.version > versions[-1].version  # restore is a new version
     with pytest.raises(errors.InvalidInputError, match="does not exist"):
         docs.checkout(10_000)
+
+
+def test_a_checked_out_version_keeps_the_collections_settings(docs: vl.Collection) -> None:
+    """checkout() once rebuilt the view with defaults: its exact-search budget was lost."""
+    docs.exact_cache_bytes = 12_345
+    docs.exact_cache_storage = "float16"
+    docs.write_batch_size = 7
+    docs.auto_optimize_rows = 99
+    old = docs.checkout(docs.version)
+    assert (old.exact_cache_bytes, old.exact_cache_storage) == (12_345, "float16")
+    assert (old.write_batch_size, old.auto_optimize_rows) == (7, 99)
+    assert old.read_only and not docs.read_only

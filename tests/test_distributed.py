@@ -158,7 +158,7 @@ def test_a_worker_killed_mid_run_leaves_the_result_exact(local_ray: None, tmp_pa
     db = vl.connect(tmp_path / "many", embedder=vl.HashEmbedder(dim=DIM), embedding_cache=False)
     c = db.create_collection("docs")
     c.add(ids=["already"], texts=["a row stored before the run"])  # the data dir exists now
-    data_dir = Path(c._table.uri) / "data"
+    data_dir = Path(c.store.dataset_uri) / "data"
     before = {p.name for p in data_dir.iterdir()}
     killed: list[int] = []
     rows_at_kill: list[int] = []

@@ -76,7 +76,7 @@ def test_index_window_pages_equal_a_full_sort(
 
 def test_the_window_answers_without_a_full_ranking(sorted_db: vl.Collection) -> None:
     windows = _window.Windows()
-    tbl = sorted_db._table
+    tbl = sorted_db.table
     for name in ("score", "price", "name"):
         for offset in (0, 1500, 3800):
             got = windows.page(tbl, [(name, "descending")], offset=offset, limit=50)
@@ -94,7 +94,7 @@ def test_pages_stay_exact_when_the_sample_misleads(
     # counted rows ahead of a window keep every page exact all the same.
     monkeypatch.setattr(_window, "_SAMPLE", 8)
     monkeypatch.setattr(_window, "_Z", (0.0,))
-    fresh = vl.connect(Path(sorted_db._table.uri).parent, embedding_cache=False)
+    fresh = vl.connect(Path(sorted_db.table.uri).parent, embedding_cache=False)
     c = fresh.get_collection("docs")
     for name in ("score", "price"):
         ref = _reference(c, name, "ascending")

@@ -110,3 +110,61 @@ def test_modules_stay_small() -> None:
         limit, _why = OVERSIZE.get(rel, (MAX_LINES, ""))
         lines = len(path.read_text().splitlines())
         assert lines <= limit, f"{rel} has {lines} lines (limit {limit}); split it"
+
+
+def private_reaches(source: str) -> list[tuple[int, str]]:
+    """``obj._name`` uses in ``source`` of a private name the module does not define itself:
+    another module's private part. ``self``/``cls``/``super()`` are the module's own, and a
+    name the module defines (a ``_method``, an ``x._attr = ...``, a ``_helper``) is too."""
+    tree = ast.parse(source)
+    own: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            own.add(node.name)
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            own.add(node.attr)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            own.add(node.id)
+        elif isinstance(node, ast.alias):
+            own.add(node.asname or node.name.rsplit(".", 1)[-1])
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Attribute):
+            continue
+        name, value = node.attr, node.value
+        if not name.startswith("_") or name.startswith("__") or name in own:
+            continue
+        if isinstance(value, ast.Name) and value.id in ("self", "cls"):
+            continue
+        if isinstance(value, ast.Call) and ast.unparse(value.func) == "super":
+            continue
+        found.append((node.lineno, ast.unparse(node)))
+    return found
+
+
+def test_no_module_reaches_into_another_modules_private_parts() -> None:
+    """The seams are named methods: the database, the Ray workers, copy and the server use a
+    Collection's ``store`` (``_storage.store.Store``), never ``collection._table``, and no
+    module reads LanceDB's own private attributes (``table._conn``)."""
+    reaches = {
+        rel: found
+        for path in PACKAGE.rglob("*.py")
+        if (found := private_reaches(path.read_text()))
+        for rel in [str(path.relative_to(PACKAGE.parent))]
+    }
+    assert reaches == {}
+
+
+def test_a_reach_into_private_parts_is_found() -> None:
+    source = """
+class Mine:
+    def __init__(self):
+        self._own = 1
+    def _helper(self):
+        return self._own
+def use(collection, table, other: "Mine"):
+    other._helper()
+    getattr(table, "x")
+    return collection._table, table._conn
+"""
+    assert private_reaches(source) == [(10, "collection._table"), (10, "table._conn")]

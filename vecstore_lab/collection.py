@@ -21,15 +21,13 @@ from vecstore_lab._search.exact import DEFAULT_BUDGET, FlatCache
 from vecstore_lab._search.projection import Projection, Projector
 from vecstore_lab._storage import indexes as _indexes
 from vecstore_lab._storage import read as _read
-from vecstore_lab._storage import verify as _verify
-from vecstore_lab._storage.commits import CommitGuard
-from vecstore_lab._storage.lance_errors import storage_error, typed_storage_errors
-from vecstore_lab._storage.rows import RowWriter, delete_predicate
-from vecstore_lab.errors import EmbedderError, InvalidInputError, ReadOnlyCollectionError
+from vecstore_lab._storage.lance_errors import typed_storage_errors
+from vecstore_lab._storage.rows import delete_predicate
+from vecstore_lab.errors import EmbedderError, InvalidInputError
 from vecstore_lab.filters import Filter, compile_filter
 from vecstore_lab.results import QueryResults, RecordSet
 from vecstore_lab.spec import QuerySpec
-from vecstore_lab.versions import VersionInfo, check_version, list_versions
+from vecstore_lab.versions import VersionInfo
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -39,6 +37,7 @@ if TYPE_CHECKING:
 
     from vecstore_lab._search.embedding import Embedded
     from vecstore_lab._storage.read import OrderBy
+    from vecstore_lab._storage.store import Store
     from vecstore_lab._storage.verify import VerifyReport
     from vecstore_lab.cache import EmbeddingCache
     from vecstore_lab.embedders import Embedder
@@ -73,44 +72,54 @@ class Collection(Indexing):
 
     def __init__(
         self,
-        name: str,
-        table: Any,
-        settings: CollectionSettings,
+        store: Store,
         embedder: Embedder | None,
         *,
         embedder_error: str | None = None,
         embedder_factory: Callable[[], Embedder] | None = None,
-        connection: Any = None,
         cache: EmbeddingCache | None = None,
-        read_only: bool = False,
-        write_batch_size: int = 8192,
         auto_optimize_rows: int = 100_000,
         exact_cache_bytes: int = DEFAULT_BUDGET,
-        uri: str | None = None,
     ) -> None:
-        self.name = name
-        self.uri = uri
-        self._guard = CommitGuard(uri, name)
-        self._rows = RowWriter(table, name, settings, self._guard)
-        self._table = table
-        self.settings = settings
+        self._store = store
+        self.name, self.uri = store.name, store.uri
+        self._table = store.table
         self._embedder = embedder
         self._embedder_error = embedder_error
         # A stored embedder is rebuilt on first use, not on open: listing or browsing
         # collections never loads a model.
         self._embedder_factory = embedder_factory
         self._embedder_lock = threading.Lock()
-        self._connection = connection
         self.cache = cache
-        self.read_only = read_only
-        self.write_batch_size = write_batch_size
         self.auto_optimize_rows = auto_optimize_rows
         # Exact searches run from an in-memory copy of the vectors while it fits this budget.
-        self._flat = FlatCache(table, settings.dim, settings.distance, exact_cache_bytes)
-        cache_uri = None if read_only else uri  # 2-D maps are kept next to a writable one
-        self._projector = Projector(table, name, settings.dim, cache_uri, self._flat)
+        self._flat = FlatCache(store.table, self.dim, self.distance, exact_cache_bytes)
+        cache_uri = None if store.read_only else store.uri  # maps kept next to a writable one
+        self._projector = Projector(store.table, self.name, self.dim, cache_uri, self._flat)
+        store.after_write(self._upkeep)  # its failure never fails the committed write
 
     # -- properties -------------------------------------------------------------------
+    @property
+    def store(self) -> Store:
+        """The table's storage seam: commits, rows, reads and versions (``_storage.store``)."""
+        return self._store
+
+    @property
+    def settings(self) -> CollectionSettings:
+        return self._store.settings
+
+    @property
+    def read_only(self) -> bool:
+        return self._store.read_only
+
+    @property
+    def write_batch_size(self) -> int:
+        return self._store.write_batch_size
+
+    @write_batch_size.setter
+    def write_batch_size(self, value: int) -> None:
+        self._store.write_batch_size = value
+
     @property
     def dim(self) -> int:
         return self.settings.dim
@@ -161,11 +170,7 @@ class Collection(Indexing):
 
     # -- helpers ----------------------------------------------------------------------
     def _writable(self) -> None:
-        if self.read_only:
-            raise ReadOnlyCollectionError(
-                f"collection {self.name!r} is checked out at version {self.version} and is "
-                "read-only; use the live collection, or restore() this version"
-            )
+        self._store.check_writable()
 
     def _need_embedder(self, why: str) -> Embedder:
         embedder = self.embedder
@@ -189,19 +194,12 @@ class Collection(Indexing):
 
     def _locked_commit(self, operation: Callable[[], Any], what: str) -> None:
         """One table operation that makes a version, under the write lock with retries."""
-        self._writable()
-        with self._guard.locked():
-            self._guard.commit(operation, what)
+        self._store.locked_commit(operation, what)
 
     def _where(self, where: Filter | None, schema: pa.Schema | None = None) -> str | None:
         return compile_filter(where, schema if schema is not None else self.schema)
 
     # -- writes -----------------------------------------------------------------------
-    def _commit(self, batch: Batch, how: str) -> None:
-        """Commit ``batch``; the caller holds the write lock."""
-        self._rows.commit(batch, how, batch_size=self.write_batch_size)
-        self._upkeep()  # its failure never fails the committed write
-
     def _prepare(self, ids: Any, texts: Any, vectors: Any, metadatas: Any, *, how: str) -> Batch:
         """A validated batch with vectors for its texts (embedded before any lock is taken)."""
         self._writable()
@@ -233,10 +231,10 @@ class Collection(Indexing):
         """
         batch = self._prepare(ids, texts, vectors, metadatas, how="add")
         if len(batch):
-            with self._guard.locked():
+            with self._store.locked():
                 if ids is not None:  # generated ids are fresh uuids: nothing to check
-                    self._rows.refuse_existing(batch.ids)
-                self._commit(batch, "add")
+                    self._store.refuse_existing(batch.ids)
+                self._store.write(batch, "add")
         return batch.ids
 
     def upsert(
@@ -249,8 +247,8 @@ class Collection(Indexing):
         """Insert rows, replacing whole rows whose id already exists (LanceDB merge_insert)."""
         batch = self._prepare(ids, texts, vectors, metadatas, how="upsert")
         if len(batch):
-            with self._guard.locked():
-                self._commit(batch, "upsert")
+            with self._store.locked():
+                self._store.write(batch, "upsert")
         return batch.ids
 
     def update(
@@ -268,9 +266,9 @@ class Collection(Indexing):
         """
         batch = self._prepare(ids, texts, vectors, metadatas, how="update")
         if len(batch):
-            with self._guard.locked():  # read, merge and write as one step for other writers
+            with self._store.locked():  # read, merge and write as one step for other writers
                 current = {r.id: r for r in self.get(ids=batch.ids, include_vectors=True)}
-                self._commit(self._rows.merged(batch, current, batch.vectors), "update")
+                self._store.write(self._store.merged(batch, current, batch.vectors), "update")
 
     def delete(self, ids: Sequence[str] | str | None = None, where: Filter | None = None) -> int:
         """Delete rows matching ``ids`` and/or ``where`` (both: rows matching both).
@@ -282,13 +280,13 @@ class Collection(Indexing):
         predicate = delete_predicate(ids, where, self._where(where))
         if predicate is None:
             return 0
-        with self._guard.locked():
-            return self._rows.delete(predicate)
+        with self._store.locked():
+            return self._store.delete(predicate)
 
     # -- reads ------------------------------------------------------------------------
     def count(self, where: Filter | None = None) -> int:
         """Number of rows (matching ``where`` if given)."""
-        return int(self._table.count_rows(self._where(where)))
+        return self._store.count(self._where(where))
 
     def get(
         self,
@@ -317,8 +315,7 @@ class Collection(Indexing):
         checked = check_ids(ids) if ids is not None else None
         if checked is not None and not checked:
             return RecordSet(_search.empty_result(schema, cols).select(cols), [])
-        table = _read.read_rows(
-            self._table,
+        table = self._store.read(
             cols,
             ids=checked,
             where=self._where(where, schema),
@@ -334,7 +331,7 @@ class Collection(Indexing):
 
     def to_arrow(self) -> pa.Table:
         """Every row as an Arrow table (vectors included)."""
-        return self._table.to_arrow()
+        return self._store.to_arrow()
 
     def to_pandas(self) -> Any:
         """Every row as a pandas DataFrame (vectors included)."""
@@ -342,7 +339,7 @@ class Collection(Indexing):
 
     def verify(self, *, vectors: bool = True) -> VerifyReport:
         """Read every data file; report damaged, missing or miscounted ones (``_verify``)."""
-        return _verify.verify(self._table, self.name, vectors=vectors)
+        return self._store.verify(vectors=vectors)
 
     def project(
         self, method: str = "pca", *, sample: int = 100_000, seed: int = 0, progress: Any = None
@@ -464,37 +461,22 @@ class Collection(Indexing):
     # -- indexes and versions ---------------------------------------------------------
     def list_versions(self) -> list[VersionInfo]:
         """Every version of the collection, oldest first."""
-        return list_versions(self._table)
+        return self._store.versions()
 
     def checkout(self, version: int) -> Collection:
-        """A read-only view of the collection as it was at ``version``."""
-        check_version(self._table, version)
-        if self._connection is None:
-            raise InvalidInputError("this collection was not opened through a VecDatabase")
-        try:
-            table = self._connection.open_table(self.name)
-            table.checkout(version)
-        except Exception as exc:
-            raise storage_error(exc, f"checkout at {version}", self.name) from exc
-        settings = CollectionSettings.from_schema(table.schema) or self.settings
-        return Collection(
-            self.name,
-            table,
-            settings,
+        """A read-only view of the collection as it was at ``version`` (same settings)."""
+        view = Collection(
+            self._store.checkout(version),
             self._embedder,
             embedder_error=self._embedder_error,
             embedder_factory=self._embedder_factory,
-            connection=self._connection,
             cache=self.cache,
-            read_only=True,
-            uri=self.uri,
+            auto_optimize_rows=self.auto_optimize_rows,
+            exact_cache_bytes=self.exact_cache_bytes,
         )
+        view.exact_cache_storage = self.exact_cache_storage
+        return view
 
     def restore(self, version: int) -> None:
         """Make ``version``'s contents the latest (a new version; history is kept)."""
-        self._writable()
-        check_version(self._table, version)
-        self._locked_commit(lambda: self._table.restore(version), f"restore to {version}")
-        restored = CollectionSettings.from_schema(self._table.schema)
-        if restored is not None:
-            self.settings = restored
+        self._store.restore(version)

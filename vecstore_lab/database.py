@@ -18,9 +18,9 @@ from vecstore_lab._schema import (
     split_user_schema,
 )
 from vecstore_lab._search.fulltext import FullText
-from vecstore_lab._storage.commits import CommitGuard
 from vecstore_lab._storage.indexes import FTS_INDEX
 from vecstore_lab._storage.lance_errors import clean_message
+from vecstore_lab._storage.store import Store
 from vecstore_lab.cache import EmbeddingCache
 from vecstore_lab.collection import Collection
 from vecstore_lab.embedders import (
@@ -193,17 +193,12 @@ class VecDatabase:
             if exist_ok and name in self._table_names():  # another writer created it first
                 return self.get_collection(name, embedder=embedder)
             raise StorageError(f"cannot create collection {name!r}: {exc}") from exc
-        guard = CommitGuard(self.uri, name)  # writers may already be at it (get_or_create)
-        with guard.locked():
-            guard.commit(
-                lambda: table.create_index(
-                    TEXT, config=text_settings.index_config(), name=FTS_INDEX
-                ),
-                "indexing the text",
-            )
-        return Collection(
-            name, table, settings, emb, connection=self._db, cache=self.cache, uri=self.uri
+        store = self._store(name, table, settings)
+        store.locked_commit(  # under the lock: writers may already be at it (get_or_create)
+            lambda: table.create_index(TEXT, config=text_settings.index_config(), name=FTS_INDEX),
+            "indexing the text",
         )
+        return Collection(store, emb, cache=self.cache)
 
     def get_collection(self, name: str, *, embedder: EmbedderSpec = None) -> Collection:
         """Open an existing collection, rebuilding its stored embedder.
@@ -238,17 +233,16 @@ class VecDatabase:
                 got=emb.dim,
             )
         return Collection(
-            name,
-            table,
-            settings,
+            self._store(name, table, settings),
             emb,
             embedder_factory=(
                 (lambda: embedder_from_config(stored)) if embedder is None and stored else None
             ),
-            connection=self._db,
             cache=self.cache,
-            uri=self.uri,
         )
+
+    def _store(self, name: str, table: Any, settings: CollectionSettings) -> Store:
+        return Store(name, table, settings, uri=self.uri, connection=self._db)
 
     def copy_collection(
         self, source: Collection, name: str | None = None, *, batch_size: int = 50_000
@@ -265,8 +259,7 @@ class VecDatabase:
         columns = source.schema.names
         try:
             table = self._db.create_table(name, schema=source.schema)
-            rows = source._table.search().select(columns).limit(None)
-            for batch in rows.to_batches(batch_size):
+            for batch in source.store.scan(columns, batch_size):
                 table.add(pa.Table.from_batches([batch]).select(columns))
             table.create_index(TEXT, config=source.full_text.index_config(), name=FTS_INDEX)
         except Exception as exc:

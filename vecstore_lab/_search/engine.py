@@ -67,7 +67,10 @@ class Indexing:
     if TYPE_CHECKING:
         _table: Any
         _flat: FlatCache
-        settings: CollectionSettings
+
+        @property
+        def settings(self) -> CollectionSettings: ...
+
         _upkeep_failure: str | None
         name: str
         auto_optimize_rows: int

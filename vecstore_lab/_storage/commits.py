@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from vecstore_lab._storage.lance_errors import storage_error
@@ -27,16 +26,11 @@ from vecstore_lab.errors import StorageError, VecStoreError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+    from pathlib import Path
 
-__all__ = ["CommitGuard", "is_local_uri", "is_retryable_conflict"]
+__all__ = ["CommitGuard", "is_retryable_conflict"]
 
-LOCK_DIR = ".vecstore_lab/locks"
 T = TypeVar("T")
-
-
-def is_local_uri(uri: str) -> bool:
-    """Whether ``uri`` is a path on this machine's file system (where a file lock works)."""
-    return "://" not in uri or uri.startswith("file://")
 
 
 def is_retryable_conflict(exc: BaseException) -> bool:
@@ -48,16 +42,17 @@ class CommitGuard:
     """The lock and retry policy of one collection's writes.
 
     Parameters:
-        uri: the database URI; a file lock is used only when it is a local path.
-        name: the collection (one lock file per collection).
+        name: the collection, for messages.
+        lock_path: its file lock, where the backend has one (``Backend.lock_path``);
+            ``None``: commits are not serialised here (object storage, memory).
         timeout: seconds to wait for the lock before ``StorageError``.
         attempts: commit attempts on retryable conflicts.
     """
 
     def __init__(
         self,
-        uri: str | None,
         name: str,
+        lock_path: Path | None = None,
         *,
         timeout: float = 600.0,
         attempts: int = 8,
@@ -69,13 +64,8 @@ class CommitGuard:
         self.attempts = attempts
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
-        self.lock_path: Path | None = None
+        self.lock_path = lock_path
         self._lock: Any = None
-        # Object storage: other processes write it and no lock can stand between us.
-        self.remote = uri is not None and not is_local_uri(uri) and not uri.startswith("memory:")
-        if uri is not None and is_local_uri(uri):
-            root = Path(uri.removeprefix("file://"))
-            self.lock_path = root / LOCK_DIR / f"{name}.lock"
 
     def _file_lock(self) -> Any:
         if self._lock is None:

@@ -20,7 +20,7 @@ from vecstore_lab.errors import DuplicateIdError, MissingDependencyError
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from vecstore_lab.collection import Collection
+    from vecstore_lab._storage.store import Store
 
 __all__ = ["Target", "commit_fragments", "prepare_target", "public_options", "write_fragments"]
 
@@ -63,23 +63,21 @@ def _lance() -> Any:
     return lance
 
 
-def prepare_target(collection: Collection, metadatas: Sequence[Mapping[str, Any] | None]) -> Target:
+def prepare_target(store: Store, metadatas: Sequence[Mapping[str, Any] | None]) -> Target:
     """Add the metadata columns ``metadatas`` bring (one commit, under the write lock), then
     describe the table the workers' fragments must match."""
-    rows = collection._rows
-    with collection._guard.locked():
-        rows.ensure_primary_key()
-        _, new_fields = metadata_columns(metadatas, len(metadatas), collection.schema)
+    with store.locked():
+        store.ensure_primary_key()
+        _, new_fields = metadata_columns(metadatas, len(metadatas), store.schema)
         if new_fields:
             names = [f.name for f in new_fields]
-            rows.guard.commit(lambda: rows.table.add_columns(new_fields), f"ingest (new {names})")
+            store.add_columns(new_fields, f"ingest (new {names})")
     _lance()
-    dataset = collection._table.to_lance()
-    options = getattr(getattr(collection._table, "_conn", None), "storage_options", None)
+    dataset = store.dataset()
     return Target(
-        dataset_uri=str(collection._table.uri),
-        schema=collection._table.schema.serialize().to_pybytes(),
-        storage_options=public_options(options),
+        dataset_uri=store.dataset_uri,
+        schema=store.schema.serialize().to_pybytes(),
+        storage_options=public_options(store.storage_options()),
         storage_version=str(dataset.data_storage_version),
         read_version=int(dataset.version),
     )
@@ -100,30 +98,26 @@ def write_fragments(target: Target, table: pa.Table) -> list[bytes]:
     return [pickle.dumps(fragment) for fragment, _ in written]
 
 
-def commit_fragments(
-    collection: Collection, target: Target, fragments: list[bytes], ids: list[str]
-) -> None:
+def commit_fragments(store: Store, target: Target, fragments: list[bytes], ids: list[str]) -> None:
     """One Append commit of every fragment, under the collection's write lock. If another
     writer stored any of ``ids`` since the target was read, nothing is committed."""
     lance = _lance()
     if not fragments:
         return
-    with collection._guard.locked():
-        if collection.version != target.read_version:
-            clash = sorted(collection._rows.existing_ids(ids))
+    with store.locked():
+        if store.version != target.read_version:
+            clash = sorted(store.existing_ids(ids))
             if clash:
                 raise DuplicateIdError(
-                    f"{len(clash)} id(s) were added to {collection.name!r} by another writer "
+                    f"{len(clash)} id(s) were added to {store.name!r} by another writer "
                     f"during the distributed ingest: {clash[:5]}; nothing of it was committed. "
                     "Run it again: it skips what is stored",
                     ids=clash,
                 )
         operation = lance.LanceOperation.Append([pickle.loads(f) for f in fragments])
-        dataset = collection._table.to_lance()
-        collection._guard.commit(
+        dataset = store.dataset()
+        store.commit(
             lambda: lance.LanceDataset.commit(dataset, operation, read_version=dataset.version),
             "distributed ingest",
         )
-        if collection._rows.known is not None:
-            collection._rows.known.committed(ids)
-    collection._upkeep()  # as after any write: the new rows join the indexes
+        store.committed_elsewhere(ids)  # as after any write: the new rows join the indexes

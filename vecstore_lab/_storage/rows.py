@@ -29,7 +29,6 @@ from vecstore_lab.errors import (
     DuplicateIdError,
     IdNotFoundError,
     InvalidInputError,
-    MissingDependencyError,
 )
 from vecstore_lab.filters import quote_string
 
@@ -39,6 +38,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     from vecstore_lab._schema import CollectionSettings
+    from vecstore_lab._storage.backends import Backend
     from vecstore_lab._storage.commits import CommitGuard
     from vecstore_lab.results import Record
 
@@ -76,12 +76,17 @@ class RowWriter:
     """Writes batches into one LanceDB table; every commit goes through ``guard``."""
 
     def __init__(
-        self, table: Any, name: str, settings: CollectionSettings, guard: CommitGuard
+        self,
+        table: Any,
+        name: str,
+        settings: CollectionSettings,
+        guard: CommitGuard,
+        backend: Backend,
     ) -> None:
-        self.table, self.name, self.guard = table, name, guard
+        self.table, self.name, self.guard, self.backend = table, name, guard, backend
         self.dim, self.distance = settings.dim, settings.distance
         # Where every writer takes the file lock, the stored ids can be held in memory.
-        self.known = StoredIds(table) if guard.lock_path is not None else None
+        self.known = StoredIds(table) if backend.exclusive else None
 
     def _attrs(self, operation: str) -> dict[str, Any]:
         return {
@@ -224,37 +229,10 @@ class RowWriter:
         batches = data.to_batches(max_chunksize=batch_size)
         reader = pa.RecordBatchReader.from_batches(data.schema, batches)
         if how == "add":
-            if self.guard.remote:
-                self._insert_new(reader, data.column(ID).to_pylist())
-            else:
-                self.table.add(reader)
+            ids = data.column(ID).to_pylist()
+            self.backend.append(self.table, reader, ids, self.existing_ids, self.name)
             return
         builder = self.table.merge_insert(ID).when_matched_update_all()
         if how == "upsert":
             builder = builder.when_not_matched_insert_all()
         builder.execute(reader)
-
-    def _insert_new(self, reader: pa.RecordBatchReader, ids: list[str]) -> None:
-        """``add`` where no file lock exists (object storage): one insert that fails whole if
-        any of its ids is stored when it commits. Lance checks that at commit time, so with
-        the declared key a racing insert of the same ids is seen too (``when_matched_fail``)."""
-        try:
-            dataset = self.table.to_lance()
-        except ImportError as exc:
-            raise MissingDependencyError(
-                "add() on object storage needs pylance, which checks the ids as it commits: "
-                "pip install 'vecstore-lab[s3]' (upsert() works without it)"
-            ) from exc
-        builder = dataset.merge_insert(ID).when_matched_fail().when_not_matched_insert_all()
-        try:
-            builder.execute(reader)
-        except OSError as exc:
-            if "found matching row" not in str(exc):
-                raise
-            clash = sorted(self.existing_ids(ids))
-            raise DuplicateIdError(
-                f"{len(clash)} id(s) were added to {self.name!r} by another writer while this "
-                f"add ran: {clash[:5]}{' …' if len(clash) > 5 else ''}; nothing of this batch "
-                "was written (use upsert() to replace them)",
-                ids=clash,
-            ) from None

@@ -184,7 +184,7 @@ def ingest(
         raise InvalidInputError(f"num_workers must be a positive int, got {num_workers!r}")
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise InvalidInputError(f"batch_size must be a positive int, got {batch_size!r}")
-    collection._writable()
+    collection.store.check_writable()
     if collection.settings.embedder is None:
         raise InvalidInputError(
             f"collection {collection.name!r} has no stored embedder for the workers to rebuild; "
@@ -270,7 +270,7 @@ def _run(  # noqa: PLR0917
         report.merge(write_batch(collection, pending[s : s + 64]))
     if not new_meta:
         return report
-    target = prepare_target(collection, new_meta)
+    target = prepare_target(collection.store, new_meta)
     written = ray.data.from_arrow_refs(new_blocks).map_batches(
         EmbedAndWrite,
         batch_format="pyarrow",
@@ -301,7 +301,7 @@ def _run(  # noqa: PLR0917
                 bar.update(r["rows"])
     finally:
         bar.close()
-    commit_fragments(collection, target, fragments, ids)
+    commit_fragments(collection.store, target, fragments, ids)
     _replay_spans(collection.name, results)
     report.added += len(ids)
     report.chunks += len(ids)

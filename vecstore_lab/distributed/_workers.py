@@ -92,7 +92,7 @@ class EmbedAndWrite:
         embedded = self.collection.embed(texts)
         embedded_at = time.time_ns()
         vectors = np.asarray(embedded.vectors, dtype=np.float32)
-        rows, new_fields = self.collection._rows.layout(
+        rows, new_fields = self.collection.store.layout(
             Batch(ids, texts, vectors, metadatas), self.schema
         )
         if new_fields:  # the driver adds every column before the workers start

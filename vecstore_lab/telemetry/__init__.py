@@ -106,9 +106,9 @@ def enable(
         if not isinstance(tp, sdk_trace.TracerProvider):
             tp = sdk_trace.TracerProvider()
             created_tp = True
-        if rec is not None and not getattr(rec, "_attached", False):
+        if rec is not None and not rec.attached:
             tp.add_span_processor(rec)
-            rec._attached = True  # type: ignore[attr-defined]
+            rec.attached = True
         if otlp:
             from opentelemetry.sdk.trace.export import BatchSpanProcessor
 

@@ -73,6 +73,7 @@ class Recorder:
         self._seq = 0
         self._listeners: list[Callable[[SpanRecord], None]] = []
         self.paused = False
+        self.attached = False  # added to a tracer provider by telemetry.enable (once)
         self.metric_reader: Any = None  # an InMemoryMetricReader when enable() created one
 
     # -- span processor interface (duck-typed: the SDK is optional at import time) ----------
