@@ -168,3 +168,45 @@ def use(collection, table, other: "Mine"):
     return collection._table, table._conn
 """
     assert private_reaches(source) == [(10, "collection._table"), (10, "table._conn")]
+
+
+def module_map() -> dict[str, str]:
+    """The README's module map: first cell (the module or folder names) → the whole row."""
+    readme = (PACKAGE.parent / "README.md").read_text()
+    section = readme.split("## Module map", 1)[1].split("\n### ", 1)[0]
+    rows: dict[str, str] = {}
+    for line in section.splitlines():
+        cells = line.split("|")
+        if len(cells) > 3 and "`" in cells[1]:
+            for name in cells[1].split("`")[1::2]:
+                rows[name] = line
+    return rows
+
+
+def test_the_readme_module_map_names_every_module() -> None:
+    """Each top-level module has its row, each folder its row, and each module inside a
+    folder is named (in backticks) in its folder's row."""
+    rows = module_map()
+    missing = []
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(PACKAGE)
+        if len(rel.parts) == 1:
+            stem = rel.stem
+            named = stem in rows or any(f"`{stem}`" in row for row in rows.values())
+            if not named:
+                missing.append(str(rel))
+            continue
+        folder = f"{rel.parts[0]}/"
+        if folder not in rows:
+            missing.append(folder)
+        elif rel.stem != "__init__" and f"`{rel.stem}`" not in rows[folder]:
+            missing.append(str(rel))
+    assert sorted(set(missing)) == []
+
+
+def test_the_module_map_names_nothing_that_is_gone() -> None:
+    names = set(module_map())
+    existing = {p.stem for p in PACKAGE.glob("*.py")} | {
+        f"{p.name}/" for p in PACKAGE.iterdir() if (p / "__init__.py").exists()
+    }
+    assert sorted(n for n in names if n not in existing) == []

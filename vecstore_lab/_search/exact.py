@@ -126,7 +126,7 @@ class _Matrix:
     def dots(self, q: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """Every row's dot product with ``q`` (approximate when the vectors are packed)."""
         out = np.empty(len(self.packed), np.float32)
-        if self.exact:  # our threads, not BLAS's (see _gemv): they leave the cores free
+        if self.exact:  # our threads, not BLAS's (see gemv): they leave the cores free
             return matvec(self.packed, np.ascontiguousarray(q, np.float32), out)
         for s in range(0, len(self.packed), 65536):  # unpacked a block at a time
             out[s : s + 65536] = self.packed[s : s + 65536].astype(np.float32) @ q
