@@ -16,6 +16,7 @@
     ├── CollectionNotFoundError (LookupError)
     ├── CollectionExistsError
     ├── ReadOnlyCollectionError                 a write to a checked-out (historic) version
+    ├── PathOutsideRootsError                   a server path outside its configured roots
     ├── EmbedderError                           an embedder failed or is unusable
     ├── RerankerError                           a reranker failed or returned unusable scores
     ├── IngestError                             add_documents failed part-way (has .report)
@@ -55,6 +56,7 @@ __all__ = [
     "InvalidVectorError",
     "MetadataTypeError",
     "MissingDependencyError",
+    "PathOutsideRootsError",
     "ReadOnlyCollectionError",
     "RerankerError",
     "StorageError",
@@ -138,6 +140,11 @@ class CollectionExistsError(VecStoreError):
 
 class ReadOnlyCollectionError(VecStoreError):
     """A write was attempted on a collection checked out at a historic version."""
+
+
+class PathOutsideRootsError(VecStoreError):
+    """A path given to the server extension is absolute, climbs out with "..", or resolves
+    (symlinks) outside the roots it may read."""
 
 
 class EmbedderError(VecStoreError):

@@ -24,6 +24,7 @@ from vecstore_lab._render.terms import matching_words
 from vecstore_lab.errors import (
     CollectionNotFoundError,
     InvalidInputError,
+    PathOutsideRootsError,
     StorageError,
     VecStoreError,
 )
@@ -31,7 +32,6 @@ from vecstore_lab.filters import parse_where
 from vecstore_lab.results import without_vectors
 from vecstore_lab.server._limits import RequestTooLargeError
 from vecstore_lab.server._pool import ClientGoneError, Gone, ServerBusyError
-from vecstore_lab.server._roots import PathOutsideRootsError
 from vecstore_lab.spec import QuerySpec
 
 if TYPE_CHECKING:

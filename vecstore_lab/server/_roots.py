@@ -8,15 +8,11 @@ from pathlib import Path
 from traitlets import Int, List, Unicode
 from traitlets.config import Configurable
 
-from vecstore_lab.errors import InvalidInputError, VecStoreError
+from vecstore_lab.errors import InvalidInputError, PathOutsideRootsError
 
-__all__ = ["PathOutsideRootsError", "Roots", "VecStoreLab"]
+__all__ = ["Roots", "VecStoreLab"]
 
 _MAX_DEPTH = 4  # how deep under a root databases are looked for
-
-
-class PathOutsideRootsError(VecStoreError):
-    """A path that is absolute, climbs out with "..", or resolves (symlinks) outside a root."""
 
 
 class VecStoreLab(Configurable):

@@ -15,10 +15,9 @@ from vecstore_lab import telemetry
 from vecstore_lab._render.ipc import type_label
 from vecstore_lab.database import connect
 from vecstore_lab.embedders import embedder_from_config
-from vecstore_lab.errors import CollectionNotFoundError, StorageError
+from vecstore_lab.errors import CollectionNotFoundError, PathOutsideRootsError, StorageError
 from vecstore_lab.server._limits import Limits
 from vecstore_lab.server._pool import WorkPool
-from vecstore_lab.server._roots import PathOutsideRootsError
 from vecstore_lab.spec import MODES, QuerySpec
 from vecstore_lab.versions import since_first_rows
 
