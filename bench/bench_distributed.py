@@ -23,7 +23,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 import vecstore_lab as vl
 from vecstore_lab import telemetry
-from vecstore_lab.distributed import ingest
+from vecstore_lab.ingest.ray import ingest
 
 HERE = Path(__file__).parent
 
@@ -60,8 +60,8 @@ def run(n_docs: int, embedder: str) -> list[str]:
                 t0 = time.perf_counter()
                 try:
                     ingest(
-                        docs,
                         c,
+                        docs,
                         num_workers=workers,
                         batch_size=64,
                         splitter=splitter,

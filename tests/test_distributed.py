@@ -21,7 +21,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 import vecstore_lab as vl
 from vecstore_lab import telemetry
-from vecstore_lab.distributed import ingest
+from vecstore_lab.ingest.ray import ingest
 from vecstore_lab.splitter import RecursiveCharacterTextSplitter
 from vecstore_lab.testing import LocalS3
 
@@ -94,7 +94,7 @@ def test_equals_single_process_and_a_rerun_adds_nothing(local_ray: None, tmp_pat
     provider.add_span_processor(SimpleSpanProcessor(spans))
     telemetry.use_providers(provider, None)
     try:
-        report = ingest(docs, c, num_workers=2, batch_size=32, splitter=SPLITTER, progress=False)
+        report = ingest(c, docs, num_workers=2, batch_size=32, splitter=SPLITTER, progress=False)
     finally:
         telemetry.use_providers(None, None)
     _assert_same(expected, c)
@@ -113,13 +113,13 @@ def test_equals_single_process_and_a_rerun_adds_nothing(local_ray: None, tmp_pat
     assert sum(s.attributes["vecstore_lab.rows"] for s in work) == len(c)
     # a re-run: every document is stored and unchanged; nothing is embedded or written
     version = c.version
-    again = ingest(docs, c, num_workers=2, batch_size=32, splitter=SPLITTER, progress=False)
+    again = ingest(c, docs, num_workers=2, batch_size=32, splitter=SPLITTER, progress=False)
     assert (again.added, again.updated, again.embedded) == (0, 0, 0)
     assert again.unchanged == len(c) and c.version == version
     # a changed document and a new one: only they are written
     docs[3] = {**docs[3], "text": "a rewritten third document, much shorter"}
     docs.append({"id": "extra", "text": "one more document arrives later"})
-    third = ingest(docs, c, num_workers=2, batch_size=32, splitter=SPLITTER, progress=False)
+    third = ingest(c, docs, num_workers=2, batch_size=32, splitter=SPLITTER, progress=False)
     expected.add_documents(docs, splitter=SPLITTER, progress=False)
     _assert_same(expected, c)
     assert third.added >= 1 and third.updated >= 1 and third.stale_deleted >= 1
@@ -171,7 +171,7 @@ def test_a_worker_killed_mid_run_leaves_the_result_exact(local_ray: None, tmp_pa
 
     watcher = threading.Thread(target=watch)
     watcher.start()
-    report = ingest(docs, c, num_workers=2, batch_size=8, splitter=SPLITTER, progress=False)
+    report = ingest(c, docs, num_workers=2, batch_size=8, splitter=SPLITTER, progress=False)
     watcher.join()
     assert killed, "no worker was killed"
     assert rows_at_kill == [1]  # killed before any row of the run was committed
@@ -186,7 +186,7 @@ def test_ingest_into_a_collection_on_s3(local_ray: None, s3: LocalS3, tmp_path: 
         s3.uri("dist"), storage_options=s3.storage_options, embedder=vl.HashEmbedder(dim=DIM)
     )
     c = db.create_collection("docs")
-    ingest(docs, c, num_workers=2, batch_size=16, splitter=SPLITTER, progress=False)
+    ingest(c, docs, num_workers=2, batch_size=16, splitter=SPLITTER, progress=False)
     expected = vl.connect(tmp_path / "one", embedder=vl.HashEmbedder(dim=DIM))
     e = expected.create_collection("docs")
     e.add_documents(docs, splitter=SPLITTER, progress=False)

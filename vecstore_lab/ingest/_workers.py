@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from vecstore_lab._inputs import Batch
 from vecstore_lab._storage.fragments import Target, write_fragments
-from vecstore_lab.ingest import IngestReport, documents_of
+from vecstore_lab.ingest._batches import IngestReport, documents_of
 
 if TYPE_CHECKING:
     from vecstore_lab.splitter import RecursiveCharacterTextSplitter

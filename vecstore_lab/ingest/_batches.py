@@ -1,29 +1,51 @@
-"""Streaming, resumable ingest: split → embed → write, in batches, with a progress bar."""
+"""What both ingest paths share: documents as chunks with stable ids, one batch written as
+one upsert (unchanged chunks skipped, stale ones deleted), the report and its span."""
 
 from __future__ import annotations
 
 import hashlib
-import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from vecstore_lab import telemetry
-from vecstore_lab.errors import IngestError, InvalidInputError
 from vecstore_lab.splitter import Document, RecursiveCharacterTextSplitter, as_document
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-    from vecstore_lab.collection import Collection
+    from vecstore_lab._search.embedding import Embedded
+    from vecstore_lab.results import RecordSet
 
 __all__ = [
+    "Chunk",
     "IngestReport",
+    "Writable",
     "documents_of",
-    "ingest",
+    "next_batch",
     "report_on",
     "span_attributes",
     "write_batch",
 ]
+
+
+class Writable(Protocol):
+    """What ingest needs of a collection (a ``Collection`` is one): ingest sits one layer
+    above it and knows only these."""
+
+    name: str
+
+    def get(self, ids: Sequence[str] | str | None = None) -> RecordSet: ...
+
+    def embed(self, texts: Sequence[str]) -> Embedded: ...
+
+    def upsert(
+        self,
+        ids: Sequence[str] | str,
+        texts: Sequence[str] | str | None = None,
+        vectors: Any = None,
+        metadatas: Any = None,
+    ) -> list[str]: ...
+
+    def delete(self, ids: Sequence[str] | str | None = None, where: Any = None) -> int: ...
 
 
 @dataclass
@@ -109,77 +131,7 @@ def documents_of(
         yield doc_id, chunks
 
 
-def ingest(
-    collection: Collection,
-    documents: Iterable[Document | str | Mapping[str, Any]],
-    *,
-    splitter: RecursiveCharacterTextSplitter | None = None,
-    batch_size: int = 256,
-    id_key: str = "id",
-    progress: bool = True,
-) -> IngestReport:
-    """Split, embed and write documents in batches; safe to re-run.
-
-    Each chunk's id is ``"{doc_id}#{chunk_index}"`` where ``doc_id`` is the document's
-    ``metadata[id_key]`` or, without one, a hash of its text. A batch holds whole documents
-    (at least ``batch_size`` chunks unless the input ends) and is one commit: chunks that are
-    new or whose text/metadata changed are upserted, identical ones are skipped without
-    embedding, and chunks left over from a longer earlier version of a document are deleted.
-    So a run that crashed can simply be run again: it writes only what is missing and never
-    duplicates.
-
-    Raises:
-        IngestError: a batch failed; ``.report`` counts exactly the batches committed before
-            it, and the original error is chained (``__cause__``).
-    """
-    from tqdm.auto import tqdm
-
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise InvalidInputError(f"batch_size must be a positive int, got {batch_size!r}")
-    report = IngestReport()
-    start = time.perf_counter()
-    total = len(documents) if hasattr(documents, "__len__") else None  # type: ignore[arg-type]
-    bar = tqdm(total=total, unit="doc", desc=f"ingest {collection.name}", disable=not progress)
-    pulled = IngestReport()  # documents read so far, committed or not
-    docs = documents_of(documents, splitter, id_key, pulled)
-    attrs = span_attributes(collection, {"vecstore_lab.batch_size": batch_size})
-    with telemetry.stage("ingest", attrs) as span:
-        try:
-            done = False
-            while not done:
-                # Splitting happens as documents are pulled, so this span times it.
-                with telemetry.stage("split", {"db.collection.name": collection.name}) as split:
-                    pending, done = _next_batch(docs, batch_size)
-                    split.set_attribute("vecstore_lab.documents", len(pending))
-                    split.set_attribute("vecstore_lab.chunks", sum(len(c) for _, c in pending))
-                if pending:
-                    try:
-                        report.merge(write_batch(collection, pending))
-                    except Exception as exc:
-                        report.failed_batch = report.batches + 1
-                        report.seconds = time.perf_counter() - start
-                        raise IngestError(
-                            f"ingest into {collection.name!r} failed in batch "
-                            f"{report.failed_batch} (documents {pending[0][0]!r}…"
-                            f"{pending[-1][0]!r}): {type(exc).__name__}: {exc}. Committed "
-                            f"before it: {report.documents} documents, {report.chunks} chunks "
-                            f"in {report.batches} batches, up to document "
-                            f"{report.last_doc_id!r} (see .report). Run the same call again to "
-                            "resume: committed chunks are skipped without re-embedding",
-                            report=report,
-                        ) from exc
-                report.documents, report.skipped_empty = pulled.documents, pulled.skipped_empty
-                if pending:
-                    bar.update(len(pending))
-                    bar.set_postfix(chunks=report.chunks, embedded=report.embedded)
-        finally:
-            bar.close()
-        report.seconds = time.perf_counter() - start
-        report_on(span, report)
-    return report
-
-
-def span_attributes(collection: Collection, extra: Mapping[str, Any]) -> dict[str, Any]:
+def span_attributes(collection: Writable, extra: Mapping[str, Any]) -> dict[str, Any]:
     """The attributes of an ingest span."""
     return {
         "db.system.name": "lancedb",
@@ -195,7 +147,7 @@ def report_on(span: Any, report: IngestReport) -> None:
         span.set_attribute(f"vecstore_lab.ingest.{key}", getattr(report, key))
 
 
-def _next_batch(
+def next_batch(
     docs: Iterator[tuple[str, list[Chunk]]], batch_size: int
 ) -> tuple[list[tuple[str, list[Chunk]]], bool]:
     """Whole documents until at least ``batch_size`` chunks; True when the input is exhausted."""
@@ -209,7 +161,7 @@ def _next_batch(
     return batch, True
 
 
-def write_batch(collection: Collection, docs: list[tuple[str, list[Chunk]]]) -> IngestReport:
+def write_batch(collection: Writable, docs: list[tuple[str, list[Chunk]]]) -> IngestReport:
     """Write one batch of whole documents; returns its counts once it is committed."""
     report = IngestReport()
     chunks = [c for _, cs in docs for c in cs]

@@ -3,11 +3,11 @@
 ::
 
     import ray, vecstore_lab as vl
-    from vecstore_lab.distributed import ingest
+    from vecstore_lab.ingest.ray import ingest
 
     ray.init()  # or an existing cluster: ray.init(address="auto")
     docs = vl.connect("s3://team-bucket/search").get_collection("docs")
-    report = ingest("corpus/*.jsonl", docs, num_workers=8, batch_size=256)
+    report = ingest(docs, "corpus/*.jsonl", num_workers=8, batch_size=256)
 
 How it runs:
 
@@ -46,7 +46,13 @@ import pyarrow.compute as pc
 
 from vecstore_lab import telemetry
 from vecstore_lab.errors import IngestError, InvalidInputError, MissingDependencyError
-from vecstore_lab.ingest import Chunk, IngestReport, report_on, span_attributes, write_batch
+from vecstore_lab.ingest._batches import (
+    Chunk,
+    IngestReport,
+    report_on,
+    span_attributes,
+    write_batch,
+)
 from vecstore_lab.splitter import as_document
 
 if TYPE_CHECKING:
@@ -161,8 +167,8 @@ def _replay_spans(name: str, results: list[dict[str, Any]]) -> None:
 
 
 def ingest(
-    source: Iterable[Any] | str | Any,
     collection: Collection,
+    source: Iterable[Any] | str | Any,
     *,
     num_workers: int = 2,
     batch_size: int = 256,
@@ -233,7 +239,7 @@ def _run(  # noqa: PLR0917
     from tqdm.auto import tqdm
 
     from vecstore_lab._storage.fragments import commit_fragments, prepare_target
-    from vecstore_lab.distributed._workers import EmbedAndWrite, split
+    from vecstore_lab.ingest._workers import EmbedAndWrite, split
 
     report = IngestReport()
     docs = _dataset(ray, source)
