@@ -76,6 +76,7 @@ lint: setup
 # Two workers: the browser tests (one JupyterLab, one Chromium) on one, everything else on the
 # other; see pytest_xdist_make_scheduler in conftest.py.
 test: lint browser
+	npm --prefix js test --silent
 	$(PY) -m pytest -n 2 --durations=25
 
 # The fast loop (about two minutes, nothing installed): lint, types, and the tests that need
@@ -84,6 +85,7 @@ check:
 	$(PY) -m ruff check vecstore_lab tests bench tools conftest.py
 	$(PY) -m ruff format --check vecstore_lab tests bench tools conftest.py
 	$(PY) -m mypy
+	$(if $(wildcard js/node_modules/esbuild),npm --prefix js test --silent,@echo "js unit tests need make setup")
 	$(PY) -m pytest -q -m "not slow and not ui" tests vecstore_lab
 
 bench: setup

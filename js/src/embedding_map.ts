@@ -4,50 +4,28 @@
 // metadata come from Python on hover, one point at a time. A 2-D canvas on top draws what
 // regl does not: density contours at overview zoom, the query's star and rings on its hits.
 import createScatterplot from "regl-scatterplot";
-import { contours } from "d3-contour";
 import { scaleLinear } from "d3-scale";
-import { tableFromIPC } from "@uwdata/flechette";
 import css from "./lib/style.css";
 import type { RenderProps } from "@anywidget/types";
 import { Listeners, type EmbeddingMapModel } from "./lib/models";
 import { request } from "./lib/rpc";
-import { bytesOf } from "./lib/arrow";
 import { el, injectStyle } from "./lib/dom";
 import { isLive, watchLive } from "./lib/live";
+import { columns, type Columns } from "./map/columns";
+import { PALETTE, VIRIDIS, encode, plainColour, type Legend } from "./map/colours";
+import { densityRings } from "./map/density";
+import { paintOverlay } from "./map/overlay";
+import { boxFromScreen, pointSize, pointsInBox, visiblePoints } from "./map/select";
 
 // The map fills its output area's width (within these bounds); its height is the `height`
 // trait. A ResizeObserver follows the area (a sidebar, a resized browser).
 const MIN_W = 200;
 const MAX_W = 1600;
 const DEFAULT_W = 720;
-// Tableau 10 and its light variants: distinct in both themes.
-const PALETTE = [
-  "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-  "#9c755f", "#bab0ac", "#a0cbe8", "#ffbe7d", "#ff9d9a", "#86bcb6", "#8cd17d", "#f1ce63",
-  "#d4a6c8", "#fabfd2", "#d7b5a6", "#79706e",
-];
-// viridis, 9 stops, for numeric colour.
-const VIRIDIS = ["#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962", "#addc30", "#fde725"];
-const GRID = 128; // density grid cells per side
 
-interface Legend { kind: "none" | "category" | "value"; labels?: string[]; counts?: number[]; min?: number; max?: number }
 interface Card {
   index: number; row_id: string; text: string; metadata: Record<string, string>;
   hit?: { rank: number; score: number; breakdown: Record<string, number> };
-}
-interface Columns { x: Float32Array; y: Float32Array; color: Uint8Array | Float32Array | null }
-
-/** The point columns as typed arrays (views on the IPC buffer when it is one batch). */
-function columns(data: unknown): Columns {
-  const bytes = bytesOf(data);
-  if (!bytes || bytes.byteLength === 0) return { x: new Float32Array(), y: new Float32Array(), color: null };
-  const table = tableFromIPC(bytes);
-  const get = (name: string) => table.getChild(name)?.toArray() ?? null;
-  return {
-    x: get("x") as Float32Array,
-    y: get("y") as Float32Array,
-    color: get("color") as Uint8Array | Float32Array | null,
-  };
 }
 
 /** A theme colour as RGBA (0..1), resolved through the page's CSS variables. JupyterLab
@@ -160,13 +138,9 @@ function render({ model, el: root }: RenderProps<EmbeddingMapModel>) {
     const [x0, y0] = boxStart;
     const [x1, y1] = local(e);
     boxStart = boxNow = null;
-    const [ax, bx] = [xScale.invert(Math.min(x0, x1)), xScale.invert(Math.max(x0, x1))];
-    const [ay, by] = [yScale.invert(Math.max(y0, y1)), yScale.invert(Math.min(y0, y1))];
-    const picked: number[] = [];
-    const { x, y, color } = cols;
-    for (let i = 0; i < x.length; i++) {
-      if (x[i] >= ax && x[i] <= bx && y[i] >= ay && y[i] <= by && !(color && legend.kind === "category" && hidden.has(color[i]))) picked.push(i);
-    }
+    const box = boxFromScreen([x0, y0], [x1, y1], (v) => xScale.invert(v), (v) => yScale.invert(v));
+    const codes = legend.kind === "category" ? cols.color : null;
+    const picked = pointsInBox(cols.x, cols.y, box, codes, hidden);
     plot.select(picked);
     paint();
   });
@@ -226,32 +200,8 @@ function render({ model, el: root }: RenderProps<EmbeddingMapModel>) {
   // -- the overlay: density contours, hits, query ---------------------------------------------
   const screen = (x: number, y: number): [number, number] => [xScale(x), yScale(y)];
   const computeDensity = () => {
-    density = [];
+    density = model.get("density") ? densityRings(cols.x, cols.y) : [];
     densityFresh = true;
-    const { x, y } = cols;
-    if (!model.get("density") || x.length < 500) return;
-    const grid = new Float64Array(GRID * GRID);
-    for (let i = 0; i < x.length; i++) {
-      const gx = Math.min(GRID - 1, Math.max(0, Math.floor(((x[i] + 1) / 2) * GRID)));
-      const gy = Math.min(GRID - 1, Math.max(0, Math.floor(((1 - y[i]) / 2) * GRID)));
-      grid[gy * GRID + gx] += 1;
-    }
-    blur(grid, GRID, 2);
-    let max = 0;
-    for (const v of grid) max = Math.max(max, v);
-    const thresholds = [0.04, 0.1, 0.2, 0.35, 0.55, 0.8].map((f) => f * max);
-    for (const c of contours().size([GRID, GRID]).thresholds(thresholds)(Array.from(grid))) {
-      for (const polygon of c.coordinates) {
-        for (const ring of polygon) {
-          const xy = new Float32Array(ring.length * 2);
-          ring.forEach(([gx, gy], j) => {
-            xy[2 * j] = (gx / GRID) * 2 - 1;
-            xy[2 * j + 1] = 1 - (gy / GRID) * 2;
-          });
-          density.push(xy);
-        }
-      }
-    }
   };
   const paint = () => {
     const ctx = overlay.getContext("2d");
@@ -259,52 +209,28 @@ function render({ model, el: root }: RenderProps<EmbeddingMapModel>) {
     const dpr = window.devicePixelRatio || 1;
     if (overlay.width !== W * dpr || overlay.height !== H * dpr) { overlay.width = W * dpr; overlay.height = H * dpr; }
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, W, H);
     const [d0, d1] = xScale.domain();
     const overview = d1 - d0 > 1.0; // more than half the map in view
-    if (model.get("density") && overview) {
-      if (!densityFresh) computeDensity();
-      ctx.strokeStyle = dark ? "rgba(255,255,255,0.45)" : "rgba(0,0,0,0.35)";
-      ctx.lineWidth = 1;
-      ctx.beginPath();
-      for (const ring of density) {
-        for (let j = 0; j < ring.length; j += 2) {
-          const px = xScale(ring[j]);
-          const py = yScale(ring[j + 1]);
-          if (j === 0) ctx.moveTo(px, py); else ctx.lineTo(px, py);
-        }
-        ctx.closePath();
-      }
-      ctx.stroke();
-    }
-    root.dataset.contours = String(model.get("density") && overview ? density.length : 0);
-    const fg = `rgb(${foreground.slice(0, 3).map((v) => Math.round(v * 255)).join(",")})`;
-    ctx.lineWidth = 2;
-    ctx.strokeStyle = fg;
-    let rings = 0;
-    for (const i of model.get("highlighted_index") ?? []) {
-      if (i >= cols.x.length) continue;
-      const [px, py] = screen(cols.x[i], cols.y[i]);
-      ctx.beginPath();
-      ctx.arc(px, py, 8, 0, 2 * Math.PI);
-      ctx.stroke();
-      rings++;
-    }
-    root.dataset.rings = String(rings);
-    const q = model.get("query_point");
-    if (q) {
-      const [sx, sy] = screen(q.x, q.y);
-      star(ctx, sx, sy, 10, "#d62728", fg);
-      root.dataset.star = `${Math.round(sx)},${Math.round(sy)}`;
-    } else delete root.dataset.star;
-    if (boxStart && boxNow) {
-      ctx.fillStyle = "rgba(26,115,232,0.15)";
-      ctx.strokeStyle = "#1a73e8";
-      const [x0, y0] = boxStart;
-      const [x1, y1] = boxNow;
-      ctx.fillRect(Math.min(x0, x1), Math.min(y0, y1), Math.abs(x1 - x0), Math.abs(y1 - y0));
-      ctx.strokeRect(Math.min(x0, x1), Math.min(y0, y1), Math.abs(x1 - x0), Math.abs(y1 - y0));
-    }
+    const contoursShown = model.get("density") && overview;
+    if (contoursShown && !densityFresh) computeDensity();
+    const painted = paintOverlay(ctx, {
+      width: W,
+      height: H,
+      x: xScale,
+      y: yScale,
+      xs: cols.x,
+      ys: cols.y,
+      contours: contoursShown ? density : null,
+      dark,
+      foreground: `rgb(${foreground.slice(0, 3).map((v) => Math.round(v * 255)).join(",")})`,
+      highlighted: model.get("highlighted_index") ?? [],
+      query: model.get("query_point") ?? null,
+      box: boxStart && boxNow ? [boxStart, boxNow] : null,
+    });
+    root.dataset.contours = String(painted.contours);
+    root.dataset.rings = String(painted.rings);
+    if (painted.star) root.dataset.star = painted.star.map(Math.round).join(",");
+    else delete root.dataset.star;
   };
   plot.subscribe("view", () => { paint(); card.hidden = true; });
 
@@ -334,13 +260,8 @@ function render({ model, el: root }: RenderProps<EmbeddingMapModel>) {
   };
   const applyFilter = () => {
     const color = cols.color;
-    if (!hidden.size || !color || legend.kind !== "category") {
-      plot.unfilter();
-      return;
-    }
-    const keep: number[] = [];
-    for (let i = 0; i < color.length; i++) if (!hidden.has(color[i])) keep.push(i);
-    plot.filter(keep);
+    if (!hidden.size || !color || legend.kind !== "category") plot.unfilter();
+    else plot.filter(visiblePoints(color, hidden));
   };
 
   // -- data ----------------------------------------------------------------------------------
@@ -349,26 +270,8 @@ function render({ model, el: root }: RenderProps<EmbeddingMapModel>) {
     cols = columns(model.get("points"));
     legend = { kind: "none", ...(model.get("legend") ?? {}) } as Legend;
     hidden = new Set();
-    const points: Record<string, ArrayLike<number>> = { x: cols.x, y: cols.y };
-    const options: Record<string, unknown> = {};
-    if (cols.color && legend.kind === "category") {
-      points.z = cols.color;
-      options.zDataType = "categorical";
-      plot.set({ colorBy: "valueA", pointColor: PALETTE });
-    } else if (cols.color && legend.kind === "value") {
-      // regl-scatterplot reads w only next to a z column: without one every point took the
-      // palette's first colour.
-      points.z = new Uint8Array(cols.x.length);
-      points.w = cols.color;
-      options.zDataType = "categorical";
-      options.wDataType = "continuous";
-      plot.set({ colorBy: "valueB", pointColor: VIRIDIS });
-    } else {
-      plot.set({ colorBy: null, pointColor: dark ? "#8ab4f8" : "#4c78a8" });
-    }
-    // Bigger points when there are few, small ones for a million.
-    const n = cols.x.length;
-    plot.set({ pointSize: n < 5_000 ? 6 : n < 100_000 ? 4 : n < 500_000 ? 2.5 : 1.5 });
+    const { points, options, settings } = encode(cols.x, cols.y, cols.color, legend, dark);
+    plot.set({ ...settings, pointSize: pointSize(cols.x.length) });
     await plot.draw(points as never, options as never);
     selectedCount = 0;
     densityFresh = false;
@@ -387,7 +290,7 @@ function render({ model, el: root }: RenderProps<EmbeddingMapModel>) {
     foreground = themeColor(root, "var(--jp-ui-font-color1, #1f1f1f)");
     dark = background[0] + background[1] + background[2] < 1.5;
     plot.set({ backgroundColor: background, lassoColor: dark ? [0.6, 0.8, 1, 1] : [0.1, 0.45, 0.9, 1] });
-    if (!cols.color) plot.set({ pointColor: dark ? "#8ab4f8" : "#4c78a8" });
+    if (!cols.color) plot.set({ pointColor: plainColour(dark) });
     paint();
   };
   const themeWatch = new MutationObserver(refreshTheme);
@@ -442,44 +345,6 @@ function render({ model, el: root }: RenderProps<EmbeddingMapModel>) {
     clearTimeout(hoverTimer);
     plot.destroy();
   };
-}
-
-/** A box blur of radius r, twice (close to a Gaussian), in place. */
-function blur(grid: Float64Array, n: number, r: number) {
-  const tmp = new Float64Array(grid.length);
-  for (let pass = 0; pass < 2; pass++) {
-    for (let y = 0; y < n; y++) {
-      for (let x = 0; x < n; x++) {
-        let s = 0;
-        for (let k = -r; k <= r; k++) s += grid[y * n + Math.min(n - 1, Math.max(0, x + k))];
-        tmp[y * n + x] = s / (2 * r + 1);
-      }
-    }
-    for (let x = 0; x < n; x++) {
-      for (let y = 0; y < n; y++) {
-        let s = 0;
-        for (let k = -r; k <= r; k++) s += tmp[Math.min(n - 1, Math.max(0, y + k)) * n + x];
-        grid[y * n + x] = s / (2 * r + 1);
-      }
-    }
-  }
-}
-
-function star(ctx: CanvasRenderingContext2D, x: number, y: number, r: number, fill: string, stroke: string) {
-  ctx.beginPath();
-  for (let i = 0; i < 10; i++) {
-    const a = -Math.PI / 2 + (i * Math.PI) / 5;
-    const rr = i % 2 === 0 ? r : r * 0.45;
-    const px = x + rr * Math.cos(a);
-    const py = y + rr * Math.sin(a);
-    if (i === 0) ctx.moveTo(px, py); else ctx.lineTo(px, py);
-  }
-  ctx.closePath();
-  ctx.fillStyle = fill;
-  ctx.fill();
-  ctx.lineWidth = 1.5;
-  ctx.strokeStyle = stroke;
-  ctx.stroke();
 }
 
 export default { render };
