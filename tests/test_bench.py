@@ -119,3 +119,16 @@ def test_server_bench_quick_mode_measures_jupyters_status_under_load(tmp_path: P
     assert cells[7] == "64/64 (0 busy)", cells  # 16 clients x 4 requests, all answered
     assert float(cells[3]) > 0  # a p95 of Jupyter's own status was measured
     assert "answers other than 200: none" in text
+
+
+def test_panel_query_bench_quick_mode_compares_the_panel_with_the_notebook(
+    tmp_path: Path,
+) -> None:
+    text = quick_run("bench_panel_query.py", tmp_path)
+    assert text.startswith("## Panel quick query against the notebook (quick)")
+    rows = re.findall(r"^\| (notebook|panel now)[^|]*\|.*$", text, re.M)
+    assert len(rows) == 2, text
+    for line in text.splitlines():
+        if line.startswith(("| notebook", "| panel now")):
+            p50 = float(line.strip("|").split("|")[2])
+            assert 0 < p50 < 60_000, line
