@@ -37,10 +37,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 UI_TESTS = Path(__file__).parent / "tests" / "ui"
 
 
+NOTEBOOKS = Path(__file__).parent / "notebooks"
+
+
 def _parallel_groups(items: list[pytest.Item]) -> None:
-    """The browser tests go first (see ``pytest_xdist_make_scheduler``): theirs is the
-    longest unit of work, and handed out last it would finish last."""
-    items.sort(key=lambda item: UI_TESTS not in item.path.parents)  # stable: order kept
+    """The longest units of work go first (see ``pytest_xdist_make_scheduler``): the browser
+    tests, then the tutorials (minutes each), then the many short modules that fill the gaps.
+    Handed out last, a long unit finishes last while the other worker idles."""
+
+    def rank(item: pytest.Item) -> int:
+        if UI_TESTS in item.path.parents:
+            return 0
+        return 1 if NOTEBOOKS in item.path.parents else 2
+
+    items.sort(key=rank)  # stable: the order within each kind is kept
 
 
 @pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, which a plain run may lack
