@@ -15,9 +15,9 @@ MAX_LINES = 400
 #: Modules allowed past MAX_LINES, each with the reason the README also gives.
 OVERSIZE = {
     "vecstore_lab/collection.py": (
-        500,
+        520,
         "the public facade: its signatures and docstrings are the API reference (about a third "
-        "of its lines); every body delegates to _storage and _search",
+        "of its lines); every body forwards to its Store (_storage) or Engine (_search)",
     ),
 }
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -10,20 +9,17 @@ import pyarrow as pa
 from vecstore_lab._inputs import Batch, build_batch, check_ids, check_query_vector
 from vecstore_lab._schema import (
     CollectionSettings,
-    metadata_columns,
     metadata_fields,
     metadata_names,
 )
 from vecstore_lab._search import embedding as _embedding
 from vecstore_lab._search import run as _search
-from vecstore_lab._search.engine import Indexing
-from vecstore_lab._search.exact import DEFAULT_BUDGET, FlatCache
-from vecstore_lab._search.projection import Projection, Projector
-from vecstore_lab._storage import indexes as _indexes
+from vecstore_lab._search.engine import Engine
+from vecstore_lab._search.exact import DEFAULT_BUDGET
 from vecstore_lab._storage import read as _read
 from vecstore_lab._storage.lance_errors import typed_storage_errors
 from vecstore_lab._storage.rows import delete_predicate
-from vecstore_lab.errors import EmbedderError, InvalidInputError
+from vecstore_lab.errors import InvalidInputError
 from vecstore_lab.filters import Filter, compile_filter
 from vecstore_lab.results import QueryResults, RecordSet
 from vecstore_lab.spec import QuerySpec
@@ -36,6 +32,8 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     from vecstore_lab._search.embedding import Embedded
+    from vecstore_lab._search.fulltext import FullText
+    from vecstore_lab._search.projection import Projection
     from vecstore_lab._storage.read import OrderBy
     from vecstore_lab._storage.store import Store
     from vecstore_lab._storage.verify import VerifyReport
@@ -52,7 +50,7 @@ measure_recall create_index create_scalar_index add upsert update delete restore
 
 
 @typed_storage_errors(*_TYPED.split())  # every method that reads or writes the table
-class Collection(Indexing):
+class Collection:
     """A searchable set of documents stored as one LanceDB table.
 
     Get one from ``VecDatabase.create_collection``/``get_collection``; don't construct it.
@@ -83,20 +81,19 @@ class Collection(Indexing):
     ) -> None:
         self._store = store
         self.name, self.uri = store.name, store.uri
-        self._table = store.table
-        self._embedder = embedder
-        self._embedder_error = embedder_error
-        # A stored embedder is rebuilt on first use, not on open: listing or browsing
-        # collections never loads a model.
-        self._embedder_factory = embedder_factory
-        self._embedder_lock = threading.Lock()
-        self.cache = cache
-        self.auto_optimize_rows = auto_optimize_rows
-        # Exact searches run from an in-memory copy of the vectors while it fits this budget.
-        self._flat = FlatCache(store.table, self.dim, self.distance, exact_cache_bytes)
-        cache_uri = None if store.read_only else store.uri  # maps kept next to a writable one
-        self._projector = Projector(store.table, self.name, self.dim, cache_uri, self._flat)
-        store.after_write(self._upkeep)  # its failure never fails the committed write
+        self._embedding = _embedding.Embedding(
+            self.name,
+            self.dim,
+            self.distance,
+            embedder,
+            error=embedder_error,
+            factory=embedder_factory,
+            cache=cache,
+        )
+        # In-memory exact search, index builds and upkeep after writes, plans, maps.
+        self._engine = Engine(
+            store, exact_cache_bytes=exact_cache_bytes, auto_optimize_rows=auto_optimize_rows
+        )
 
     # -- properties -------------------------------------------------------------------
     @property
@@ -131,17 +128,17 @@ class Collection(Indexing):
     @property
     def embedder(self) -> Embedder | None:
         """The embedder of texts and queries (a stored one is built on first access)."""
-        if self._embedder_factory is not None:
-            with self._embedder_lock:
-                factory, self._embedder_factory = self._embedder_factory, None
-                if factory is not None:
-                    self._embedder, self._embedder_error = _embedding.build(factory, self.dim)
-        return self._embedder
+        return self._embedding.embedder
+
+    @property
+    def cache(self) -> EmbeddingCache | None:
+        """The database's embedding cache (documents are embedded through it)."""
+        return self._embedding.cache
 
     @property
     def schema(self) -> pa.Schema:
         """The table's Arrow schema (id, text, vector, then metadata columns)."""
-        return self._table.schema
+        return self._store.schema
 
     @property
     def metadata_schema(self) -> pa.Schema:
@@ -151,11 +148,11 @@ class Collection(Indexing):
     @property
     def table(self) -> Any:
         """The underlying ``lancedb`` table, for what this API does not cover."""
-        return self._table
+        return self._store.table
 
     @property
     def version(self) -> int:
-        return int(self._table.version)
+        return self._store.version
 
     def __len__(self) -> int:
         return self.count()
@@ -172,29 +169,12 @@ class Collection(Indexing):
     def _writable(self) -> None:
         self._store.check_writable()
 
-    def _need_embedder(self, why: str) -> Embedder:
-        embedder = self.embedder
-        if embedder is None:
-            extra = f" ({self._embedder_error})" if self._embedder_error else ""
-            raise EmbedderError(
-                f"collection {self.name!r} has no embedder, which {why}{extra}. Pass vectors "
-                "yourself, or open it with db.get_collection(name, embedder=...)"
-            )
-        return embedder
-
     def embed(self, texts: Sequence[str]) -> Embedded:
         """Embed document texts as writes do: through the embedding cache, in one span.
 
         Returns the vectors with how many texts were cached and how many were computed.
         """
-        embedder = self._need_embedder("is needed to embed texts given without vectors")
-        return _embedding.embed_documents(
-            embedder, texts, dim=self.dim, cache=self.cache, collection=self.name
-        )
-
-    def _locked_commit(self, operation: Callable[[], Any], what: str) -> None:
-        """One table operation that makes a version, under the write lock with retries."""
-        self._store.locked_commit(operation, what)
+        return self._embedding.documents(texts)
 
     def _where(self, where: Filter | None, schema: pa.Schema | None = None) -> str | None:
         return compile_filter(where, schema if schema is not None else self.schema)
@@ -204,17 +184,7 @@ class Collection(Indexing):
         """A validated batch with vectors for its texts (embedded before any lock is taken)."""
         self._writable()
         batch = build_batch(ids, texts, vectors, metadatas, dim=self.dim, auto_ids=how == "add")
-        if not len(batch):
-            return batch
-        if batch.vectors is not None and how != "update":
-            return batch  # its metadata is checked as it is laid out, before any commit
-        metadata_columns(batch.metadatas, len(batch), self.schema)  # fail before embedding
-        if batch.vectors is not None or (batch.texts is None and how == "update"):
-            return batch
-        if batch.texts is None:
-            raise InvalidInputError("pass texts, vectors, or both")
-        vectors = self.embed([t for t in batch.texts if t is not None]).vectors
-        return Batch(batch.ids, batch.texts, vectors, batch.metadatas)
+        return self._embedding.complete(batch, self.schema, how)
 
     def add(
         self,
@@ -347,7 +317,7 @@ class Collection(Indexing):
         """Every row's place on a 2-D map: ``"pca"`` or ``"umap"`` (umap-learn), fit on
         ``sample`` rows, applied to all. Kept per version in memory and next to a local
         collection; after writes only new rows are transformed (no refit). See _projection."""
-        return self._projector.project(method, sample=sample, seed=seed, progress=progress)
+        return self._engine.project(method, sample=sample, seed=seed, progress=progress)
 
     # -- search -----------------------------------------------------------------------
     def query(
@@ -395,36 +365,28 @@ class Collection(Indexing):
         evaluation and widgets produce)."""
         if not isinstance(spec, QuerySpec):
             raise InvalidInputError(f"search() takes a QuerySpec, got {type(spec).__name__}")
-        version, schema, vector_indexed = self._flat.table_state()
-        exact = self._exact(spec, vector_indexed)
+        flat = self._engine.flat
+        version, schema, vector_indexed = flat.table_state()
+        exact = self._engine.is_exact(spec, vector_indexed)
         table = _search.run(
-            self._table,
+            self._store.table,
             spec,
             collection=self.name,
             schema=schema,
             metric=self.distance,
             query_vector=lambda: self._query_vector(spec),
-            flat=self._flat if exact else None,
+            flat=flat if exact else None,
             version=version,
         )
         names, full_text = metadata_names(schema), self.full_text
         return QueryResults(table, names, query=spec.text, mode=spec.mode, full_text=full_text)
-
-    def _exact(self, spec: QuerySpec, vector_indexed: bool | None = None) -> bool:
-        """Whether the vector search of ``spec`` is exact (and may run from memory)."""
-        if spec.mode == "text":
-            return False
-        if vector_indexed is None:
-            vector_indexed = _indexes.has_vector_index(self._table)
-        return spec.exact or (spec.exact is None and not vector_indexed)
 
     def _query_vector(self, spec: QuerySpec) -> npt.NDArray[np.float32]:
         if spec.vector is not None:
             return check_query_vector(spec.vector, self.dim, self.distance)
         if spec.text is None:
             raise InvalidInputError(f"{spec.mode} mode needs text= or vector=")
-        emb = self._need_embedder("is needed to embed the query text")
-        return _embedding.embed_query(emb, spec.text, dim=self.dim, distance=self.distance)
+        return self._embedding.query(spec.text)
 
     def add_documents(
         self,
@@ -458,6 +420,75 @@ class Collection(Indexing):
         """Shorthand for ``query(text, mode="hybrid", ...)``."""
         return self.query(text, k=k, mode="hybrid", **kwargs)
 
+    # -- the engine (``_search.engine.Engine``): exact search memory, indexes, plans ----
+    @property
+    def exact_cache_bytes(self) -> int:
+        """Memory budget of the in-memory exact search, in bytes (above it LanceDB scans)."""
+        return self._engine.exact_cache_bytes
+
+    @exact_cache_bytes.setter
+    def exact_cache_bytes(self, value: int) -> None:
+        self._engine.exact_cache_bytes = value
+
+    @property
+    def exact_cache_storage(self) -> str:
+        """``"float32"``, ``"float16"`` or ``"int8"``: how exact search holds the vectors
+        (packed ones rank approximately, then the best are scored again exactly)."""
+        return self._engine.exact_cache_storage
+
+    @exact_cache_storage.setter
+    def exact_cache_storage(self, value: str) -> None:
+        self._engine.exact_cache_storage = value
+
+    @property
+    def auto_optimize_rows(self) -> int:
+        """Unindexed rows after which a write folds new rows into the indexes."""
+        return self._engine.auto_optimize_rows
+
+    @auto_optimize_rows.setter
+    def auto_optimize_rows(self, value: int) -> None:
+        self._engine.auto_optimize_rows = value
+
+    @property
+    def full_text(self) -> FullText:
+        """How the full-text index reads text: language, stemming, stop words."""
+        return self._engine.full_text
+
+    def optimize(self) -> None:
+        """Compact files and fold new rows into indexes (LanceDB ``optimize``)."""
+        self._engine.optimize()
+
+    def create_index(self, kind: str = "auto", **params: Any) -> dict[str, Any]:
+        return self._engine.create_index(kind, **params)
+
+    def create_vector_index(self, index_type: str = "IVF_PQ", **params: Any) -> None:
+        self._engine.create_vector_index(index_type, **params)
+
+    def create_scalar_index(self, field: str, kind: str = "btree") -> None:
+        """Index a metadata (or id) column to speed up filters: ``"btree"`` or ``"bitmap"``."""
+        self._engine.create_scalar_index(field, kind)
+
+    def list_indexes(self) -> list[dict[str, Any]]:
+        """Every index: name, type, columns, rows indexed and rows written since."""
+        return self._engine.list_indexes()
+
+    def stats(self) -> dict[str, Any]:
+        return self._engine.stats()
+
+    def explain(self, text: str | None = None, **query: Any) -> dict[str, Any]:
+        return self._engine.explain(QuerySpec.build(text, **query))
+
+    def measure_recall(
+        self, sample: int = 100, k: int = 10, seed: int = 0, **knobs: Any
+    ) -> dict[str, Any]:
+        return self._engine.measure_recall(self.search, sample, k, seed, **knobs)
+
+    create_index.__doc__ = Engine.create_index.__doc__
+    create_vector_index.__doc__ = Engine.create_vector_index.__doc__
+    stats.__doc__ = Engine.stats.__doc__
+    explain.__doc__ = (Engine.explain.__doc__ or "").replace("``spec``", "``query(text, **query)``")
+    measure_recall.__doc__ = Engine.measure_recall.__doc__
+
     # -- indexes and versions ---------------------------------------------------------
     def list_versions(self) -> list[VersionInfo]:
         """Every version of the collection, oldest first."""
@@ -467,13 +498,11 @@ class Collection(Indexing):
         """A read-only view of the collection as it was at ``version`` (same settings)."""
         view = Collection(
             self._store.checkout(version),
-            self._embedder,
-            embedder_error=self._embedder_error,
-            embedder_factory=self._embedder_factory,
-            cache=self.cache,
+            None,
             auto_optimize_rows=self.auto_optimize_rows,
             exact_cache_bytes=self.exact_cache_bytes,
         )
+        view._embedding = self._embedding  # the same embedder, built once for both
         view.exact_cache_storage = self.exact_cache_storage
         return view
 

@@ -6,6 +6,7 @@ so callers count from the return value instead of diffing the cache's counters.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -13,16 +14,24 @@ import numpy as np
 import numpy.typing as npt
 
 from vecstore_lab import telemetry
-from vecstore_lab._inputs import check_query_vector
-from vecstore_lab.errors import DimensionMismatchError, UnknownComponentError
+from vecstore_lab._inputs import Batch, check_query_vector
+from vecstore_lab._schema import metadata_columns
+from vecstore_lab.errors import (
+    DimensionMismatchError,
+    EmbedderError,
+    InvalidInputError,
+    UnknownComponentError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    import pyarrow as pa
+
     from vecstore_lab.cache import EmbeddingCache
     from vecstore_lab.embedders import Embedder
 
-__all__ = ["Embedded", "build", "embed_documents", "embed_query"]
+__all__ = ["Embedded", "Embedding", "build", "embed_documents", "embed_query"]
 
 
 @dataclass(frozen=True)
@@ -102,3 +111,71 @@ def build(factory: Callable[[], Embedder], dim: int) -> tuple[Embedder | None, s
             f"the collection stores {dim}"
         )
     return embedder, None
+
+
+class Embedding:
+    """A collection's embedder and what it embeds: a stored embedder is built on first use
+    (listing or browsing collections never loads a model), documents go through the cache,
+    queries are checked. Without an embedder, ``need`` says why and what to do instead."""
+
+    def __init__(
+        self,
+        collection: str,
+        dim: int,
+        distance: str,
+        embedder: Embedder | None,
+        *,
+        error: str | None = None,
+        factory: Callable[[], Embedder] | None = None,
+        cache: EmbeddingCache | None = None,
+    ) -> None:
+        self.collection, self.dim, self.distance = collection, dim, distance
+        self._embedder, self._error, self._factory = embedder, error, factory
+        self.cache = cache
+        self._lock = threading.Lock()
+
+    @property
+    def embedder(self) -> Embedder | None:
+        if self._factory is not None:
+            with self._lock:
+                factory, self._factory = self._factory, None
+                if factory is not None:
+                    self._embedder, self._error = build(factory, self.dim)
+        return self._embedder
+
+    def need(self, why: str) -> Embedder:
+        """The embedder, or ``EmbedderError`` saying that it is missing and why."""
+        embedder = self.embedder
+        if embedder is None:
+            extra = f" ({self._error})" if self._error else ""
+            raise EmbedderError(
+                f"collection {self.collection!r} has no embedder, which {why}{extra}. Pass "
+                "vectors yourself, or open it with db.get_collection(name, embedder=...)"
+            )
+        return embedder
+
+    def documents(self, texts: Sequence[str]) -> Embedded:
+        embedder = self.need("is needed to embed texts given without vectors")
+        return embed_documents(
+            embedder, texts, dim=self.dim, cache=self.cache, collection=self.collection
+        )
+
+    def complete(self, batch: Batch, schema: pa.Schema, how: str) -> Batch:
+        """``batch`` (of an add, upsert or update) with vectors for its texts, embedded before
+        any lock is taken; its metadata is checked against ``schema`` first, so a bad value
+        fails before the model runs."""
+        if not len(batch):
+            return batch
+        if batch.vectors is not None and how != "update":
+            return batch  # its metadata is checked as it is laid out, before any commit
+        metadata_columns(batch.metadatas, len(batch), schema)  # fail before embedding
+        if batch.vectors is not None or (batch.texts is None and how == "update"):
+            return batch
+        if batch.texts is None:
+            raise InvalidInputError("pass texts, vectors, or both")
+        vectors = self.documents([t for t in batch.texts if t is not None]).vectors
+        return Batch(batch.ids, batch.texts, vectors, batch.metadatas)
+
+    def query(self, text: str) -> npt.NDArray[np.float32]:
+        embedder = self.need("is needed to embed the query text")
+        return embed_query(embedder, text, dim=self.dim, distance=self.distance)

@@ -1,6 +1,7 @@
-"""``Collection``'s index and search-engine methods: build indexes (``kind="auto"`` picks one
-from the collection's size), see how a query will run, measure what an index trades, and
-read the engine's state. A mixin, so the collection keeps one flat API."""
+"""``Engine``: a collection's search engine beside its Store. It holds the in-memory exact
+search and the 2-D maps, builds indexes (``kind="auto"`` picks one from the collection's
+size) and keeps them up to date after writes, says how a query will run, measures what an
+index trades, and reports the engine's state. ``Collection`` composes one and forwards to it."""
 
 from __future__ import annotations
 
@@ -13,23 +14,22 @@ import numpy as np
 
 from vecstore_lab import telemetry
 from vecstore_lab._schema import VECTOR
-from vecstore_lab._search.exact import STORAGES
+from vecstore_lab._search.exact import DEFAULT_BUDGET, STORAGES, FlatCache
 from vecstore_lab._search.fulltext import FullText
+from vecstore_lab._search.projection import Projection, Projector
 from vecstore_lab._storage import indexes as _indexes
 from vecstore_lab._storage.lance_errors import is_raw_storage_error, storage_error
 from vecstore_lab.errors import IndexUpkeepWarning, InvalidInputError, StorageError
+from vecstore_lab.filters import compile_filter
 from vecstore_lab.spec import QuerySpec
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    import pyarrow as pa
-
-    from vecstore_lab._schema import CollectionSettings
-    from vecstore_lab._search.exact import FlatCache
+    from vecstore_lab._storage.store import Store
     from vecstore_lab.results import QueryResults
 
-__all__ = ["KINDS", "Indexing", "auto_index"]
+__all__ = ["KINDS", "Engine", "auto_index"]
 
 # Our names → LanceDB's index types.
 KINDS = {
@@ -60,34 +60,66 @@ def auto_index(rows: int, dim: int) -> tuple[str, dict[str, Any]]:
     return "ivf_pq", {"num_partitions": int(math.sqrt(rows)), "num_sub_vectors": max(1, sub)}
 
 
-class Indexing:
-    """Index builds, query plans, recall measurement and engine stats (mixed into
-    ``Collection``)."""
+class Engine:
+    """The search engine of one collection (see the module docstring).
 
-    if TYPE_CHECKING:
-        _table: Any
-        _flat: FlatCache
+    Parameters:
+        store: the collection's Store.
+        exact_cache_bytes: memory budget of the in-memory exact search.
+        auto_optimize_rows: unindexed rows that make a write fold them into the indexes.
+    """
 
-        @property
-        def settings(self) -> CollectionSettings: ...
+    def __init__(
+        self, store: Store, *, exact_cache_bytes: int = DEFAULT_BUDGET, auto_optimize_rows: int
+    ) -> None:
+        self.store = store
+        self.auto_optimize_rows = auto_optimize_rows
+        self.upkeep_failure: str | None = None
+        settings = store.settings
+        # Exact searches run from an in-memory copy of the vectors while it fits the budget.
+        self._flat = FlatCache(store.table, settings.dim, settings.distance, exact_cache_bytes)
+        cache_uri = None if store.read_only else store.uri  # maps kept next to a writable one
+        self._projector = Projector(store.table, store.name, settings.dim, cache_uri, self._flat)
+        store.after_write(self.upkeep)  # its failure never fails the committed write
 
-        _upkeep_failure: str | None
-        name: str
-        auto_optimize_rows: int
+    @property
+    def _table(self) -> Any:
+        return self.store.table
 
-        @property
-        def dim(self) -> int: ...
-        @property
-        def distance(self) -> str: ...
-        @property
-        def schema(self) -> pa.Schema: ...
-        @property
-        def version(self) -> int: ...
-        def __len__(self) -> int: ...
-        def _locked_commit(self, operation: Callable[[], Any], what: str) -> None: ...
-        def _where(self, where: Any, schema: pa.Schema | None = None) -> str | None: ...
-        def _exact(self, spec: QuerySpec, vector_indexed: bool | None = None) -> bool: ...
-        def search(self, spec: QuerySpec) -> QueryResults: ...
+    @property
+    def name(self) -> str:
+        return self.store.name
+
+    @property
+    def dim(self) -> int:
+        return self.store.settings.dim
+
+    @property
+    def distance(self) -> str:
+        return self.store.settings.distance
+
+    def _where(self, where: Any) -> str | None:
+        return compile_filter(where, self.store.schema)
+
+    def _locked_commit(self, operation: Callable[[], Any], what: str) -> None:
+        self.store.locked_commit(operation, what)
+
+    @property
+    def flat(self) -> FlatCache:
+        """The in-memory exact search (what ``_search.run`` searches when a query is exact)."""
+        return self._flat
+
+    def project(self, method: str, *, sample: int, seed: int, progress: Any = None) -> Projection:
+        """Every row's place on a 2-D map, cached per version (``projection``)."""
+        return self._projector.project(method, sample=sample, seed=seed, progress=progress)
+
+    def is_exact(self, spec: QuerySpec, vector_indexed: bool | None = None) -> bool:
+        """Whether the vector search of ``spec`` is exact (and may run from memory)."""
+        if spec.mode == "text":
+            return False
+        if vector_indexed is None:
+            vector_indexed = _indexes.has_vector_index(self._table)
+        return spec.exact or (spec.exact is None and not vector_indexed)
 
     @property
     def exact_cache_bytes(self) -> int:
@@ -118,9 +150,9 @@ class Indexing:
     def optimize(self) -> None:
         """Compact files and fold new rows into indexes (LanceDB ``optimize``)."""
         self._locked_commit(self._table.optimize, "optimize")
-        self._upkeep_failure = None
+        self.upkeep_failure = None
 
-    def _upkeep(self) -> None:
+    def upkeep(self) -> None:
         """Index upkeep after a committed write, when due. A write's outcome is its
         commit's: if upkeep fails (a full disk, say) the rows stay stored and the write
         returns; the failure becomes an ``IndexUpkeepWarning``, a telemetry count and
@@ -134,7 +166,7 @@ class Indexing:
             typed = (
                 exc if isinstance(exc, StorageError) else storage_error(exc, "upkeep", self.name)
             )
-            self._upkeep_failure = str(typed)
+            self.upkeep_failure = str(typed)
             telemetry.add("vecstore_lab.upkeep.failures", 1, {"collection": self.name})
             warnings.warn(
                 IndexUpkeepWarning(
@@ -156,7 +188,7 @@ class Indexing:
         ``measure_recall()`` shows what it trades.
         """
         if kind == "auto":
-            kind, defaults = auto_index(len(self), self.dim)
+            kind, defaults = auto_index(self.store.count(), self.dim)
             params = {**defaults, **params}
         if kind not in KINDS:
             raise InvalidInputError(f"kind must be 'auto' or one of {sorted(KINDS)}, got {kind!r}")
@@ -173,7 +205,7 @@ class Indexing:
 
     def create_scalar_index(self, field: str, kind: str = "btree") -> None:
         """Index a metadata (or id) column to speed up filters: ``"btree"`` or ``"bitmap"``."""
-        config = _indexes.scalar_config(field, kind, self.schema.names)
+        config = _indexes.scalar_config(field, kind, self.store.schema.names)
         build = lambda: self._table.create_index(field, config=config, replace=True)  # noqa: E731
         self._locked_commit(build, "create_scalar_index")
 
@@ -185,20 +217,20 @@ class Indexing:
     def full_text(self) -> FullText:
         """How the full-text index reads text: language, stemming, stop words (set with
         ``create_collection(..., full_text=...)``)."""
-        return FullText.stored(self.settings.extra.get("full_text"))
+        return FullText.stored(self.store.settings.extra.get("full_text"))
 
     def stats(self) -> dict[str, Any]:
         """Rows, version, indexes (with rows not yet indexed) and the exact-search memory:
         whether the vectors are held in memory, how much that takes, and the budget."""
-        rows = len(self)
+        rows = self.store.count()
         flat = self._flat
         return {
             "rows": rows,
             "dim": self.dim,
             "distance": self.distance,
-            "version": self.version,
+            "version": self.store.version,
             "indexes": self.list_indexes(),
-            "upkeep_failure": getattr(self, "_upkeep_failure", None),
+            "upkeep_failure": self.upkeep_failure,
             "full_text": {**self.full_text.to_dict(), "summary": self.full_text.describe()},
             "exact_search": {
                 "in_memory": flat.rows > 0 and flat.fits(rows),
@@ -210,12 +242,11 @@ class Indexing:
             },
         }
 
-    def explain(self, text: str | None = None, **query: Any) -> dict[str, Any]:
-        """How ``query(text, **query)`` would run, without running it (nothing is embedded):
-        the path of the vector search (in memory, LanceDB flat, or an ANN index with its
-        knobs and the rows it has not indexed yet), the filter (applied before the search),
-        the full-text index's backlog, and LanceDB's own plan."""
-        spec = QuerySpec.build(text, **query)
+    def explain(self, spec: QuerySpec) -> dict[str, Any]:
+        """How ``spec`` would run, without running it (nothing is embedded): the path of the
+        vector search (in memory, LanceDB flat, or an ANN index with its knobs and the rows it
+        has not indexed yet), the filter (applied before the search), the full-text index's
+        backlog, and LanceDB's own plan."""
         where = self._where(spec.where)
         plan: dict[str, Any] = {"mode": spec.mode, "k": spec.k, "filter": None}
         if where:
@@ -229,8 +260,8 @@ class Indexing:
 
     def _vector_plan(self, spec: QuerySpec) -> dict[str, Any]:
         vector_index = next((ix for ix in self.list_indexes() if VECTOR in ix["columns"]), None)
-        exact = self._exact(spec)
-        if exact and self._flat.fits(len(self)):
+        exact = self.is_exact(spec)
+        if exact and self._flat.fits(self.store.count()):
             path = "memory"
         elif exact:
             path = "lancedb-flat"
@@ -256,7 +287,12 @@ class Indexing:
         return out
 
     def measure_recall(
-        self, sample: int = 100, k: int = 10, seed: int = 0, **knobs: Any
+        self,
+        search: Callable[[QuerySpec], QueryResults],
+        sample: int = 100,
+        k: int = 10,
+        seed: int = 0,
+        **knobs: Any,
     ) -> dict[str, Any]:
         """Recall@k of the ANN index against exact search, on ``sample`` stored vectors used
         as queries (each finds itself among others), with both paths' median latency.
@@ -264,7 +300,7 @@ class Indexing:
         ``knobs`` (``nprobes``, ``refine_factor``, ``ef``) are passed to the index searches,
         so different settings can be compared.
         """
-        rows = len(self)
+        rows = self.store.count()
         if not any(VECTOR in ix["columns"] for ix in self.list_indexes()):
             raise InvalidInputError("no vector index to measure; build one with create_index()")
         rng = np.random.default_rng(seed)
@@ -280,7 +316,7 @@ class Indexing:
             results = {}
             for path, exact in (("index", False), ("exact", True)):
                 t0 = time.perf_counter()
-                results[path] = set(self.search(QuerySpec(vector=q, k=k, exact=exact, **knobs)).ids)
+                results[path] = set(search(QuerySpec(vector=q, k=k, exact=exact, **knobs)).ids)
                 times[path].append(time.perf_counter() - t0)
             hits.append(len(results["index"] & results["exact"]) / max(1, len(results["exact"])))
         return {
