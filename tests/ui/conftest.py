@@ -119,7 +119,14 @@ def keep_evidence(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     try:
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-        texts = page.eval_on_selector_all("div.vsl", "els => els.map((e) => e.innerText)")
+        texts = page.eval_on_selector_all(
+            "div.vsl",
+            """els => els.map((e) => {
+                const copy = e.cloneNode(true);  // without the injected stylesheet
+                copy.querySelectorAll("style").forEach((s) => s.remove());
+                return copy.textContent;
+            })""",
+        )
     except Exception as exc:  # the page may be what broke
         print(f"no evidence from {name}: {exc}")
         return
