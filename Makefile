@@ -74,11 +74,11 @@ lint: setup
 	$(PY) -m mypy
 
 # Two workers: the browser tests (one JupyterLab, one Chromium) on one, everything else on the
-# other, longest units first (--no-loadscope-reorder keeps that order); see
-# pytest_xdist_make_scheduler and _parallel_groups in conftest.py.
+# other (the browser group goes first: it has the most tests); see pytest_xdist_make_scheduler
+# in conftest.py.
 test: lint browser
 	npm --prefix js test --silent
-	$(PY) -m pytest -n 2 --no-loadscope-reorder --durations=25
+	$(PY) -m pytest -n 2 --durations=25
 
 # The fast loop (about two minutes, nothing installed): lint, types, and the tests that need
 # no model, subprocess, browser or notebook. `make test` is the real thing.

@@ -41,9 +41,11 @@ NOTEBOOKS = Path(__file__).parent / "notebooks"
 
 
 def _parallel_groups(items: list[pytest.Item]) -> None:
-    """The longest units of work go first (see ``pytest_xdist_make_scheduler``): the browser
-    tests, then the tutorials (minutes each), then the many short modules that fill the gaps.
-    Handed out last, a long unit finishes last while the other worker idles."""
+    """Browser tests first, then the tutorials, then the rest: the order of a serial run.
+    Under `make test` xdist hands the units out by test count, which also puts the browser
+    group (the most tests) first. Handing the tutorials out right after it (with
+    ``--no-loadscope-reorder``) was tried: the tutorials' model work then ran beside the
+    browser tests, and a map click test failed twice under that load."""
 
     def rank(item: pytest.Item) -> int:
         if UI_TESTS in item.path.parents:
