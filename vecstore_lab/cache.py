@@ -73,7 +73,19 @@ class EmbeddingCache:
                     self._table = self._db.create_table(
                         self.table_name, schema=_SCHEMA, exist_ok=True
                     )
-                    self._table.create_index("key", config=BTree(), replace=True)
+                    try:
+                        self._table.create_index("key", config=BTree(), replace=True)
+                    except Exception as exc:
+                        # Another process (a Ray worker on object storage, where no lock
+                        # reaches) made the table at the same moment and Lance refused our
+                        # index commit. The table is theirs and is sound: use it. The index
+                        # only speeds lookups up.
+                        if (
+                            "incompatible" not in str(exc).lower()
+                            and "conflict" not in str(exc).lower()
+                        ):
+                            raise
+                        self._table = self._db.open_table(self.table_name)
             return self._table
 
     def __len__(self) -> int:
