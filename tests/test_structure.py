@@ -180,6 +180,81 @@ def use(collection, table, other: "Mine"):
     assert private_reaches(source) == [(10, "collection._table"), (10, "table._conn")]
 
 
+# Calls and attributes only a LanceDB table, query or connection has.
+LANCE_ONLY = {
+    "add_columns",
+    "bypass_vector_index",
+    "checkout_latest",
+    "count_rows",
+    "create_table",
+    "drop_table",
+    "explain_plan",
+    "index_stats",
+    "list_indices",
+    "list_tables",
+    "merge_insert",
+    "open_table",
+    "take_offsets",
+    "take_row_ids",
+    "to_lance",
+    "with_row_id",
+}
+# The one door past the seam: ``Collection.table``, documented for what the API lacks.
+TABLE_DOORS = {("collection.py", "self._store.table")}
+
+
+def lance_touches(source: str, module: str = "") -> list[tuple[int, str]]:
+    """Where ``source`` imports LanceDB or Lance, reads a ``.table`` handle, or calls what
+    only a LanceDB table has."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            names += [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            if any(n.split(".")[0] in ("lancedb", "lance") for n in names):
+                found.append((node.lineno, ast.unparse(node)))
+        elif isinstance(node, ast.Attribute):
+            text = ast.unparse(node)
+            if node.attr in LANCE_ONLY or (
+                node.attr == "table"
+                and not (isinstance(node.value, ast.Name) and node.value.id == "pa")
+                and (module, text) not in TABLE_DOORS
+            ):
+                found.append((node.lineno, text))
+    return sorted(found)
+
+
+def test_only_the_storage_package_touches_lancedb() -> None:
+    """Nothing outside ``_storage/`` imports LanceDB, holds a table handle or calls a table's
+    own methods: the database, the search engine, the embedding cache, ingest, the server and
+    the widgets go through ``Connection`` and ``Store``."""
+    touches = {
+        rel: found
+        for path in PACKAGE.rglob("*.py")
+        if "_storage" not in path.relative_to(PACKAGE).parts
+        for rel in [str(path.relative_to(PACKAGE))]
+        if (found := lance_touches(path.read_text(), rel))
+    }
+    assert touches == {}
+
+
+def test_a_lancedb_touch_is_found() -> None:
+    source = """
+import pyarrow as pa
+from lancedb.index import FTS
+def use(store, engine):
+    rows = pa.table({})
+    n = store.table.count_rows()
+    return engine.table, store.rows
+"""
+    assert lance_touches(source) == [
+        (3, "from lancedb.index import FTS"),
+        (6, "store.table"),
+        (6, "store.table.count_rows"),
+        (7, "engine.table"),
+    ]
+
+
 def module_map() -> dict[str, str]:
     """The README's module map: first cell (the module or folder names) → the whole row."""
     readme = (PACKAGE.parent / "README.md").read_text()

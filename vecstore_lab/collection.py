@@ -369,7 +369,7 @@ class Collection:
         version, schema, vector_indexed = flat.table_state()
         exact = self._engine.is_exact(spec, vector_indexed)
         table = _search.run(
-            self._store.table,
+            self._store,
             spec,
             collection=self.name,
             schema=schema,

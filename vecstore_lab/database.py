@@ -18,9 +18,9 @@ from vecstore_lab._schema import (
     split_user_schema,
 )
 from vecstore_lab._search.fulltext import FullText
+from vecstore_lab._storage.connection import Connection
 from vecstore_lab._storage.indexes import FTS_INDEX
 from vecstore_lab._storage.lance_errors import clean_message
-from vecstore_lab._storage.store import Store
 from vecstore_lab.cache import EmbeddingCache
 from vecstore_lab.collection import Collection
 from vecstore_lab.embedders import (
@@ -75,30 +75,18 @@ class VecDatabase:
     ) -> None:
         self.uri = os.fspath(uri)
         self.default_embedder = resolve_embedder(embedder)
-        import lancedb  # imported here: it takes seconds, and `import vecstore_lab` should not
-
-        try:
-            self._db = lancedb.connect(
-                self.uri,
-                read_consistency_interval=read_consistency_interval,
-                storage_options=storage_options,
-            )
-        except Exception as exc:
-            raise StorageError(f"cannot open database at {self.uri!r}: {exc}") from exc
-        self.cache = EmbeddingCache(self._db) if embedding_cache else None
+        self._connection = Connection(
+            self.uri,
+            read_consistency_interval=read_consistency_interval,
+            storage_options=storage_options,
+        )
+        self.cache = EmbeddingCache(self._connection) if embedding_cache else None
 
     def __repr__(self) -> str:
         return f"VecDatabase(uri={self.uri!r})"
 
     def _table_names(self) -> list[str]:
-        names: list[str] = []
-        token = None
-        while True:
-            page = self._db.list_tables(page_token=token)
-            names.extend(page.tables)
-            token = page.page_token
-            if not token:
-                return names
+        return self._connection.names()
 
     def list_collections(self) -> list[str]:
         """Names of the collections in this database, sorted."""
@@ -107,8 +95,8 @@ class VecDatabase:
             if name.startswith("_"):
                 continue  # internal tables (e.g. an embedding cache)
             try:
-                schema = self._db.open_table(name).schema
-            except Exception:  # a table we cannot open is not a collection of ours
+                schema = self._connection.schema(name)
+            except StorageError:  # a table we cannot open is not a collection of ours
                 continue
             if CollectionSettings.from_schema(schema) is not None:
                 out.append(name)
@@ -188,16 +176,14 @@ class VecDatabase:
         )
         table_schema = base_schema(settings, meta_schema)
         try:
-            table = self._db.create_table(name, schema=table_schema)
+            store = self._connection.create_store(name, table_schema, settings)
         except Exception as exc:
             if exist_ok and name in self._table_names():  # another writer created it first
                 return self.get_collection(name, embedder=embedder)
             raise StorageError(f"cannot create collection {name!r}: {exc}") from exc
-        store = self._store(name, table, settings)
-        store.locked_commit(  # under the lock: writers may already be at it (get_or_create)
-            lambda: table.create_index(TEXT, config=text_settings.index_config(), name=FTS_INDEX),
-            "indexing the text",
-        )
+        # Under the lock: writers may already be at it (get_or_create).
+        config = text_settings.index_config()
+        store.create_index(TEXT, config, "indexing the text", name=FTS_INDEX)
         return Collection(store, emb, cache=self.cache)
 
     def get_collection(self, name: str, *, embedder: EmbedderSpec = None) -> Collection:
@@ -210,16 +196,13 @@ class VecDatabase:
             raise CollectionNotFoundError(
                 f"no collection {name!r} in {self.uri!r}; existing: {self.list_collections()}"
             )
-        try:
-            table = self._db.open_table(name)
-        except Exception as exc:
-            raise StorageError(f"cannot open collection {name!r}: {exc}") from exc
-        settings = CollectionSettings.from_schema(table.schema)
-        if settings is None:
+        store = self._connection.open_store(name)
+        if store is None:
             raise CollectionNotFoundError(
                 f"table {name!r} in {self.uri!r} was not created by vecstore-lab"
             )
         emb: Embedder | None = None
+        settings = store.settings
         stored = settings.embedder
         if embedder is not None:
             emb = resolve_embedder(embedder)
@@ -233,16 +216,13 @@ class VecDatabase:
                 got=emb.dim,
             )
         return Collection(
-            self._store(name, table, settings),
+            store,
             emb,
             embedder_factory=(
                 (lambda: embedder_from_config(stored)) if embedder is None and stored else None
             ),
             cache=self.cache,
         )
-
-    def _store(self, name: str, table: Any, settings: CollectionSettings) -> Store:
-        return Store(name, table, settings, uri=self.uri, connection=self._db)
 
     def copy_collection(
         self, source: Collection, name: str | None = None, *, batch_size: int = 50_000
@@ -258,13 +238,14 @@ class VecDatabase:
             raise CollectionExistsError(f"collection {name!r} already exists in {self.uri!r}")
         columns = source.schema.names
         try:
-            table = self._db.create_table(name, schema=source.schema)
-            for batch in source.store.scan(columns, batch_size):
-                table.add(pa.Table.from_batches([batch]).select(columns))
-            table.create_index(TEXT, config=source.full_text.index_config(), name=FTS_INDEX)
+            copy = self._connection.create_store(name, source.schema, source.store.settings)
+            with copy.locked():
+                for batch in source.store.scan(columns, batch_size):
+                    copy.append(pa.Table.from_batches([batch]).select(columns))
+            copy.create_index(TEXT, source.full_text.index_config(), "copy", name=FTS_INDEX)
         except Exception as exc:
             if name in self._table_names():
-                self._db.drop_table(name)
+                self._connection.drop(name)
             message = clean_message(exc)
             raise StorageError(
                 f"copying {source.name!r} to {self.uri!r} failed: {message}"
@@ -280,7 +261,7 @@ class VecDatabase:
         if name not in self:
             raise CollectionNotFoundError(f"no collection {name!r} in {self.uri!r}")
         try:
-            self._db.drop_table(name)
+            self._connection.drop(name)
         except Exception as exc:
             raise StorageError(f"cannot delete collection {name!r}: {exc}") from exc
 

@@ -77,14 +77,10 @@ class Engine:
         self.upkeep_failure: str | None = None
         settings = store.settings
         # Exact searches run from an in-memory copy of the vectors while it fits the budget.
-        self._flat = FlatCache(store.table, settings.dim, settings.distance, exact_cache_bytes)
+        self._flat = FlatCache(store, settings.dim, settings.distance, exact_cache_bytes)
         cache_uri = None if store.read_only else store.uri  # maps kept next to a writable one
-        self._projector = Projector(store.table, store.name, settings.dim, cache_uri, self._flat)
+        self._projector = Projector(store, store.name, settings.dim, cache_uri, self._flat)
         store.after_write(self.upkeep)  # its failure never fails the committed write
-
-    @property
-    def _table(self) -> Any:
-        return self.store.table
 
     @property
     def name(self) -> str:
@@ -118,7 +114,7 @@ class Engine:
         if spec.mode == "text":
             return False
         if vector_indexed is None:
-            vector_indexed = _indexes.has_vector_index(self._table)
+            vector_indexed = self.store.has_vector_index()
         return spec.exact or (spec.exact is None and not vector_indexed)
 
     @property
@@ -149,7 +145,7 @@ class Engine:
 
     def optimize(self) -> None:
         """Compact files and fold new rows into indexes (LanceDB ``optimize``)."""
-        self._locked_commit(self._table.optimize, "optimize")
+        self.store.optimize()
         self.upkeep_failure = None
 
     def upkeep(self) -> None:
@@ -158,7 +154,7 @@ class Engine:
         returns; the failure becomes an ``IndexUpkeepWarning``, a telemetry count and
         ``stats()["upkeep_failure"]``, and upkeep is tried again after the next write."""
         try:  # asking whether upkeep is due reads the table too: it may fail as well
-            if _indexes.upkeep_due(self._table, self.auto_optimize_rows):
+            if self.store.upkeep_due(self.auto_optimize_rows):
                 self.optimize()
         except Exception as exc:
             if not isinstance(exc, StorageError) and not is_raw_storage_error(exc):
@@ -200,18 +196,16 @@ class Engine:
         ``create_index``. ``params`` go to the LanceDB index config; it uses the collection's
         distance."""
         config = _indexes.vector_config(index_type, self.distance, params)
-        build = lambda: self._table.create_index(VECTOR, config=config, replace=True)  # noqa: E731
-        self._locked_commit(build, "create_vector_index")
+        self.store.create_index(VECTOR, config, "create_vector_index")
 
     def create_scalar_index(self, field: str, kind: str = "btree") -> None:
         """Index a metadata (or id) column to speed up filters: ``"btree"`` or ``"bitmap"``."""
         config = _indexes.scalar_config(field, kind, self.store.schema.names)
-        build = lambda: self._table.create_index(field, config=config, replace=True)  # noqa: E731
-        self._locked_commit(build, "create_scalar_index")
+        self.store.create_index(field, config, "create_scalar_index")
 
     def list_indexes(self) -> list[dict[str, Any]]:
         """Every index: name, type, columns, rows indexed and rows written since."""
-        return _indexes.describe(self._table)
+        return self.store.indexes()
 
     @property
     def full_text(self) -> FullText:
@@ -254,7 +248,7 @@ class Engine:
         if spec.mode != "text":
             plan["vector"] = self._vector_plan(spec)
         if spec.mode != "vector":
-            unindexed = _indexes.unindexed_rows(self._table)
+            unindexed = self.store.unindexed_rows()
             plan["text"] = {"index": _indexes.FTS_INDEX, "unindexed_rows": unindexed}
         return plan
 
@@ -277,13 +271,9 @@ class Engine:
             out["unindexed_rows"] = (vector_index or {}).get("unindexed_rows")
         probe = np.zeros(self.dim, np.float32)
         probe[0] = 1.0  # the plan does not depend on the values
-        q = self._table.search(probe, vector_column_name=VECTOR).distance_type(self.distance)
-        q = q.limit(spec.k)
-        if spec.where is not None:
-            q = q.where(self._where(spec.where), prefilter=True)
-        if exact:
-            q = q.bypass_vector_index()
-        out["lancedb_plan"] = q.explain_plan(verbose=False)
+        out["lancedb_plan"] = self.store.vector_plan(
+            probe, metric=self.distance, limit=spec.k, where=self._where(spec.where), exact=exact
+        )
         return out
 
     def measure_recall(
@@ -306,8 +296,8 @@ class Engine:
         rng = np.random.default_rng(seed)
         picks = rng.choice(rows, size=min(sample, rows), replace=False)
         # Only the sampled rows are read (in offset order, which does not matter here).
-        taken = self._table.take_offsets(sorted(int(i) for i in picks)).select([VECTOR])
-        column = taken.to_arrow().column(VECTOR).combine_chunks()
+        taken = self.store.at_offsets(sorted(int(i) for i in picks), [VECTOR])
+        column = taken.column(VECTOR).combine_chunks()
         flat = column.flatten().to_numpy(zero_copy_only=False).astype(np.float32, copy=False)
         queries = list(flat.reshape(len(column), self.dim))
         hits: list[float] = []

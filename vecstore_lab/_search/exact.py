@@ -29,25 +29,18 @@ import pyarrow as pa
 
 from vecstore_lab._schema import DISTANCE, VECTOR, checksum_mismatches
 from vecstore_lab._search.gemv import matvec
-from vecstore_lab._storage.indexes import has_vector_index
-from vecstore_lab._storage.probe import VersionProbe
-from vecstore_lab._storage.take import ROWID, take
+from vecstore_lab._storage.take import ROWID
 from vecstore_lab.errors import DataCorruptionError
 
 if TYPE_CHECKING:
     import numpy.typing as npt
 
+    from vecstore_lab._storage.store import Store
+
 __all__ = ["DEFAULT_BUDGET", "FlatCache"]
 
 DEFAULT_BUDGET = 2 * 1024**3  # bytes: a million 384-dim float32 vectors fit, with room to spare
 _MASKS = 16  # filters remembered per version
-
-
-def _rowids(table: Any, where: str | None = None) -> npt.NDArray[np.uint64]:
-    q = table.search().select([ROWID]).with_row_id(True).limit(None)
-    if where:
-        q = q.where(where)
-    return np.sort(q.to_arrow().column(ROWID).to_numpy())
 
 
 def _vectors(table: pa.Table, dim: int) -> npt.NDArray[np.float32]:
@@ -152,15 +145,15 @@ class _Matrix:
 class FlatCache:
     """The in-memory exact search of one collection's vectors (see the module docstring)."""
 
-    def __init__(self, table: Any, dim: int, metric: str, budget_bytes: int = DEFAULT_BUDGET):
-        self.table, self.dim, self.metric = table, dim, metric
+    def __init__(self, store: Store, dim: int, metric: str, budget_bytes: int = DEFAULT_BUDGET):
+        self.store, self.dim, self.metric = store, dim, metric
         self.budget_bytes = budget_bytes
         self.storage = "float32"
         self._matrix: _Matrix | None = None
         self._masks: OrderedDict[str, npt.NDArray[np.bool_]] = OrderedDict()
         self._lock = threading.Lock()
         self._state: tuple[int, pa.Schema, bool] | None = None
-        self.probe = VersionProbe(table)
+        self.probe = store.version_probe()
 
     def table_state(self) -> tuple[int, pa.Schema, bool]:
         """The table's version, schema, and whether an ANN index covers its vectors. One call
@@ -169,7 +162,7 @@ class FlatCache:
         version = self.probe.current()
         state = self._state
         if state is None or state[0] != version:
-            state = (version, self.table.schema, has_vector_index(self.table))
+            state = (version, self.store.schema, self.store.has_vector_index())
             self._state = state
         return state
 
@@ -207,7 +200,7 @@ class FlatCache:
                 return held
             self._matrix = None
             self._masks.clear()
-            rowids = _rowids(self.table)
+            rowids = self.store.rowids()
             if not self.fits(len(rowids)):
                 return None
             matrix = self._refresh(held, version, rowids)
@@ -219,15 +212,14 @@ class FlatCache:
     def _refresh(
         self, held: _Matrix | None, version: int, rowids: npt.NDArray[np.uint64]
     ) -> _Matrix:
-        names = [f.name for f in self.table.schema if f.name != VECTOR]
+        names = [f.name for f in self.store.schema if f.name != VECTOR]
         storage = self.storage
         same = held is not None and held.rows.column_names == names
         if held is not None and same and (held.packed.dtype == np.dtype(storage)):
             keep = np.isin(held.rowids, rowids, assume_unique=True)
             new = rowids[~np.isin(rowids, held.rowids, assume_unique=True)]
             if len(new) <= len(rowids) // 2:  # worth patching: drop the gone, fetch the new
-                got = self.table.take_row_ids(new.tolist()).select([*names, VECTOR])
-                fetched = got.with_row_id().to_arrow() if len(new) else None
+                fetched = self.store.with_rowids([*names, VECTOR], new) if len(new) else None
                 kept = _Matrix(
                     version,
                     held.rowids[keep],
@@ -254,8 +246,7 @@ class FlatCache:
                     norms=np.concatenate([kept.norms, added.norms]),
                     rows=pa.concat_tables([kept.rows, added.rows]),
                 )
-        scan = self.table.search().select([*names, VECTOR]).with_row_id(True).limit(None)
-        table = scan.to_arrow()
+        table = self.store.with_rowids([*names, VECTOR])
         rowid_column = table.column(ROWID).to_numpy()
         vectors = _vectors(table, self.dim)
         return _Matrix.of(version, rowid_column, vectors, table.select(names), storage)
@@ -266,7 +257,7 @@ class FlatCache:
             if mask is not None:
                 self._masks.move_to_end(where)
                 return mask
-        mask = np.isin(matrix.rowids, _rowids(self.table, where), assume_unique=True)
+        mask = np.isin(matrix.rowids, self.store.rowids(where), assume_unique=True)
         with self._lock:
             if self._matrix is matrix:
                 self._masks[where] = mask
@@ -333,7 +324,7 @@ class FlatCache:
 
     def _fetch(self, rowids: npt.NDArray[np.uint64]) -> npt.NDArray[np.float32] | None:
         """The float32 vectors of ``rowids``, in that order (``None`` if some are gone)."""
-        table = take(self.table, rowids, [VECTOR])
+        table = self.store.take(rowids, [VECTOR])
         return None if table is None else _vectors(table, self.dim)
 
     @staticmethod

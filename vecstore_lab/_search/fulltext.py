@@ -17,6 +17,7 @@ import functools
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from vecstore_lab._storage.indexes import text_config
 from vecstore_lab.errors import InvalidInputError
 
 __all__ = ["LANGUAGES", "LEGACY", "STOP_WORDS", "FullText"]
@@ -117,10 +118,8 @@ class FullText:
 
     def index_config(self) -> Any:
         """The LanceDB ``FTS`` config that builds the index this way."""
-        from lancedb.index import FTS
-
         words = self.stop_words() if self.stemmed_stop_words else None
-        return FTS(
+        return text_config(
             language=self.language,
             stem=self.stem,
             remove_stop_words=self.remove_stop_words,

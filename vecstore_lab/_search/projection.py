@@ -28,13 +28,15 @@ import numpy as np
 import pyarrow as pa
 
 from vecstore_lab._schema import ID, VECTOR
-from vecstore_lab._storage.take import ROWID, take
+from vecstore_lab._storage.take import ROWID
 from vecstore_lab.errors import ConcurrentChangeError, InvalidInputError, MissingDependencyError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     import numpy.typing as npt
+
+    from vecstore_lab._storage.store import Store
 
 __all__ = ["METHODS", "Projection", "Projector", "fit_pca"]
 
@@ -147,8 +149,8 @@ def _progress(total: int, show: bool | None, what: str) -> Any:
 class Projector:
     """The projections of one collection (``Collection.project`` uses it)."""
 
-    def __init__(self, table: Any, name: str, dim: int, uri: str | None, flat: Any) -> None:
-        self.table = table
+    def __init__(self, store: Store, name: str, dim: int, uri: str | None, flat: Any) -> None:
+        self.store = store
         self.name = name
         self.dim = dim
         self.flat = flat
@@ -184,7 +186,7 @@ class Projector:
 
     # -- reading vectors ---------------------------------------------------------------
     def _rows(self) -> tuple[npt.NDArray[np.uint64], pa.Array]:
-        got = self.table.search().select([ID]).with_row_id(True).limit(None).to_arrow()
+        got = self.store.with_rowids([ID])
         order = np.argsort(got.column(ROWID).to_numpy(), kind="stable")
         taken = got.take(pa.array(order))
         return taken.column(ROWID).to_numpy().astype(np.uint64), taken.column(ID).combine_chunks()
@@ -194,7 +196,7 @@ class Projector:
         out = np.empty((len(rowids), self.dim), np.float32)
         for s in range(0, len(rowids), CHUNK):
             part = rowids[s : s + CHUNK]
-            got = take(self.table, part, [VECTOR])
+            got = self.store.take(part, [VECTOR])
             if got is None:
                 raise ConcurrentChangeError("rows changed while the projection read; run it again")
             vectors = got.column(VECTOR).combine_chunks().flatten().to_numpy()
@@ -235,7 +237,7 @@ class Projector:
         if isinstance(sample, bool) or not isinstance(sample, int) or sample < 2:
             raise InvalidInputError(f"sample must be an int >= 2, got {sample!r}")
         with self._lock:
-            version = int(self.table.version)
+            version = self.store.version
             held = self._held.get(method)
             if held is None or held.version != version:
                 held = self._load(method) if held is None else held
@@ -276,7 +278,7 @@ class Projector:
         return Projection(held.method, version, rowids, ids, xy, held.mean, held.axes, held.model)
 
     def _sample(self, sample: int, seed: int) -> tuple[np.ndarray, int]:
-        total = int(self.table.count_rows())
+        total = self.store.count()
         if total == 0:
             raise InvalidInputError(f"collection {self.name!r} is empty: nothing to project")
         matrix = self.flat.matrix()
@@ -303,7 +305,7 @@ class Projector:
     ) -> Projection:
         """Every row projected: with ``reuse``'s model (the map keeps its shape), or with a
         model fit on a sample."""
-        total = int(self.table.count_rows())
+        total = self.store.count()
         mean = axes = model = None
         if reuse is not None:
             mean, axes, model = reuse.mean, reuse.axes, reuse.model

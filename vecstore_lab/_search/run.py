@@ -1,4 +1,5 @@
-"""Run LanceDB vector and full-text searches and shape them into our fixed result schema."""
+"""Run a ``QuerySpec`` on a Store: vector and full-text searches, fusion, reranking, and our
+fixed result schema."""
 
 from __future__ import annotations
 
@@ -24,7 +25,6 @@ from vecstore_lab._schema import (
     RESULT_COLUMNS,
     RETRIEVAL_RANK,
     SCORE,
-    TEXT,
     VECTOR,
     VECTOR_CHECKSUM,
     VECTOR_RANK,
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from vecstore_lab._search.exact import FlatCache
+    from vecstore_lab._storage.store import Store
     from vecstore_lab.rerankers import Fuser, Reranker
     from vecstore_lab.spec import QuerySpec
 
@@ -80,7 +81,7 @@ class Ann:
 
 
 def vector_search(
-    tbl: Any,
+    store: Store,
     vector: npt.NDArray[np.float32],
     *,
     metric: str,
@@ -103,8 +104,16 @@ def vector_search(
             span.set_attribute("vecstore_lab.search.path", "memory")
         else:
             span.set_attribute("vecstore_lab.search.path", "lancedb")
-            out = _vector_search(
-                tbl, vector, metric=metric, limit=limit, where=where, columns=columns, ann=ann
+            out = store.nearest(
+                vector,
+                metric=metric,
+                limit=limit,
+                where=where,
+                columns=columns,
+                exact=ann.exact,
+                refine_factor=ann.refine_factor,
+                nprobes=ann.nprobes,
+                ef=ann.ef,
             )
         distance = out.column(DISTANCE)
         out = (
@@ -117,34 +126,8 @@ def vector_search(
         return out
 
 
-def _vector_search(
-    tbl: Any,
-    vector: npt.NDArray[np.float32],
-    *,
-    metric: str,
-    limit: int,
-    where: str | None,
-    columns: list[str],
-    ann: Ann,
-) -> pa.Table:
-    # LanceDB's errors are typed (storage_error) by Collection.search, which runs this.
-    q = tbl.search(vector, vector_column_name=VECTOR, query_type="vector")
-    q = q.distance_type(metric).select([*columns, DISTANCE]).limit(limit)
-    if where:
-        q = q.where(where, prefilter=True)
-    if ann.exact:
-        q = q.bypass_vector_index()
-    if ann.refine_factor:
-        q = q.refine_factor(ann.refine_factor)
-    if ann.nprobes:
-        q = q.nprobes(ann.nprobes)
-    if ann.ef:
-        q = q.ef(ann.ef)
-    return q.to_arrow().select([*columns, DISTANCE])
-
-
 def fts_search(
-    tbl: Any, text: str, *, limit: int, where: str | None, columns: list[str]
+    store: Store, text: str, *, limit: int, where: str | None, columns: list[str]
 ) -> pa.Table:
     """BM25 full-text matches on the text column, with ``fts_score`` and ``fts_rank``."""
     attrs = {
@@ -153,15 +136,16 @@ def fts_search(
         "vecstore_lab.limit": limit,
     }
     with telemetry.stage("search.fts", attrs) as span:
-        out = _fts_search(tbl, text, limit, where, columns)
+        out = _fts_search(store, text, limit, where, columns)
         span.set_attribute("vecstore_lab.results", out.num_rows)
         return out
 
 
-def _fts_search(tbl: Any, text: str, limit: int, where: str | None, columns: list[str]) -> pa.Table:
-    q = tbl.search(text, query_type="fts", fts_columns=TEXT).select([*columns, SCORE])
-    q = q.limit(limit)
-    out = (q.where(where, prefilter=True) if where else q).to_arrow()
+def _fts_search(
+    store: Store, text: str, limit: int, where: str | None, columns: list[str]
+) -> pa.Table:
+    # LanceDB's errors are typed (storage_error) by Collection.search, which runs this.
+    out = store.text_matches(text, limit=limit, where=where, columns=columns)
     score = out.column(SCORE)
     out = out.drop_columns([SCORE])
     return (
@@ -172,7 +156,7 @@ def _fts_search(tbl: Any, text: str, limit: int, where: str | None, columns: lis
 
 
 def retrieve(
-    tbl: Any,
+    store: Store,
     *,
     mode: str,
     text: str | None,
@@ -189,16 +173,16 @@ def retrieve(
     if mode == "vector":
         assert vector is not None
         return vector_search(
-            tbl, vector, metric=metric, limit=depth, where=where, columns=columns, ann=ann
+            store, vector, metric=metric, limit=depth, where=where, columns=columns, ann=ann
         )
     assert text is not None
     if mode == "text":
-        return fts_search(tbl, text, limit=depth, where=where, columns=columns)
+        return fts_search(store, text, limit=depth, where=where, columns=columns)
     assert vector is not None
     v = vector_search(
-        tbl, vector, metric=metric, limit=candidates, where=where, columns=columns, ann=ann
+        store, vector, metric=metric, limit=candidates, where=where, columns=columns, ann=ann
     )
-    f = fts_search(tbl, text, limit=candidates, where=where, columns=columns)
+    f = fts_search(store, text, limit=candidates, where=where, columns=columns)
     with telemetry.stage("fuse", {"vecstore_lab.fusion": getattr(fuser, "name", "custom")}):
         fused = fuser.fuse(v, f)
     return fused.slice(0, depth)
@@ -308,7 +292,7 @@ def select_columns(
 
 
 def run(
-    tbl: Any,
+    store: Store,
     spec: QuerySpec,
     *,
     collection: str,
@@ -343,7 +327,7 @@ def run(
         with telemetry.stage("query", attrs) as span:
             needs_vector = spec.mode != "text" or (reranker is not None and reranker.needs_vectors)
             table = _run(
-                tbl,
+                store,
                 spec,
                 schema=schema,
                 metric=metric,
@@ -360,7 +344,7 @@ def run(
 
 
 def _run(
-    tbl: Any,
+    store: Store,
     spec: QuerySpec,
     *,
     schema: pa.Schema,
@@ -378,7 +362,7 @@ def _run(
     wide = min(max(3 * k, 30), MAX_K)  # 3k, within LanceDB's 32-bit count for a huge k
     depth = k if reranker is None else (spec.rerank_k or wide)
     hits = retrieve(
-        tbl,
+        store,
         mode=spec.mode,
         text=spec.text,
         vector=vector,

@@ -11,6 +11,7 @@ __all__ = [
     "FTS_INDEX",
     "describe",
     "scalar_config",
+    "text_config",
     "unindexed_rows",
     "vector_config",
 ]
@@ -47,6 +48,28 @@ def scalar_config(field: str, kind: str, names: list[str]) -> Any:
     if kind not in configs:
         raise InvalidInputError(f"kind must be 'btree' or 'bitmap', got {kind!r}")
     return configs[kind]()
+
+
+def text_config(
+    *,
+    language: str,
+    stem: bool,
+    remove_stop_words: bool,
+    lower_case: bool,
+    ascii_folding: bool,
+    custom_stop_words: list[str] | None,
+) -> Any:
+    """The LanceDB config of the full-text index (``_search.fulltext.FullText`` decides)."""
+    from lancedb.index import FTS
+
+    return FTS(
+        language=language,
+        stem=stem,
+        remove_stop_words=remove_stop_words,
+        lower_case=lower_case,
+        ascii_folding=ascii_folding,
+        custom_stop_words=custom_stop_words,
+    )
 
 
 def unindexed_rows(table: Any) -> int:

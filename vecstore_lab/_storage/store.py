@@ -12,11 +12,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from vecstore_lab._schema import CollectionSettings
+from vecstore_lab._storage import indexes as _indexes
+from vecstore_lab._storage import queries as _queries
 from vecstore_lab._storage import read as _read
 from vecstore_lab._storage.backends import backend_for
 from vecstore_lab._storage.commits import CommitGuard
 from vecstore_lab._storage.lance_errors import storage_error
+from vecstore_lab._storage.probe import VersionProbe
 from vecstore_lab._storage.rows import RowWriter
+from vecstore_lab._storage.take import take
 from vecstore_lab._storage.verify import verify
 from vecstore_lab.errors import InvalidInputError, ReadOnlyCollectionError
 from vecstore_lab.versions import VersionInfo, check_version, list_versions
@@ -44,7 +48,7 @@ class Store:
         table: the open LanceDB table.
         settings: the collection's settings (dim, distance, embedder, extras).
         uri: the database URI; picks the backend (``backends.backend_for``).
-        connection: the LanceDB connection (``checkout`` opens the table again through it).
+        connection: the database's ``Connection`` (``checkout`` opens the table again through it).
         read_only: a checked-out version: every write is refused.
         write_batch_size: rows per Arrow batch of a commit.
     """
@@ -181,6 +185,73 @@ class Store:
     def to_arrow(self) -> pa.Table:
         return self.table.to_arrow()
 
+    def append(self, rows: pa.Table) -> None:
+        """Add Arrow rows as they are (laid out already: a copy of another collection's);
+        the caller holds the lock."""
+        self.commit(lambda: self.table.add(rows), "copy rows")
+
+    def version_probe(self) -> VersionProbe:
+        """A cheap reader of the current version (``probe``)."""
+        return VersionProbe(self.table)
+
+    # -- searches and row ids (``queries``, ``take``) ---------------------------------
+    def nearest(self, vector: npt.NDArray[np.float32], **how: Any) -> pa.Table:
+        """The nearest rows and LanceDB's ``_distance`` (``queries.nearest``)."""
+        return _queries.nearest(self.table, vector, **how)
+
+    def vector_plan(self, vector: npt.NDArray[np.float32], **how: Any) -> str:
+        """LanceDB's plan of a vector search (``queries.vector_plan``)."""
+        return _queries.vector_plan(self.table, vector, **how)
+
+    def text_matches(
+        self, text: str, *, limit: int, where: str | None, columns: list[str]
+    ) -> pa.Table:
+        """BM25 matches and LanceDB's ``_score`` (``queries.text_matches``)."""
+        return _queries.text_matches(self.table, text, limit=limit, where=where, columns=columns)
+
+    def rowids(self, where: str | None = None) -> npt.NDArray[np.uint64]:
+        """Every row's row id (matching ``where``), sorted."""
+        return _queries.rowids(self.table, where)
+
+    def with_rowids(
+        self, columns: list[str], rowids: npt.NDArray[np.uint64] | None = None
+    ) -> pa.Table:
+        """``columns`` and ``_rowid`` of the rows ``rowids`` (every row when None)."""
+        return _queries.with_rowids(self.table, columns, rowids)
+
+    def take(self, rowids: npt.NDArray[np.uint64], columns: list[str]) -> pa.Table | None:
+        """``columns`` of ``rowids`` in that order; None if one is gone (``take``)."""
+        return take(self.table, rowids, columns)
+
+    def at_offsets(self, offsets: list[int], columns: list[str]) -> pa.Table:
+        """``columns`` of the rows at ``offsets`` in storage order."""
+        return self.table.take_offsets(offsets).select(columns).to_arrow()
+
+    # -- indexes (``indexes``) --------------------------------------------------------
+    def create_index(self, field: str, config: Any, what: str, *, name: str | None = None) -> None:
+        """Build (or replace) an index on ``field`` in one commit, under the write lock."""
+        build = lambda: self.table.create_index(field, config=config, replace=True, name=name)  # noqa: E731
+        self.locked_commit(build, what)
+
+    def optimize(self) -> None:
+        """Compact files and fold new rows into the indexes, under the write lock."""
+        self.locked_commit(self.table.optimize, "optimize")
+
+    def indexes(self) -> list[dict[str, Any]]:
+        """Every index: name, type, columns, rows indexed and not yet indexed."""
+        return _indexes.describe(self.table)
+
+    def has_vector_index(self) -> bool:
+        return _indexes.has_vector_index(self.table)
+
+    def unindexed_rows(self) -> int:
+        """Rows written since the full-text index was last updated."""
+        return _indexes.unindexed_rows(self.table)
+
+    def upkeep_due(self, min_rows: int) -> bool:
+        """Whether the full-text backlog calls for an ``optimize`` (``indexes.upkeep_due``)."""
+        return _indexes.upkeep_due(self.table, min_rows)
+
     def verify(self, *, vectors: bool = True) -> VerifyReport:
         return verify(self.table, self.name, vectors=vectors)
 
@@ -207,7 +278,7 @@ class Store:
         if self.connection is None:
             raise InvalidInputError("this collection was not opened through a VecDatabase")
         try:
-            table = self.connection.open_table(self.name)
+            table = self.connection.open(self.name)
             table.checkout(version)
         except Exception as exc:
             raise storage_error(exc, f"checkout at {version}", self.name) from exc
