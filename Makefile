@@ -81,13 +81,14 @@ test: lint browser
 	$(PY) -m pytest -n 2 --durations=25
 
 # The fast loop (about two minutes, nothing installed): lint, types, and the tests that need
-# no model, subprocess, browser or notebook. `make test` is the real thing.
+# no model, server, subprocess, browser or notebook (tests/unit and the doctests).
+# `make test` is the real thing.
 check:
 	$(PY) -m ruff check vecstore_lab tests bench tools conftest.py
 	$(PY) -m ruff format --check vecstore_lab tests bench tools conftest.py
 	$(PY) -m mypy
 	$(if $(wildcard js/node_modules/esbuild),npm --prefix js test --silent,@echo "js unit tests need make setup")
-	$(PY) -m pytest -q -m "not slow and not ui" tests vecstore_lab
+	$(PY) -m pytest -q -m "not slow and not ui and not integration" tests/unit vecstore_lab
 
 bench: setup
 	$(PY) bench/bench_query.py

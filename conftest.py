@@ -74,7 +74,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
 
 # A tutorial shows no stray warnings or stderr. A cell whose stderr is part of the lesson
 # carries the tag "stderr-expected", and the markdown cell before it says why
-# (tests/test_tutorial_outputs.py checks that).
+# (tests/unit/test_tutorial_outputs.py checks that).
 STDERR_TAG = "stderr-expected"
 
 

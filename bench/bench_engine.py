@@ -15,7 +15,7 @@ Cases (one run, interleaved, medians):
 
 Vectors are random unit vectors: exact search does the same work whatever they are (ANN
 recall is measured on real text by bench_ann.py). ``--quick`` runs small sizes in well
-under two minutes (``tests/test_bench.py`` runs it); it asserts nothing about time.
+under two minutes (``tests/integration/test_bench.py`` runs it); it asserts nothing about time.
 Results go to bench/RESULTS.md (``--output`` to write elsewhere).
 """
 

@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     import vecstore_lab as vl
 
 
+ROOT = Path(__file__).resolve().parents[1]  # the repository
+
+
 def snapshot(c: vl.Collection) -> tuple[int, pa.Table]:
     """Version and full contents (sorted by id) to compare before/after a failed write."""
     return c.version, c.to_arrow().sort_by("id")
@@ -30,5 +33,5 @@ def run_threads(target: Callable[..., object], args: list[tuple[object, ...]]) -
 
 def widget_bundles() -> list[str]:
     """Every widget bundle, named after its source: js/src/<widget>.ts → <widget>.js."""
-    src = Path(__file__).parents[1] / "js" / "src"
+    src = ROOT / "js" / "src"
     return sorted(f"{p.stem}.js" for p in src.glob("*.ts") if not p.name.endswith(".d.ts"))

@@ -4,7 +4,7 @@ The seam between a ``Collection`` (and every surface above it) and LanceDB. A St
 table handle, the commit guard (lock, declared key, retries), the row writer and its
 in-memory ids, and the backend (local disk, object storage or memory: ``backends``). The
 database, the Ray workers, ``copy_collection`` and the server use only these methods;
-``tests/test_structure.py`` fails on any ``._private`` access across modules.
+``tests/unit/test_structure.py`` fails on any ``._private`` access across modules.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 // The synced state of each widget, trait by trait, as Python declares it
-// (vecstore_lab/widgets/*.py; tests/test_widgets.py checks the two lists agree).
+// (vecstore_lab/widgets/*.py; tests/unit/widgets/test_widgets.py checks the two lists agree).
 // Table traits arrive as Arrow IPC bytes (a DataView in a binary buffer) and decode with
 // lib/arrow.ts.
 import type { AnyModel } from "@anywidget/types";

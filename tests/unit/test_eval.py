@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -180,7 +181,7 @@ def test_sample_set_is_loadable_and_consistent() -> None:
 def test_sample_set_rebuilds_identically(tmp_path: Path) -> None:
     """The committed files are exactly what tools/build_python_reference.py makes, and every
     judgement's supporting phrase is still in its document (the builder checks that)."""
-    root = Path(__file__).parents[1]
+    root = ROOT
     subprocess.run(
         [sys.executable, str(root / "tools" / "build_python_reference.py"), str(tmp_path)],
         check=True,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-from helpers import widget_bundles
+from helpers import ROOT, widget_bundles
 
 import vecstore_lab as vl
 from vecstore_lab.errors import BundleNotBuiltError, InvalidFilterError
@@ -121,7 +121,7 @@ def test_bundle_is_built_and_self_contained() -> None:
         assert not re.search(r"""(?:import\s*\(?|from)\s*["'`]https?://""", text), name
     # User text is only ever set as textContent: none of our sources touches innerHTML (the
     # chart library's own code in the bundles does, on the SVG it draws).
-    sources = list((Path(__file__).parents[1] / "js" / "src").rglob("*.ts"))
+    sources = list((ROOT / "js" / "src").rglob("*.ts"))
     assert len(sources) >= 8
     for src in sources:
         assert not re.search(
@@ -386,7 +386,7 @@ def test_one_list_of_bundles() -> None:
     assert {c._bundle for c in widgets} == set(bundles)
     for cls in widgets:  # widgets/<widget>.py pairs with js/src/<widget>.ts
         assert cls.__module__ == f"vecstore_lab.widgets.{cls._bundle[:-3]}"
-    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     hook = pyproject["tool"]["hatch"]["build"]["hooks"]["jupyter-builder"]
     widget_targets = [t for t in hook["ensured-targets"] if t.startswith("vecstore_lab/static/")]
     assert sorted(widget_targets) == [f"vecstore_lab/static/{b}" for b in bundles]
@@ -402,7 +402,7 @@ def test_typescript_models_list_every_synced_trait() -> None:
 
     import vecstore_lab.widgets as w
 
-    source = (Path(__file__).parents[1] / "js" / "src" / "lib" / "models.ts").read_text()
+    source = (ROOT / "js" / "src" / "lib" / "models.ts").read_text()
     declared = {
         name: set(re.findall(r"^  (\w+)\??:", body, flags=re.M))
         for name, body in re.findall(r"export interface (\w+) \{(.*?)\n\}", source, flags=re.S)

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from helpers import ROOT
 
 STDERR_TAG = "stderr-expected"  # as in the root conftest.py, which fails such cells under nbval
 
-NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 # Why an output may go unchecked: the comment under the marker says, and it must name
 # something that changes from run to run by nature.
 VARIES = re.compile(r"timing|latenc|progress bar|span ids|third decimal|random", re.IGNORECASE)

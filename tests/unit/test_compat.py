@@ -10,10 +10,11 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+from helpers import ROOT
 
 import vecstore_lab as vl
 
-STORE = Path(__file__).parent / "data" / "store_v0_1"
+STORE = ROOT / "tests" / "data" / "store_v0_1"
 PK = b"lance-schema:unenforced-primary-key"
 
 

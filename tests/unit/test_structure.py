@@ -10,7 +10,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-PACKAGE = Path(__file__).parents[1] / "vecstore_lab"
+from helpers import ROOT
+
+PACKAGE = ROOT / "vecstore_lab"
 MAX_LINES = 400
 #: Modules allowed past MAX_LINES, each with the reason the README also gives.
 OVERSIZE = {
@@ -295,3 +297,18 @@ def test_the_module_map_names_nothing_that_is_gone() -> None:
         f"{p.name}/" for p in PACKAGE.iterdir() if (p / "__init__.py").exists()
     }
     assert sorted(n for n in names if n not in existing) == []
+
+
+def test_the_unit_tests_mirror_the_package() -> None:
+    """Each folder under tests/unit is a folder of the package (tests/unit/_storage tests
+    vecstore_lab/_storage), and tests/ holds only unit/, integration/, ui/ and their shared
+    helpers."""
+    tests = ROOT / "tests"
+    unit = tests / "unit"
+    folders = [
+        p.relative_to(unit) for p in unit.rglob("*") if p.is_dir() and p.name != "__pycache__"
+    ]
+    assert folders, "tests/unit has no folders"
+    assert [f for f in folders if not (PACKAGE / f).is_dir()] == []
+    loose = [p.name for p in tests.glob("test_*.py")]
+    assert loose == [], "a test file belongs in unit/, integration/ or ui/"

@@ -9,9 +9,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from helpers import widget_bundles
+from helpers import ROOT, widget_bundles
 
-ROOT = Path(__file__).resolve().parents[1]
 BUNDLES = widget_bundles()
 
 

@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import ROOT
 
-BENCH = Path(__file__).parents[1] / "bench"
+BENCH = ROOT / "bench"
 
 
 def quick_run(script: str, tmp_path: Path) -> str:
