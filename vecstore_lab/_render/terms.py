@@ -7,7 +7,8 @@ ASCII, stem with Snowball's English stemmer, and drop the stems that are English
 language, stemming, stop words), so ``matching_words`` marks exactly the words that a BM25
 query can match: "running" for a query "runs", never "the" inside "their" or "do" inside
 "Sourdough".
-``tests/unit/_render/test_terms.py`` checks the stop words and the stemming against a real FTS index.
+``tests/unit/_render/test_terms.py`` checks the stop words and the stemming against a real
+FTS index.
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ the same search is one matrix-vector product, near the memory-bandwidth limit (n
 * **Same answers as LanceDB.** Distances are LanceDB's (cosine ``1 - cos``, dot ``1 - dot``,
   squared L2) in float32; ties go by row id, as LanceDB breaks them; rows whose cosine is
   undefined (zero vectors) are left out, as LanceDB leaves them out. Squared L2 is re-scored
-  directly on the candidates. ``tests/unit/_search/test_flat.py`` compares ids and distances with LanceDB.
+  directly on the candidates. ``tests/unit/_search/test_flat.py`` compares ids and distances
+  with LanceDB.
 * **Prefilters** come from a LanceDB scan of the matching row ids, kept per (version,
   filter), so a filter that repeats costs a set lookup.
 * **A memory budget** (``budget_bytes``, vectors and other columns together) decides whether

@@ -2,7 +2,7 @@
 
 ``connection`` (a URI's tables, each collection's ``Store``) · ``store`` (the seam) ·
 ``queries`` (vector, full-text and row-id queries) · ``keyed`` (vectors by key: the
-embedding cache's table) · ``commits`` (lock, declared key, retries) · ``rows`` (batches
+embedding cache's table) · ``log`` (append-only tables: judgements, runs) · ``commits`` (lock, declared key, retries) · ``rows`` (batches
 as Arrow rows, committed) · ``ids`` (stored ids in memory) · ``read``/``window``/``take``
 (rows by id, filter, sorted pages, row ids) · ``probe`` (the table version without a round
 trip) · ``indexes`` (index configs and upkeep) · ``verify`` (damaged files) · ``fragments``

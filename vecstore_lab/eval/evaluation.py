@@ -1,0 +1,125 @@
+"""``evaluate``: every judged query under each configuration, scored; ``compare``: the
+configurations against a baseline, with a paired test."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from vecstore_lab.errors import InvalidInputError
+from vecstore_lab.eval.configs import Config, SearchConfig, run_config
+from vecstore_lab.eval.metrics import METRICS, Qrels, relevant_ids, score_run
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from vecstore_lab.collection import Collection
+
+__all__ = ["compare", "evaluate"]
+
+
+def evaluate(
+    collection: Collection,
+    queries: Mapping[str, str],
+    qrels: Qrels,
+    configs: Mapping[str, Config],
+    *,
+    k: int = 10,
+    metrics: Sequence[str] = ("recall", "precision", "mrr", "ndcg", "map"),
+    doc_key: str | None = None,
+    depth: int | None = None,
+) -> pa.Table:
+    """Run every judged query under each configuration and score it.
+
+    ``configs`` maps a name to a ``QuerySpec`` (its text and k are set per query), to keyword
+    arguments of ``collection.query`` (``mode``, ``where``, ``rerank``, ``fusion``…), or to a
+    ``SearchConfig`` that runs the spec on another collection. Returns one row per
+    (config, query) with ``config``, ``query_id`` and a column per metric; ``compare``
+    summarises it.
+
+    When the collection holds chunks of the judged documents, pass ``doc_key="doc_id"``:
+    each query then fetches ``depth`` chunks (default ``5 * k``) and ranks documents by their
+    best chunk.
+
+    Examples:
+        >>> import vecstore_lab as vl
+        >>> c = vl.connect(tmp_path, embedder=vl.HashEmbedder(dim=32)).create_collection("c")
+        >>> _ = c.add(ids=["a", "b"], texts=["moon and tides", "bond prices"])
+        >>> t = evaluate(c, {"q": "tides"}, {"q": {"a": 1}}, {"text": {"mode": "text"}}, k=1)
+        >>> t.column("recall@1").to_pylist()
+        [1.0]
+    """
+    if not configs:
+        raise InvalidInputError("evaluate() needs at least one configuration")
+    unknown = [m for m in metrics if m not in METRICS]
+    if unknown:
+        raise InvalidInputError(f"unknown metrics {unknown}; known: {sorted(METRICS)}")
+    judged = {qid: queries[qid] for qid, j in qrels.items() if qid in queries and relevant_ids(j)}
+    if not judged:
+        raise InvalidInputError("no query has both a text and a relevant judgement")
+    checked = {name: SearchConfig.of(c) for name, c in configs.items()}  # all fail up front
+    tables = []
+    for name, config in checked.items():
+        run = run_config(collection, judged, config, k=k, doc_key=doc_key, depth=depth)
+        scored = score_run(run, {q: qrels[q] for q in run}, k=k, metrics=metrics)
+        tables.append(scored.add_column(0, "config", pa.array([name] * scored.num_rows)))
+    return pa.concat_tables(tables)
+
+
+def compare(per_query: pa.Table, baseline: str, *, resamples: int = 10_000) -> pa.Table:
+    """Mean of each metric per config, its paired difference from ``baseline`` over the same
+    queries, the number of queries each config wins, loses and ties against it, and
+    ``p_value``: a two-sided paired randomization (sign-flip) test of that mean difference —
+    exact when there are few queries, else ``resamples`` random sign flips with a fixed seed,
+    so results repeat. Small p (say < 0.05) means the difference is unlikely to be luck of
+    the queries; the baseline's own rows have no p-value.
+
+    Examples:
+        >>> t = pa.table({"config": ["a"] * 4 + ["b"] * 4, "query_id": ["1", "2", "3", "4"] * 2,
+        ...               "ndcg@10": [0.2, 0.3, 0.1, 0.5, 0.3, 0.5, 0.4, 0.9]})
+        >>> row = compare(t, "a").to_pylist()[1]
+        >>> row["wins"], round(row["mean_diff"], 3), row["p_value"]  # 2 of 16 sign patterns
+        (4, 0.25, 0.125)
+    """
+    from scipy.stats import permutation_test
+
+    df = per_query.to_pandas()
+    if baseline not in set(df["config"]):
+        raise InvalidInputError(f"baseline {baseline!r} is not one of {sorted(set(df['config']))}")
+    metric_cols = [c for c in df.columns if "@" in c]
+    base = df[df["config"] == baseline].set_index("query_id")
+    rows = []
+    for name, group in df.groupby("config", sort=False):
+        g = group.set_index("query_id").reindex(base.index)
+        for m in metric_cols:
+            diff = g[m] - base[m]
+            p_value = None
+            paired = diff.dropna().to_numpy(dtype=float)
+            if name != baseline and len(paired) == 1:
+                p_value = 1.0  # both sign patterns are as extreme as the one observed
+            elif name != baseline and len(paired) > 1:
+                test = permutation_test(
+                    (paired,),
+                    lambda d, axis: d.mean(axis=axis),
+                    permutation_type="samples",
+                    vectorized=True,
+                    n_resamples=resamples,
+                    alternative="two-sided",
+                    random_state=0,
+                )
+                p_value = float(test.pvalue)
+            rows.append(
+                {
+                    "config": name,
+                    "metric": m,
+                    "mean": float(g[m].mean()),
+                    "baseline_mean": float(base[m].mean()),
+                    "mean_diff": float(diff.mean()),
+                    "wins": int((diff > 1e-12).sum()),
+                    "losses": int((diff < -1e-12).sum()),
+                    "ties": int((diff.abs() <= 1e-12).sum()),
+                    "p_value": p_value,
+                }
+            )
+    return pa.Table.from_pylist(rows)
