@@ -42,6 +42,7 @@ from vecstore_lab.errors import (
     RerankerError,
     VecStoreError,
 )
+from vecstore_lab.eval.judgements import Judgements
 from vecstore_lab.filters import compile_filter
 from vecstore_lab.ingest import IngestReport
 from vecstore_lab.loaders import load_documents
@@ -88,6 +89,7 @@ __all__ = [
     "IngestReport",
     "InvalidFilterError",
     "InvalidInputError",
+    "Judgements",
     "LinearCombinationReranker",
     "MMRReranker",
     "OpenAIEmbedder",

@@ -4,11 +4,14 @@ comparison.
 ``metrics``: recall, precision, MRR, nDCG and MAP at k (trec_eval's definitions) and a run's
 per-query scores · ``configs``: what is evaluated (a ``QuerySpec``, keywords, or a spec on
 another collection) and running it · ``evaluation``: ``evaluate`` and ``compare`` (paired
-randomization test) · ``files``: queries, qrels and runs in BEIR and TREC layouts.
+randomization test) · ``files``: queries, qrels and runs in BEIR and TREC layouts ·
+``judgements``: graded relevance stored with the collection · ``agreement``: Cohen's kappa
+between two judges.
 """
 
 from __future__ import annotations
 
+from vecstore_lab.eval.agreement import cohen_kappa
 from vecstore_lab.eval.configs import (
     Config,
     SearchConfig,
@@ -19,6 +22,7 @@ from vecstore_lab.eval.configs import (
 )
 from vecstore_lab.eval.evaluation import compare, evaluate
 from vecstore_lab.eval.files import EvalSet, load_beir, load_qrels, load_queries, load_run
+from vecstore_lab.eval.judgements import GRADES, Judgements, default_judge, query_id
 from vecstore_lab.eval.metrics import (
     METRICS,
     Qrels,
@@ -31,14 +35,18 @@ from vecstore_lab.eval.metrics import (
 )
 
 __all__ = [
+    "GRADES",
     "METRICS",
     "Config",
     "EvalSet",
+    "Judgements",
     "Qrels",
     "SearchConfig",
     "average_precision",
     "best_per_document",
+    "cohen_kappa",
     "compare",
+    "default_judge",
     "evaluate",
     "load_beir",
     "load_qrels",
@@ -47,6 +55,7 @@ __all__ = [
     "mrr",
     "ndcg",
     "precision",
+    "query_id",
     "ranked_ids",
     "recall",
     "run_config",

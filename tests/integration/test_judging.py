@@ -1,0 +1,97 @@
+"""Two judges grading one collection at once, from two processes, on local disk and on S3:
+no grade is lost, the later grade of a pair stands, and the history keeps every one."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import vecstore_lab as vl
+from vecstore_lab.testing import LocalS3
+
+JUDGE = """
+import json, sys, time
+from pathlib import Path
+import vecstore_lab as vl
+spec = json.loads(sys.argv[1])
+db = vl.connect(spec["uri"], storage_options=spec["options"] or None)
+j = vl.Judgements(db.get_collection("docs"), judge=spec["judge"])
+Path(spec["ready"]).touch()
+while not Path(spec["go"]).exists():
+    time.sleep(0.01)
+for n in range(spec["grades"]):
+    j.grade(f"query {n % 5}", f"d{n % 20}", spec["grade"])  # one commit each
+print("done")
+"""
+
+
+@pytest.fixture(scope="module")
+def s3() -> Iterator[LocalS3]:
+    with LocalS3() as server:
+        yield server
+
+
+def _race(tmp_path: Path, uri: str, options: dict[str, str]) -> vl.Judgements:
+    db = vl.connect(uri, storage_options=options or None, embedder=vl.HashEmbedder(dim=8))
+    docs = db.create_collection("docs")
+    docs.add(ids=[f"d{i}" for i in range(20)], texts=[f"document {i}" for i in range(20)])
+    go = tmp_path / "go"
+    procs = []
+    for judge, grade in (("ana", 1), ("bo", 3)):
+        spec = {
+            "uri": uri,
+            "options": options,
+            "judge": judge,
+            "grade": grade,
+            "grades": 20,
+            "ready": str(tmp_path / f"{judge}.ready"),
+            "go": str(go),
+        }
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-c", JUDGE, json.dumps(spec)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+    deadline = time.monotonic() + 120
+    while not all((tmp_path / f"{j}.ready").exists() for j in ("ana", "bo")):
+        assert time.monotonic() < deadline, "the judges did not start"
+        assert all(p.poll() is None for p in procs), [p.communicate() for p in procs]
+        time.sleep(0.05)
+    go.touch()
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0 and out.strip() == "done", err
+    return vl.Judgements(docs)
+
+
+def _check(j: vl.Judgements) -> None:
+    history = j.history()
+    assert history.num_rows == 40  # nothing lost
+    assert sorted(history.column("judge").to_pylist()) == ["ana"] * 20 + ["bo"] * 20
+    # Each pair was graded by both; the later grade stands, whoever gave it.
+    rows = history.to_pylist()
+    for r in j.current().to_pylist():
+        last = max(
+            (h for h in rows if (h["query"], h["id"]) == (r["query"], r["id"])),
+            key=lambda h: h["at"],
+        )
+        assert (r["grade"], r["judge"]) == (last["grade"], last["judge"])
+    assert len(j) == 20
+    assert j.agreement("ana", "bo")["pairs"] == 20
+
+
+def test_two_judges_at_once_on_local_disk(tmp_path: Path) -> None:
+    _check(_race(tmp_path, str(tmp_path / "db"), {}))
+
+
+def test_two_judges_at_once_on_s3(tmp_path: Path, s3: LocalS3) -> None:
+    _check(_race(tmp_path, s3.uri("judging"), s3.storage_options))
