@@ -29,6 +29,8 @@
 
     IndexUpkeepWarning (UserWarning)            index upkeep after a committed write failed;
                                                 the write stands, upkeep is retried later
+    UnjudgedHitsWarning (UserWarning)           ungraded hits could change which
+                                                configuration evaluate() finds best
 
 A message says what failed, what was expected, what was received and how to fix it. Errors
 raised because a lower layer failed are chained (``raise ... from exc``).
@@ -60,6 +62,7 @@ __all__ = [
     "ReadOnlyCollectionError",
     "RerankerError",
     "StorageError",
+    "UnjudgedHitsWarning",
     "UnknownComponentError",
     "VecStoreError",
 ]
@@ -192,6 +195,11 @@ class DataCorruptionError(StorageError):
     """A collection's files are missing, truncated, unreadable or fail their checksums.
 
     ``collection.verify()`` says which; ``restore()`` an earlier version or re-ingest."""
+
+
+class UnjudgedHitsWarning(UserWarning):
+    """Hits nobody has graded yet could change which configuration ``evaluate`` finds best:
+    grade them (``Judgements``, the JudgeWidget), or read the comparison as provisional."""
 
 
 class IndexUpkeepWarning(UserWarning):

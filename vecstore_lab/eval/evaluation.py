@@ -3,12 +3,15 @@ configurations against a baseline, with a paired test."""
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from vecstore_lab.errors import InvalidInputError
+from vecstore_lab.errors import InvalidInputError, UnjudgedHitsWarning
 from vecstore_lab.eval.configs import Config, SearchConfig, run_config
+from vecstore_lab.eval.judgements import Judgements, query_id
 from vecstore_lab.eval.metrics import METRICS, Qrels, relevant_ids, score_run
 
 if TYPE_CHECKING:
@@ -21,8 +24,8 @@ __all__ = ["compare", "evaluate"]
 
 def evaluate(
     collection: Collection,
-    queries: Mapping[str, str],
-    qrels: Qrels,
+    queries: Mapping[str, str] | None,
+    qrels: Qrels | Judgements,
     configs: Mapping[str, Config],
     *,
     k: int = 10,
@@ -35,36 +38,108 @@ def evaluate(
     ``configs`` maps a name to a ``QuerySpec`` (its text and k are set per query), to keyword
     arguments of ``collection.query`` (``mode``, ``where``, ``rerank``, ``fusion``…), or to a
     ``SearchConfig`` that runs the spec on another collection. Returns one row per
-    (config, query) with ``config``, ``query_id`` and a column per metric; ``compare``
-    summarises it.
+    (config, query) with ``config``, ``query_id``, a column per metric, and ``judged@k``:
+    the share of the top k that has a grade. ``compare`` summarises it.
+
+    ``qrels`` is ``{query_id: {id: grade}}`` (a BEIR or TREC file: unjudged means not
+    relevant, by that file's convention), or a ``Judgements`` of your own grades, keyed by
+    query text (``queries`` may then be None: every graded query is evaluated). With your
+    own grades an unjudged hit is one nobody has looked at yet: when grading every unjudged
+    hit of the top k as relevant could change which configuration is best on a metric, an
+    ``UnjudgedHitsWarning`` says so.
 
     When the collection holds chunks of the judged documents, pass ``doc_key="doc_id"``:
     each query then fetches ``depth`` chunks (default ``5 * k``) and ranks documents by their
-    best chunk.
+    best chunk (and ``Judgements`` roll chunk grades up to their documents).
 
     Examples:
         >>> import vecstore_lab as vl
         >>> c = vl.connect(tmp_path, embedder=vl.HashEmbedder(dim=32)).create_collection("c")
         >>> _ = c.add(ids=["a", "b"], texts=["moon and tides", "bond prices"])
         >>> t = evaluate(c, {"q": "tides"}, {"q": {"a": 1}}, {"text": {"mode": "text"}}, k=1)
-        >>> t.column("recall@1").to_pylist()
-        [1.0]
+        >>> t.column("recall@1").to_pylist(), t.column("judged@1").to_pylist()
+        ([1.0], [1.0])
     """
     if not configs:
         raise InvalidInputError("evaluate() needs at least one configuration")
     unknown = [m for m in metrics if m not in METRICS]
     if unknown:
         raise InvalidInputError(f"unknown metrics {unknown}; known: {sorted(METRICS)}")
+    own = isinstance(qrels, Judgements)
+    queries, qrels = _judged(queries, qrels, doc_key is not None)
     judged = {qid: queries[qid] for qid, j in qrels.items() if qid in queries and relevant_ids(j)}
     if not judged:
         raise InvalidInputError("no query has both a text and a relevant judgement")
     checked = {name: SearchConfig.of(c) for name, c in configs.items()}  # all fail up front
-    tables = []
+    scoring = [*dict.fromkeys([*metrics, "judged"])]
+    tables, what_if = [], []
     for name, config in checked.items():
         run = run_config(collection, judged, config, k=k, doc_key=doc_key, depth=depth)
-        scored = score_run(run, {q: qrels[q] for q in run}, k=k, metrics=metrics)
+        scored = score_run(run, {q: qrels[q] for q in run}, k=k, metrics=scoring)
         tables.append(scored.add_column(0, "config", pa.array([name] * scored.num_rows)))
-    return pa.concat_tables(tables)
+        if own:
+            hopeful = {q: _all_relevant(run[q][:k], qrels[q]) for q in run}
+            what_if.append(score_run(run, hopeful, k=k, metrics=metrics))
+    out = pa.concat_tables(tables)
+    if own:
+        _warn_if_unjudged_could_change(list(checked), tables, what_if, metrics, k)
+    return out
+
+
+def _judged(
+    queries: Mapping[str, str] | None, qrels: Qrels | Judgements, documents: bool
+) -> tuple[Mapping[str, str], Qrels]:
+    """``(queries, qrels)`` by query id, from a qrels mapping or a ``Judgements``."""
+    if not isinstance(qrels, Judgements):
+        if queries is None:
+            raise InvalidInputError("queries are needed with a qrels mapping")
+        return queries, qrels
+    by_text = qrels.qrels(documents=documents)
+    if queries is None:
+        queries = {query_id(text): text for text in sorted(by_text)}
+    return queries, {qid: by_text[t] for qid, t in queries.items() if t in by_text}
+
+
+def _all_relevant(top: Sequence[str], judgements: Mapping[str, int]) -> dict[str, int]:
+    """The judgements if every unjudged id of ``top`` were graded 3."""
+    return {**{d: 3 for d in top if d not in judgements}, **judgements}
+
+
+def _mean(table: pa.Table, column: str) -> float:
+    return float(pc.mean(table.column(column)).as_py() or 0.0)
+
+
+def _warn_if_unjudged_could_change(
+    names: list[str],
+    scored: list[pa.Table],
+    what_if: list[pa.Table],
+    metrics: Sequence[str],
+    k: int,
+) -> None:
+    """Warn when a config that scores lower would score at least as high as a better one if
+    its unjudged hits were all relevant (the most they could move it)."""
+    for m in metrics:
+        col = f"{m}@{k}"
+        mean = {
+            n: pc.mean(t.column(col)).as_py() or 0.0 for n, t in zip(names, scored, strict=True)
+        }
+        best = {
+            n: pc.mean(t.column(col)).as_py() or 0.0 for n, t in zip(names, what_if, strict=True)
+        }
+        for a in names:
+            for b in names:
+                if mean[a] > mean[b] and best[b] >= mean[a]:
+                    share = pc.mean(scored[names.index(b)].column(f"judged@{k}")).as_py()
+                    warnings.warn(
+                        UnjudgedHitsWarning(
+                            f"{col}: {a!r} ({mean[a]:.3f}) beats {b!r} ({mean[b]:.3f}), but "
+                            f"{b!r} has only {share:.0%} of its top {k} graded; were its "
+                            f"ungraded hits relevant it would reach {best[b]:.3f}. Grade them "
+                            "(JudgeWidget, Judgements.grade) before trusting this comparison"
+                        ),
+                        stacklevel=3,
+                    )
+                    return
 
 
 def compare(per_query: pa.Table, baseline: str, *, resamples: int = 10_000) -> pa.Table:

@@ -30,6 +30,7 @@ __all__ = [
     "METRICS",
     "Qrels",
     "average_precision",
+    "judged",
     "mrr",
     "ndcg",
     "precision",
@@ -85,12 +86,20 @@ def average_precision(ranked: Sequence[str], judgements: Mapping[str, int], k: i
     return total / len(rel)
 
 
+def judged(ranked: Sequence[str], judgements: Mapping[str, int], k: int) -> float:
+    """judged@k: the share of the top ``k`` that has a grade (any grade, 0 included). Below
+    1.0, the other metrics count hits nobody looked at as not relevant."""
+    top = ranked[:k]
+    return sum(1 for d in top if d in judgements) / len(top) if top else 1.0
+
+
 METRICS: dict[str, Callable[[Sequence[str], Mapping[str, int], int], float]] = {
     "recall": recall,
     "precision": precision,
     "mrr": mrr,
     "ndcg": ndcg,
     "map": average_precision,
+    "judged": judged,
 }
 
 

@@ -39,7 +39,8 @@ def test_perfect_and_empty_runs() -> None:
         assert ev.METRICS[name](perfect, JUDGED, 3) == pytest.approx(1.0)
     assert ev.ndcg(perfect, JUDGED, 3) == pytest.approx(1.0)
     for name, fn in ev.METRICS.items():
-        assert fn([], JUDGED, 10) == 0.0, name
+        # An empty run finds nothing, and leaves nothing unjudged.
+        assert fn([], JUDGED, 10) == (1.0 if name == "judged" else 0.0), name
 
 
 @settings(max_examples=200, deadline=None)

@@ -4,6 +4,7 @@ roll-up, TREC and BEIR files, agreement between judges, and bad input."""
 from __future__ import annotations
 
 import random
+import warnings
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from sklearn.metrics import cohen_kappa_score
 
 import vecstore_lab as vl
 from vecstore_lab import errors
+from vecstore_lab import eval as ev
 from vecstore_lab.eval import cohen_kappa, load_qrels, load_queries
 from vecstore_lab.eval.judgements import JUDGEMENTS_TABLE
 
@@ -210,3 +212,51 @@ def test_agreement_between_two_judges(chunks: vl.Collection) -> None:
 def test_the_log_is_one_table_in_the_database(chunks: vl.Collection, tmp_path: Path) -> None:
     vl.Judgements(chunks).grade(Q, "d1#0", 1)
     assert (tmp_path / "db" / f"{JUDGEMENTS_TABLE}.lance").is_dir()
+
+
+def test_judged_at_k_is_the_graded_share_of_the_top_k() -> None:
+    graded = {"a": 2, "b": 0}
+    assert ev.judged(["a", "x", "b", "y"], graded, 2) == 0.5
+    assert ev.judged(["a", "b", "x"], graded, 2) == 1.0
+    assert ev.judged(["x"], graded, 10) == 0.0
+
+
+def test_evaluate_reads_judgements_and_warns_when_ungraded_hits_could_change_it(
+    chunks: vl.Collection,
+) -> None:
+    j = vl.Judgements(chunks, judge="ana")
+    j.grade("the moon pulls", "d1#0", 3)
+    configs = {
+        "text": {"mode": "text"},
+        "vector in d2": {"mode": "vector", "where": {"doc_id": "d2"}},  # cannot find d1#0
+    }
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        t = ev.evaluate(chunks, None, j, configs, k=3)
+    assert t.column("query_id").to_pylist() == [ev.query_id("the moon pulls")] * 2
+    by_config = {r["config"]: r for r in t.to_pylist()}
+    assert by_config["text"]["recall@3"] == 1.0 and by_config["text"]["judged@3"] == 1.0
+    assert by_config["vector in d2"]["recall@3"] == 0.0
+    assert by_config["vector in d2"]["judged@3"] == 0.0  # its two hits are not graded
+    # Were d2's chunks relevant, its precision@3 (2/3) would beat text's (1/3): say so.
+    assert [type(w.message) for w in caught] == [errors.UnjudgedHitsWarning]
+    assert "'vector in d2' has only 0% of its top 3 graded" in str(caught[0].message)
+    # Grade them: the comparison stands, and nothing is said.
+    j.grade_many([("the moon pulls", "d2#0", 0), ("the moon pulls", "d2#1", 0)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        t = ev.evaluate(chunks, None, j, configs, k=3)
+    assert set(t.column("judged@3").to_pylist()) == {1.0}
+    # A qrels file follows its own convention (unjudged = not relevant): no warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ev.evaluate(chunks, {"q": "the moon pulls"}, {"q": {"d1#0": 3}}, configs, k=3)
+
+
+def test_evaluate_with_judgements_rolls_chunks_up_to_documents(chunks: vl.Collection) -> None:
+    j = vl.Judgements(chunks, judge="ana")
+    j.grade("bonds fell", "d2#0", 2)
+    t = ev.evaluate(
+        chunks, {"q": "bonds fell"}, j, {"text": {"mode": "text"}}, k=2, doc_key="doc_id"
+    )
+    assert t.column("recall@2").to_pylist() == [1.0]  # d2 is relevant through its chunk

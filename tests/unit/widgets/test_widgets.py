@@ -315,7 +315,8 @@ def test_eval_widget_scores_configs_and_drills_down(tmp_path: Path) -> None:
         "interest rates",
         "wild yeast",
     ]
-    assert w.metrics == ["recall", "precision", "mrr", "ndcg", "map"] and w.baseline == "vector"
+    assert w.metrics == ["recall", "precision", "mrr", "ndcg", "map", "judged"]
+    assert w.baseline == "vector"
 
     # Drill-down: documents (best chunk each), ranks 1..k, judged, missed ones listed.
     d = w.drill("q3", "text")
