@@ -85,6 +85,12 @@ class VecDatabase:
     def __repr__(self) -> str:
         return f"VecDatabase(uri={self.uri!r})"
 
+    @property
+    def connection(self) -> Connection:
+        """The storage connection (``_storage.connection``): the judgements and evaluation
+        runs kept next to the collections use it."""
+        return self._connection
+
     def _table_names(self) -> list[str]:
         return self._connection.names()
 

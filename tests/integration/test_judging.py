@@ -13,12 +13,14 @@ from pathlib import Path
 import pytest
 
 import vecstore_lab as vl
+from vecstore_lab import eval as ev
 from vecstore_lab.testing import LocalS3
 
 JUDGE = """
 import json, sys, time
 from pathlib import Path
 import vecstore_lab as vl
+from vecstore_lab import eval as ev
 spec = json.loads(sys.argv[1])
 db = vl.connect(spec["uri"], storage_options=spec["options"] or None)
 j = vl.Judgements(db.get_collection("docs"), judge=spec["judge"])
@@ -95,3 +97,20 @@ def test_two_judges_at_once_on_local_disk(tmp_path: Path) -> None:
 
 def test_two_judges_at_once_on_s3(tmp_path: Path, s3: LocalS3) -> None:
     _check(_race(tmp_path, s3.uri("judging"), s3.storage_options))
+
+
+def test_judging_evaluating_and_the_run_history_on_s3(s3: LocalS3) -> None:
+    """The whole loop on object storage: grade, evaluate from the grades, find the run again
+    from a new connection, export the grades."""
+    db = vl.connect(s3.uri("loop"), storage_options=s3.storage_options)
+    docs = db.create_collection("docs", embedder=vl.HashEmbedder(dim=8))
+    docs.add(ids=["moon", "bonds"], texts=["the moon pulls the sea", "bond prices fell"])
+    j = vl.Judgements(docs, judge="ana")
+    j.grade_many([("the moon pulls", "moon", 3), ("the moon pulls", "bonds", 0)])
+    per_query = ev.evaluate(docs, None, j, {"text": {"mode": "text"}}, k=2, label="s3")
+    fresh = vl.connect(s3.uri("loop"), storage_options=s3.storage_options)
+    (listed,) = ev.runs(fresh).to_pylist()
+    assert listed["run_id"] == ev.run_id_of(per_query) and listed["label"] == "s3"
+    assert ev.run(fresh, listed["run_id"]).to_pylist() == per_query.to_pylist()
+    again = vl.Judgements(fresh.get_collection("docs", embedder=vl.HashEmbedder(dim=8)))
+    assert again.qrels() == {"the moon pulls": {"moon": 3, "bonds": 0}}

@@ -6,7 +6,7 @@ per-query scores · ``configs``: what is evaluated (a ``QuerySpec``, keywords, o
 another collection) and running it · ``evaluation``: ``evaluate`` and ``compare`` (paired
 randomization test) · ``files``: queries, qrels and runs in BEIR and TREC layouts ·
 ``judgements``: graded relevance stored with the collection · ``agreement``: Cohen's kappa
-between two judges.
+between two judges · ``runs``: every evaluation run, kept in the database.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from vecstore_lab.eval.configs import (
     run_config,
     search_config,
 )
-from vecstore_lab.eval.evaluation import compare, evaluate
+from vecstore_lab.eval.evaluation import compare, evaluate, run_id_of
 from vecstore_lab.eval.files import EvalSet, load_beir, load_qrels, load_queries, load_run
 from vecstore_lab.eval.judgements import GRADES, Judgements, default_judge, query_id
 from vecstore_lab.eval.metrics import (
@@ -34,6 +34,7 @@ from vecstore_lab.eval.metrics import (
     recall,
     score_run,
 )
+from vecstore_lab.eval.runs import export_trec_run, run, runs
 
 __all__ = [
     "GRADES",
@@ -49,6 +50,7 @@ __all__ = [
     "compare",
     "default_judge",
     "evaluate",
+    "export_trec_run",
     "judged",
     "load_beir",
     "load_qrels",
@@ -60,7 +62,10 @@ __all__ = [
     "query_id",
     "ranked_ids",
     "recall",
+    "run",
     "run_config",
+    "run_id_of",
+    "runs",
     "score_run",
     "search_config",
 ]

@@ -13,13 +13,16 @@ from vecstore_lab.errors import InvalidInputError, UnjudgedHitsWarning
 from vecstore_lab.eval.configs import Config, SearchConfig, run_config
 from vecstore_lab.eval.judgements import Judgements, query_id
 from vecstore_lab.eval.metrics import METRICS, Qrels, relevant_ids, score_run
+from vecstore_lab.eval.runs import record_run
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from vecstore_lab.collection import Collection
 
-__all__ = ["compare", "evaluate"]
+__all__ = ["compare", "evaluate", "run_id_of"]
+
+RUN_ID = "vecstore_lab.run_id"
 
 
 def evaluate(
@@ -32,6 +35,8 @@ def evaluate(
     metrics: Sequence[str] = ("recall", "precision", "mrr", "ndcg", "map"),
     doc_key: str | None = None,
     depth: int | None = None,
+    record: bool = True,
+    label: str | None = None,
 ) -> pa.Table:
     """Run every judged query under each configuration and score it.
 
@@ -47,6 +52,10 @@ def evaluate(
     own grades an unjudged hit is one nobody has looked at yet: when grading every unjudged
     hit of the top k as relevant could change which configuration is best on a metric, an
     ``UnjudgedHitsWarning`` says so.
+
+    Each run is kept in the collection's database (``record=False`` to skip it), under an
+    optional ``label``: ``vecstore_lab.eval.runs(db)`` lists every run, and the returned
+    table's schema metadata holds its ``run_id`` (``run_id_of``).
 
     When the collection holds chunks of the judged documents, pass ``doc_key="doc_id"``:
     each query then fetches ``depth`` chunks (default ``5 * k``) and ranks documents by their
@@ -72,9 +81,10 @@ def evaluate(
         raise InvalidInputError("no query has both a text and a relevant judgement")
     checked = {name: SearchConfig.of(c) for name, c in configs.items()}  # all fail up front
     scoring = [*dict.fromkeys([*metrics, "judged"])]
-    tables, what_if = [], []
+    tables, what_if, rankings = [], [], {}
     for name, config in checked.items():
         run = run_config(collection, judged, config, k=k, doc_key=doc_key, depth=depth)
+        rankings[name] = run
         scored = score_run(run, {q: qrels[q] for q in run}, k=k, metrics=scoring)
         tables.append(scored.add_column(0, "config", pa.array([name] * scored.num_rows)))
         if own:
@@ -83,7 +93,17 @@ def evaluate(
     out = pa.concat_tables(tables)
     if own:
         _warn_if_unjudged_could_change(list(checked), tables, what_if, metrics, k)
+    if record:
+        run_id = record_run(collection, checked, rankings, out, k=k, label=label)
+        out = out.replace_schema_metadata({RUN_ID: run_id})
     return out
+
+
+def run_id_of(per_query: pa.Table) -> str | None:
+    """The id under which ``evaluate`` kept the run that made ``per_query``."""
+    meta = per_query.schema.metadata or {}
+    value = meta.get(RUN_ID.encode())
+    return value.decode() if value is not None else None
 
 
 def _judged(
