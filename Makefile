@@ -1,6 +1,8 @@
 # Set-up-and-go targets. Each one installs what it needs first, so they work on a fresh machine.
 PY ?= python3
-PIP = $(PY) -m pip install --disable-pip-version-check --quiet
+# --no-compile: pip would byte-compile every file of torch, Ray and JupyterLab (half of a fresh
+# setup: 207 s against 103 s measured here); Python compiles what it imports, on first import.
+PIP = $(PY) -m pip install --disable-pip-version-check --quiet --no-compile
 
 .PHONY: setup js browser demo lab test lint check bench gallery FORCE
 

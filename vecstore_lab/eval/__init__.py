@@ -6,7 +6,8 @@ per-query scores · ``configs``: what is evaluated (a ``QuerySpec``, keywords, o
 another collection) and running it · ``evaluation``: ``evaluate`` and ``compare`` (paired
 randomization test) · ``files``: queries, qrels and runs in BEIR and TREC layouts ·
 ``judgements``: graded relevance stored with the collection · ``agreement``: Cohen's kappa
-between two judges · ``runs``: every evaluation run, kept in the database.
+between two judges · ``runs``: every evaluation run, kept in the database · ``pooling``:
+blind pooled judging, overlap and rank-biased overlap of two rankings.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from vecstore_lab.eval.metrics import (
     recall,
     score_run,
 )
+from vecstore_lab.eval.pooling import Pool, overlap, pool, rank_biased_overlap
 from vecstore_lab.eval.runs import export_trec_run, run, runs
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "Config",
     "EvalSet",
     "Judgements",
+    "Pool",
     "Qrels",
     "SearchConfig",
     "average_precision",
@@ -58,8 +61,11 @@ __all__ = [
     "load_run",
     "mrr",
     "ndcg",
+    "overlap",
+    "pool",
     "precision",
     "query_id",
+    "rank_biased_overlap",
     "ranked_ids",
     "recall",
     "run",
