@@ -25,8 +25,11 @@ __all__ = ["AppendLog"]
 
 
 def _racing(exc: BaseException) -> bool:
+    """A commit race, or a table another writer is creating right now (its directory is
+    listed before its first manifest is written)."""
     text = str(exc).lower()
-    return any(w in text for w in ("conflict", "already exists", "incompatible", "retryable"))
+    words = ("conflict", "already exists", "incompatible", "retryable", "not found", "not exist")
+    return any(w in text for w in words)
 
 
 class AppendLog:
@@ -43,21 +46,20 @@ class AppendLog:
     def _open(self, create: bool) -> Any:
         with self._lock:
             if self._table is None:
-                if self.name in self.connection.names():
-                    self._table = self.connection.open(self.name)
-                elif create:
-                    self._table = self._create()
+                self._table = self._open_or_create(create)
             return self._table
 
     @retry(
         retry=retry_if_exception(_racing),
-        stop=stop_after_attempt(5),
-        wait=wait_random_exponential(0.01, 0.5),
+        stop=stop_after_attempt(8),
+        wait=wait_random_exponential(0.02, 0.5),
         reraise=True,
     )
-    def _create(self) -> Any:
-        if self.name in self.connection.names():  # another writer made it meanwhile
+    def _open_or_create(self, create: bool) -> Any:
+        if self.name in self.connection.names():
             return self.connection.open(self.name)
+        if not create:
+            return None
         return self.connection.db.create_table(self.name, schema=self.schema, exist_ok=True)
 
     @retry(
@@ -81,10 +83,10 @@ class AppendLog:
 
     def read(self, where: str | None = None) -> pa.Table:
         """Every row (matching ``where``), in the order they were appended."""
-        table = self._open(create=False)
-        if table is None:
-            return self.schema.empty_table()
         try:
+            table = self._open(create=False)
+            if table is None:
+                return self.schema.empty_table()
             q = table.search().select(self.schema.names).limit(None)
             return (q.where(where) if where else q).to_arrow().cast(self.schema)
         except Exception as exc:
