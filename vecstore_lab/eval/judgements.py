@@ -33,7 +33,7 @@ from vecstore_lab.eval.files import load_qrels, load_queries
 from vecstore_lab.filters import quote_string
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Mapping, Sequence
 
     from vecstore_lab.collection import Collection
 
@@ -233,6 +233,42 @@ class Judgements:
             source="import",
             skip_unknown=skip_unknown,
         )
+
+    def copy_grade(
+        self, query: str, source_id: str, to: Sequence[str], *, judge: str | None = None
+    ) -> int:
+        """Give the ids ``to`` the standing grade of ``source_id`` for ``query`` (for chunks
+        with the same text: ``same_text``); how many were graded."""
+        grade = self.get(query, source_id)
+        if grade is None:
+            raise InvalidInputError(f"{source_id!r} has no grade for {query!r} to copy")
+        return self.grade_many([(query, i, grade) for i in to], judge=judge, source="copy")
+
+    def same_text(self, ids: Sequence[str]) -> dict[str, list[str]]:
+        """``{id: the other ids whose text is exactly the same}``, for those of ``ids`` that
+        have such twins (a document ingested twice, a boilerplate chunk): a grade given to
+        one fits the others (``copy_grade``)."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        got = self.collection.get(ids=wanted, select=["text"]).to_arrow()
+        text_of = dict(
+            zip(got.column("id").to_pylist(), got.column("text").to_pylist(), strict=True)
+        )
+        texts = sorted(set(text_of.values()))
+        twins = self.collection.get(where={"text": {"$in": texts}}, select=["text"]).to_arrow()
+        by_text: dict[str, list[str]] = {}
+        for i, t in zip(
+            twins.column("id").to_pylist(), twins.column("text").to_pylist(), strict=True
+        ):
+            by_text.setdefault(t, []).append(i)
+        out = {}
+        for i in wanted:
+            if i in text_of:
+                others = sorted(j for j in by_text.get(text_of[i], []) if j != i)
+                if others:
+                    out[i] = others
+        return out
 
     # -- reading ------------------------------------------------------------------------
     def history(self, query: str | None = None) -> pa.Table:

@@ -260,3 +260,22 @@ def test_evaluate_with_judgements_rolls_chunks_up_to_documents(chunks: vl.Collec
         chunks, {"q": "bonds fell"}, j, {"text": {"mode": "text"}}, k=2, doc_key="doc_id"
     )
     assert t.column("recall@2").to_pylist() == [1.0]  # d2 is relevant through its chunk
+
+
+def test_twins_with_the_same_text_can_take_a_copied_grade(tmp_path: Path) -> None:
+    """Tutorial 06's drill-down ranked two chunks with identical text #1 and #2, one judged
+    relevant and one not: the judge is told, and copies the grade."""
+    db = vl.connect(tmp_path / "db", embedder=vl.HashEmbedder(dim=16))
+    c = db.create_collection("c")
+    c.add(
+        ids=["a", "b", "c", "d"], texts=["x += 1 adds in place", "x += 1 adds in place", "y", "y"]
+    )
+    j = vl.Judgements(c, judge="ana")
+    assert j.same_text(["a", "c", "nope"]) == {"a": ["b"], "c": ["d"]}
+    assert j.same_text([]) == {}
+    j.grade(Q, "a", 3)
+    assert j.copy_grade(Q, "a", j.same_text(["a"])["a"]) == 1
+    assert j.for_query(Q) == {"a": 3, "b": 3}
+    assert j.current().column("source").to_pylist() == ["python", "copy"]
+    with pytest.raises(errors.InvalidInputError, match="no grade"):
+        j.copy_grade(Q, "c", ["d"])
