@@ -47,7 +47,10 @@ db = vl.connect("gallery-data", embedder=vl.HashEmbedder(dim=64))
 docs = db.get_collection("docs")
 """,
     """
-SearchWidget(docs, k=4, query="moon tides", mode="hybrid")
+sw = SearchWidget(docs, k=4, query="moon tides", mode="hybrid",
+                  judgements=vl.Judgements(docs, judge="gallery"))
+sw.grade(sw.last_results.ids[0], 3)
+sw
 """,
     """
 CollectionBrowser(docs, page_size=6)

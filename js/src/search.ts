@@ -9,6 +9,7 @@ import { el, injectStyle, wordPattern } from "./lib/dom";
 import { cardContext, hitCard } from "./lib/hits";
 import { request } from "./lib/rpc";
 import { watchLive } from "./lib/live";
+import { gradeKey, gradeStrip, moveKey, type GradeState } from "./lib/grading";
 
 const FIRST_SCREEN = 40;
 const CHUNK = 160;
@@ -28,7 +29,8 @@ function render({ model, el: root }: RenderProps<SearchModel>) {
   const liveLabel = el("label", { title: "search as you type" }, [live, document.createTextNode(" live")]);
   const error = el("div", { class: "vsl-error", attrs: { "data-testid": "error" } });
   const status = el("div", { class: "vsl-status", attrs: { "data-testid": "status" } });
-  const hits = el("div", { class: "vsl-hits", attrs: { "data-testid": "hits" } });
+  // Hits take the keyboard when grading: j/k or arrows move, 0-3 grade the focused hit.
+  const hits = el("div", { class: "vsl-hits", attrs: { "data-testid": "hits", tabindex: "0" } });
   root.append(el("div", { class: "vsl-controls" }, [query, k, mode, filter, rerank, button, liveLabel]), error, status, hits);
 
   const syncInputs = () => {
@@ -56,8 +58,18 @@ function render({ model, el: root }: RenderProps<SearchModel>) {
   let shown: Row[] = [];
   let renderToken = 0;
   hits.addEventListener("click", (event) => {
-    const card = (event.target as HTMLElement).closest<HTMLElement>(".vsl-hit");
+    const target = event.target as HTMLElement;
+    const card = target.closest<HTMLElement>(".vsl-hit");
     if (!card) return;
+    if (target.closest(".vsl-grade")) {  // a chip or a copy button: grading, not selecting
+      const chip = target.closest<HTMLElement>("[data-grade]");
+      const copy = target.closest<HTMLElement>("[data-copy]");
+      focusOn(cards().indexOf(card));
+      if (chip) void grade(card.dataset.id ?? "", Number(chip.dataset.grade));
+      else if (copy) void copyGrade(copy.dataset.copy ?? "", card.dataset.id ?? "");
+      return;
+    }
+    focusOn(cards().indexOf(card));
     const row = shown.find((r) => String(r["id"]) === card.dataset.id);
     if (!row) return;
     hits.querySelectorAll(".vsl-hit.selected").forEach((n) => n.classList.remove("selected"));
@@ -79,7 +91,8 @@ function render({ model, el: root }: RenderProps<SearchModel>) {
     root.dataset.decodeMs = (performance.now() - t0).toFixed(1);
     const pattern = wordPattern(model.get("marks") ?? []);
     const ctx = cardContext(rows, pattern, (model.get("selected") as Row | null)?.id);
-    const makeCard = (row: Row): HTMLElement => hitCard(row, ctx);
+    const makeCard = (row: Row): HTMLElement => decorate(hitCard(row, ctx));
+    focused = -1;
     // The first screenful is built and painted at once; the rest follows in chunks between
     // frames, so a thousand hits never freeze the page. A newer result cancels older chunks.
     const token = ++renderToken;
@@ -173,7 +186,55 @@ function render({ model, el: root }: RenderProps<SearchModel>) {
   query.addEventListener("keydown", (e) => { if (e.key === "Enter") void submit(); });
   filter.addEventListener("keydown", (e) => { if (e.key === "Enter") void submit(); });
 
+  // -- grading --------------------------------------------------------------------------
+  let focused = -1;
+  const grading = () => Boolean(model.get("judge"));
+  const state = (): GradeState => ({ grades: model.get("grades") ?? {}, twins: model.get("twins") ?? {} });
+  const cards = () => Array.from(hits.querySelectorAll<HTMLElement>(".vsl-hit"));
+  const decorate = (card: HTMLElement): HTMLElement => {
+    card.querySelector(".vsl-grade")?.remove();
+    if (grading()) card.appendChild(gradeStrip(card.dataset.id ?? "", state()));
+    return card;
+  };
+  const redecorate = () => { for (const card of cards()) decorate(card); };
+  const focusOn = (index: number) => {
+    const all = cards();
+    all.forEach((c, i) => c.classList.toggle("focused", i === index));
+    focused = index;
+    if (index >= 0 && all[index]) {
+      all[index].scrollIntoView({ block: "nearest" });
+      root.dataset.focused = all[index].dataset.id ?? "";
+    }
+  };
+  const report = (reply: { ok: boolean; error?: unknown }) => {
+    if (!reply.ok) { model.set("error", String(reply.error ?? "grading failed")); renderError(); }
+  };
+  const grade = async (id: string, g: number) => {
+    if (!grading() || !id) return;
+    report((await request(model, "grade", { id, grade: g })).reply);
+  };
+  const copyGrade = async (source: string, to: string) => {
+    if (!grading() || !source || !to) return;
+    report((await request(model, "copy_grade", { source, to: [to] })).reply);
+  };
+  hits.addEventListener("keydown", (event) => {
+    if (!grading()) return;
+    const all = cards();
+    const move = moveKey(event.key, focused, all.length);
+    if (move !== null) {
+      event.preventDefault();
+      focusOn(move);
+      return;
+    }
+    const g = gradeKey(event.key);
+    if (g !== null && focused >= 0 && all[focused]) {
+      event.preventDefault();
+      void grade(all[focused].dataset.id ?? "", g);
+    }
+  });
+
   const listeners = new Listeners(model);
+  listeners.on(["grades", "twins", "judge"], redecorate);
   listeners.on("results", renderHits);
   listeners.on("error", renderError);
   listeners.on(["status", "busy"], renderStatus);

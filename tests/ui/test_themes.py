@@ -23,8 +23,9 @@ topics = ["cats and kittens", "stock markets", "bread baking", "planets and star
 docs.add(ids=[f"d{i}" for i in range(40)],
          texts=[f"the {topics[i % 4]} note {i}" for i in range(40)],
          metadatas=[{"topic": topics[i % 4].split()[0], "chunk_index": i % 3} for i in range(40)])
-search = SearchWidget(docs, k=4)
+search = SearchWidget(docs, k=4, judgements=vl.Judgements(docs, judge="ana"))
 search.search("cats", mode="hybrid")
+search.grade(search.last_results.ids[0], 3)
 broken = SearchWidget(docs, k=4)
 try:
     broken.search("cats", where="topik = 'x'")
@@ -86,6 +87,9 @@ CHECKS = [
     ("score bar label", ".vsl-search .vsl-bar", "var(--vsl-bg)", 4.5),
     ("marked query term", ".vsl-search mark", "var(--vsl-mark)", 4.5),
     ("hit text", ".vsl-search .vsl-text", "var(--vsl-bg)", 4.5),
+    ("grade chip", ".vsl-search .vsl-chip:not(.on)", "var(--vsl-bg)", 4.5),
+    ("pressed grade chip", ".vsl-search .vsl-chip.on", "var(--vsl-accent)", 4.5),
+    ("grade and judge", ".vsl-search .vsl-grade-label", "var(--vsl-bg)", 4.5),
     ("selected hit", ".vsl-search .vsl-text", "var(--vsl-tint)", 4.5),
     ("filter error", ".vsl-search .vsl-error", "var(--vsl-error-bg)", 4.5),
     ("browser header", ".vsl-browser th", "var(--vsl-bg-alt)", 4.5),

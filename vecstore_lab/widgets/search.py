@@ -9,7 +9,8 @@ import traitlets as t
 
 from vecstore_lab._render.html import results_html, results_payload
 from vecstore_lab._render.terms import matching_words
-from vecstore_lab.errors import VecStoreError
+from vecstore_lab.errors import InvalidInputError, VecStoreError
+from vecstore_lab.eval.judgements import Judgements
 from vecstore_lab.filters import parse_where
 from vecstore_lab.rerankers import list_rerankers
 from vecstore_lab.results import without_vectors
@@ -30,6 +31,12 @@ class SearchWidget(VecWidget):
 
     The widget holds no search logic: every search is ``collection.search(widget.spec)``,
     and ``results`` holds the hits as an Arrow table.
+
+    ``judgements=True`` (or a ``Judgements``) turns on grading where the hits are: keys 0-3
+    (or the chips on each card) grade the focused hit for the query on screen, j/k and the
+    arrow keys move between hits, each card shows its grade and who gave it, and a hit whose
+    text is exactly a graded twin's says so and offers to copy that grade. Grades are saved at
+    once (``widget.judgements``, the collection's stored ``Judgements``).
 
     ``live=True`` searches as you type: after a short pause in typing (``debounce_ms``) the
     query is sent; while a search runs, newer keystrokes wait, and only the latest query is
@@ -64,8 +71,24 @@ class SearchWidget(VecWidget):
     live = t.Bool(False).tag(sync=True)
     debounce_ms = t.Int(60).tag(sync=True)
     filter_hint = t.Unicode("").tag(sync=True)  # the filter box's example
+    judge = t.Unicode("").tag(sync=True)  # who grades here; "" when grading is off
+    graded_query = t.Unicode("").tag(sync=True)  # the query the hits on screen answer
+    grades = t.Dict().tag(sync=True)  # {id: [grade, judge]} standing for graded_query
+    twins = t.Dict().tag(sync=True)  # {id: [ids with exactly the same text]} among the hits
 
-    def __init__(self, collection: Collection, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        collection: Collection,
+        *,
+        judgements: Judgements | bool | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if judgements is True:
+            judgements = Judgements(collection)
+        # (not `judgements or None`: a Judgements with no grade yet has len 0)
+        self.judgements = judgements if isinstance(judgements, Judgements) else None
+        if self.judgements is not None:
+            kwargs.setdefault("judge", self.judgements.judge)
         kwargs.setdefault("rerankers", list_rerankers())
         kwargs.setdefault("filter_hint", filter_example(collection.metadata_schema))
         self.collection = collection
@@ -104,6 +127,7 @@ class SearchWidget(VecWidget):
         # set before the hits, with the collection's full-text settings
         self.marks = matching_words(self.query, results.texts, results.full_text)
         self.results = without_vectors(results.to_arrow())
+        self._show_grades(results.ids)
         rerank = f", reranked by {self.rerank}" if self.rerank else ""
         self.status = f"{len(results)} hits in {ms:.0f} ms ({self.mode}{rerank})"
         return results
@@ -118,6 +142,42 @@ class SearchWidget(VecWidget):
             where=parse_where(self.where),
             rerank=self.rerank or None,
         )
+
+    def _show_grades(self, ids: list[str] | None = None) -> None:
+        """The standing grades of the hits on screen (and their same-text twins)."""
+        if self.judgements is None or not self.query.strip():
+            return
+        query = self.query.strip()
+        graded = self.judgements.current(query)
+        self.grades = {
+            r["id"]: [r["grade"], r["judge"]]
+            for r in graded.select(["id", "grade", "judge"]).to_pylist()
+        }
+        if ids is not None:
+            self.twins = self.judgements.same_text(ids)
+        self.graded_query = query
+
+    def grade(self, id: str, grade: int) -> None:
+        """Grade hit ``id`` for the query on screen (what the keys 0-3 do)."""
+        if self.judgements is None:
+            raise InvalidInputError("grading is off: SearchWidget(collection, judgements=True)")
+        if not self.graded_query:
+            raise InvalidInputError("search first: a grade is for the query on screen")
+        self.judgements.grade(self.graded_query, id, grade, source="widget")
+        self._show_grades()
+
+    @command("grade")
+    def _grade_command(self, id: str, grade: int) -> tuple[dict[str, Any], list[bytes]]:
+        self.grade(id, grade)
+        return {"graded": id, "grade": grade}, []  # ("id" is the request's own)
+
+    @command("copy_grade")
+    def _copy_command(self, source: str, to: list[str]) -> tuple[dict[str, Any], list[bytes]]:
+        if self.judgements is None:
+            raise InvalidInputError("grading is off: SearchWidget(collection, judgements=True)")
+        copied = self.judgements.copy_grade(self.graded_query, source, to)
+        self._show_grades()
+        return {"copied": copied}, []
 
     @command("search")
     def _search_command(self, query: str | None = None) -> tuple[dict[str, Any], list[bytes]]:

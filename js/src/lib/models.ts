@@ -26,6 +26,10 @@ export interface SearchModel {
   live: boolean;
   debounce_ms: number;
   filter_hint: string;
+  judge: string;
+  graded_query: string;
+  grades: Record<string, [number, string]>;
+  twins: Record<string, string[]>;
 }
 
 export interface BrowserModel {

@@ -90,6 +90,32 @@ def test_request_handler_replies_ok_or_error(docs: vl.Collection) -> None:
     assert not reply["ok"] and "unknown request" in reply["error"]
 
 
+def test_search_widget_grades_the_hits_it_shows(tmp_path: Path) -> None:
+    db = vl.connect(tmp_path / "db", embedder=vl.HashEmbedder(dim=16))
+    c = db.create_collection("c")
+    c.add(ids=["a", "b", "c"], texts=["moon tides", "moon tides", "bond prices"])
+    plain = SearchWidget(c, query="moon")
+    assert plain.judge == "" and plain.grades == {}
+    reply = request(plain, "grade", id="a", grade=2)
+    assert not reply["ok"] and "grading is off" in reply["error"]
+
+    j = vl.Judgements(c, judge="ana")
+    w = SearchWidget(c, judgements=j, query=" moon ", k=3)
+    assert w.judge == "ana" and w.graded_query == "moon" and w.grades == {}
+    assert w.twins == {"a": ["b"], "b": ["a"]}  # the same text, twice
+    assert request(w, "grade", id="a", grade=3)["ok"]  # what key 3 sends
+    assert w.grades == {"a": [3, "ana"]} and j.get("moon", "a") == 3
+    assert j.current().column("source").to_pylist() == ["widget"]
+    assert request(w, "copy_grade", source="a", to=["b"])["ok"]
+    assert w.grades == {"a": [3, "ana"], "b": [3, "ana"]}
+    reply = request(w, "grade", id="a", grade=7)
+    assert not reply["ok"] and "an int from 0 to 3" in reply["error"]
+    # A new widget (a new kernel, say) shows the stored grades of its query.
+    again = SearchWidget(c, judgements=True, query="moon")
+    assert again.grades == {"a": [3, "ana"], "b": [3, "ana"]}
+    assert SearchWidget(c, judgements=True, query="bond").grades == {}
+
+
 def test_rerank_setting_and_selection_trait(docs: vl.Collection) -> None:
     w = SearchWidget(docs, k=3)
     assert "mmr" in w.rerankers
@@ -424,7 +450,11 @@ def test_typescript_models_list_every_synced_trait() -> None:
 def test_commands_are_registered_by_decorator() -> None:
     import vecstore_lab.widgets as w
 
-    assert w.SearchWidget._commands == {"search": "_search_command"}
+    assert w.SearchWidget._commands == {
+        "search": "_search_command",
+        "grade": "_grade_command",
+        "copy_grade": "_copy_command",
+    }
     assert set(w.CollectionBrowser._commands) == {"page", "refresh"}
     assert set(w.EvalWidget._commands) == {"drill"}
 
