@@ -312,3 +312,10 @@ def test_the_unit_tests_mirror_the_package() -> None:
     assert [f for f in folders if not (PACKAGE / f).is_dir()] == []
     loose = [p.name for p in tests.glob("test_*.py")]
     assert loose == [], "a test file belongs in unit/, integration/ or ui/"
+
+
+def test_no_two_test_files_share_a_name() -> None:
+    """pytest imports test files by their base name (no packages here): two with one name in
+    different folders cannot both be collected."""
+    names = [p.name for p in (ROOT / "tests").rglob("test_*.py")]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
