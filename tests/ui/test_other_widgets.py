@@ -189,8 +189,11 @@ def test_embedding_map_webgl_hover_lasso_box_legend_and_query(open_notebook: Any
     target = _most_isolated(page, hits)
     selected = f"() => Array.from(({SCATTER})().get('selectedPoints'))"
     picked = None
-    for _ in range(3):
+    drawn = f"() => ({SCATTER})().get('isPointsDrawn')"
+    for _ in range(5):
         page.evaluate(f"() => ({SCATTER})().deselect()")
+        wait_for(lambda: page.evaluate(drawn), timeout=10)  # a click while drawing is dropped
+        page.mouse.move(*_point_on_page(page, target))
         page.mouse.click(*_point_on_page(page, target))
         wait_for(lambda: len(page.evaluate(selected)) == 1, timeout=10)
         now = page.evaluate(selected)
