@@ -79,26 +79,29 @@ class Pool:
     items: pa.Table
     judgements: Judgements
 
-    def graded(self) -> list[bool]:
-        """Whether each pooled (query, id) has a grade (by anyone)."""
-        by_query: dict[str, dict[str, int]] = {}
-        return [
-            i in by_query.setdefault(q, self.judgements.for_query(q))
-            for q, i in zip(
-                self.items.column("query").to_pylist(),
-                self.items.column("id").to_pylist(),
+    def graded(self, judge: str | None = None) -> list[bool]:
+        """Whether each pooled (query, id) has a grade (by ``judge``, or by anyone)."""
+        standing = self.judgements.current(judge=judge)
+        done = set(
+            zip(
+                standing.column("query").to_pylist(),
+                standing.column("id").to_pylist(),
                 strict=True,
             )
-        ]
+        )
+        pairs = zip(
+            self.items.column("query").to_pylist(), self.items.column("id").to_pylist(), strict=True
+        )
+        return [p in done for p in pairs]
 
-    def progress(self) -> tuple[int, int]:
-        """``(graded, total)``: "37 of 120 judged"."""
-        done = self.graded()
+    def progress(self, judge: str | None = None) -> tuple[int, int]:
+        """``(graded, total)``: "37 of 120 judged" (by ``judge``, or by anyone)."""
+        done = self.graded(judge)
         return sum(done), len(done)
 
-    def remaining(self) -> pa.Table:
-        """The pooled items nobody has graded yet, in pool order."""
-        return self.items.filter(pa.array([not g for g in self.graded()]))
+    def remaining(self, judge: str | None = None) -> pa.Table:
+        """The pooled items not graded yet (by ``judge``, or by anyone), in pool order."""
+        return self.items.filter(pa.array([not g for g in self.graded(judge)]))
 
 
 def overlap(a: Sequence[str], b: Sequence[str], k: int) -> float:

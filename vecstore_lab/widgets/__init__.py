@@ -1,12 +1,13 @@
 """Notebook widgets (anywidget): search with score breakdowns, live telemetry, a collection
-browser, an embedding map and an evaluation view. Each is a thin view over the same API
-scripts use; each module here pairs with ``js/src/<name>.ts``."""
+browser, an embedding map, an evaluation view and blind pooled judging. Each is a thin view
+over the same API scripts use; each module here pairs with ``js/src/<name>.ts``."""
 
 from __future__ import annotations
 
 from vecstore_lab.widgets.browser import CollectionBrowser
 from vecstore_lab.widgets.embedding_map import EmbeddingMap
 from vecstore_lab.widgets.evaluation import DrillDown, EvalWidget
+from vecstore_lab.widgets.judge import JudgeWidget
 from vecstore_lab.widgets.search import SearchWidget
 from vecstore_lab.widgets.telemetry import TelemetryWidget
 
@@ -15,6 +16,7 @@ __all__ = [
     "DrillDown",
     "EmbeddingMap",
     "EvalWidget",
+    "JudgeWidget",
     "SearchWidget",
     "TelemetryWidget",
 ]

@@ -78,6 +78,19 @@ export interface EvalModel {
   status: string;
 }
 
+export interface JudgeModel {
+  queries: string[];
+  position: number;
+  query: string;
+  items: { id: string; text: string }[];
+  grades: Record<string, number>;
+  judge: string;
+  done: number;
+  total: number;
+  agreement: string;
+  error: string;
+}
+
 export interface TelemetryModel {
   spans: IPC;
   summary: IPC;

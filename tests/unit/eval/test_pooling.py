@@ -69,6 +69,10 @@ def test_progress_and_what_is_left_come_from_the_stored_grades(docs: vl.Collecti
     assert first["id"] not in [
         r["id"] for r in again.remaining().to_pylist() if r["query"] == first["query"]
     ]
+    # Per judge: bo has graded nothing yet, so bo's pool is whole (a second, blind judge).
+    assert again.progress(judge="bo") == (0, total)
+    assert again.progress(judge="ana") == (1, total)
+    assert again.remaining(judge="bo").num_rows == total
 
 
 def test_bad_pools_are_typed_errors(docs: vl.Collection) -> None:

@@ -441,6 +441,7 @@ def test_typescript_models_list_every_synced_trait() -> None:
         "EmbeddingMapModel": w.EmbeddingMap,
         "EvalModel": w.EvalWidget,
         "TelemetryModel": w.TelemetryWidget,
+        "JudgeModel": w.JudgeWidget,
     }
     for interface, cls in pairs.items():
         synced = set(cls.class_trait_names(sync=True)) - base
