@@ -23,7 +23,16 @@ import vecstore_lab as vl
 from vecstore_lab.testing.browser import launch_chromium
 from vecstore_lab.testing.lab import Lab, start_lab, stop_lab
 
-WIDGETS = ["search", "browser", "map", "eval", "telemetry"]
+# name: the selector of its root (the first match is shot)
+WIDGETS = {
+    "search": ".vsl-search:not(:has(.vsl-compare))",
+    "compare": ".vsl-search:has(.vsl-compare)",
+    "judge": ".vsl-judge",
+    "browser": ".vsl-browser",
+    "map": ".vsl-map",
+    "eval": ".vsl-eval",
+    "telemetry": ".vsl-telemetry",
+}
 # name, theme, Notebook 7?, page width
 VARIANTS = [
     ("lab-light", "JupyterLab Light", False, 1400),
@@ -39,7 +48,7 @@ CELLS = [
 import tempfile
 import vecstore_lab as vl
 from vecstore_lab.widgets import (
-    CollectionBrowser, EmbeddingMap, EvalWidget, SearchWidget, TelemetryWidget,
+    CollectionBrowser, EmbeddingMap, EvalWidget, JudgeWidget, SearchWidget, TelemetryWidget,
 )
 
 vl.telemetry.enable()
@@ -51,6 +60,22 @@ sw = SearchWidget(docs, k=4, query="moon tides", mode="hybrid",
                   judgements=vl.Judgements(docs, judge="gallery"))
 sw.grade(sw.last_results.ids[0], 3)
 sw
+""",
+    """
+cw = SearchWidget(docs, k=5, query="moon tides", judgements=vl.Judgements(docs, judge="gallery"),
+                  compare={"vector": {"mode": "vector"},
+                           "hybrid, a longer name": {"mode": "hybrid"}})
+cw.grade(cw.compared_results[1].ids[1], 2)
+cw
+""",
+    """
+jw = JudgeWidget(docs, ["moon tides", "bread"], [{"mode": "vector"}, {"mode": "text"}],
+                 depth=3, judge="ana")
+for item in jw.items[:2]:
+    jw.grade(item["id"], 2)
+    vl.Judgements(docs, judge="bo").grade("moon tides", item["id"], 1)
+jw.goto(0)
+jw
 """,
     """
 CollectionBrowser(docs, page_size=6)
@@ -143,8 +168,9 @@ def render(browser: Any, lab: Lab, out: Path, variant: tuple[str, str, bool, int
     written = []
     folder = out / name
     folder.mkdir(parents=True, exist_ok=True)
-    for widget in WIDGETS:
-        root = page.locator(f".vsl-{widget}").first
+    page.wait_for_selector(".vsl-links path", state="attached", timeout=90_000)
+    for widget, selector in WIDGETS.items():
+        root = page.locator(selector).first
         root.scroll_into_view_if_needed()
         page.wait_for_timeout(200)
         root.screenshot(path=str(folder / f"{widget}.png"))

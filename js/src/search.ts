@@ -10,6 +10,7 @@ import { cardContext, hitCard } from "./lib/hits";
 import { request } from "./lib/rpc";
 import { watchLive } from "./lib/live";
 import { gradeKey, gradeStrip, moveKey, type GradeState } from "./lib/grading";
+import { badge, drawLinks, joinRanks, summaryText } from "./lib/compare";
 
 const FIRST_SCREEN = 40;
 const CHUNK = 160;
@@ -61,6 +62,7 @@ function render({ model, el: root }: RenderProps<SearchModel>) {
     const target = event.target as HTMLElement;
     const card = target.closest<HTMLElement>(".vsl-hit");
     if (!card) return;
+    side = card.closest<HTMLElement>(".vsl-col")?.dataset.side === "b" ? "b" : "a";
     if (target.closest(".vsl-grade")) {  // a chip or a copy button: grading, not selecting
       const chip = target.closest<HTMLElement>("[data-grade]");
       const copy = target.closest<HTMLElement>("[data-copy]");
@@ -85,7 +87,50 @@ function render({ model, el: root }: RenderProps<SearchModel>) {
     model.save_changes();
   });
 
+  const comparing = () => (model.get("compared") ?? []).length === 2;
+  let side: "a" | "b" = "a"; // compare mode: the column the keys move in
+  let relink: (() => void) | null = null;
+  const resizes = new ResizeObserver(() => relink?.());
+  resizes.observe(hits);
+
+  const renderCompare = () => {
+    const names = model.get("compared") ?? [];
+    const left: Row[] = rowsFromIPC(model.get("results"));
+    const right: Row[] = rowsFromIPC(model.get("results_b"));
+    const pattern = wordPattern(model.get("marks") ?? []);
+    const join = joinRanks(left.map((r) => String(r["id"])), right.map((r) => String(r["id"])));
+    const column = (rows: Row[], which: "a" | "b", name: string, status: string) => {
+      const ctx = cardContext(rows, pattern, (model.get("selected") as Row | null)?.id);
+      const head = el("div", { class: "vsl-col-head" }, [
+        el("span", { class: "vsl-col-name", text: name, attrs: { "data-testid": "side-name" } }),
+        el("span", { class: "vsl-status", text: status, attrs: { "data-testid": "side-status" } }),
+      ]);
+      const cards = rows.map((row) => {
+        const card = decorate(hitCard(row, ctx));
+        const mark = badge(String(row["id"]), which, join);
+        if (mark) card.querySelector(".vsl-hit-head")?.appendChild(mark);
+        return card;
+      });
+      return el("div", { class: "vsl-col", attrs: { "data-side": which, "data-testid": `side-${which}` } }, [head, ...cards]);
+    };
+    const a = column(left, "a", names[0] ?? "A", model.get("status") ?? "");
+    const b = column(right, "b", names[1] ?? "B", model.get("status_b") ?? "");
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("class", "vsl-links");
+    svg.dataset.testid = "links";
+    const gutter = el("div", { class: "vsl-gutter" });
+    gutter.appendChild(svg);
+    shown = [...left, ...right];
+    root.dataset.hits = String(left.length);
+    hits.replaceChildren(el("div", { class: "vsl-compare" }, [a, gutter, b]));
+    relink = () => drawLinks(svg, join, a, b);
+    requestAnimationFrame(() => relink?.());
+    focused = -1;
+  };
+
   const renderHits = () => {
+    if (comparing()) { renderCompare(); return; }
+    relink = null;
     const t0 = performance.now();
     const rows: Row[] = rowsFromIPC(model.get("results"));
     root.dataset.decodeMs = (performance.now() - t0).toFixed(1);
@@ -123,7 +168,8 @@ function render({ model, el: root }: RenderProps<SearchModel>) {
   };
 
   const renderStatus = () => {
-    status.textContent = model.get("busy") ? "searching…" : (model.get("status") ?? "");
+    const summary = summaryText(model.get("compare_summary") ?? {}, model.get("compared") ?? []);
+    status.textContent = model.get("busy") ? "searching…" : comparing() ? summary : (model.get("status") ?? "");
   };
 
   const submit = async () => {
@@ -190,7 +236,8 @@ function render({ model, el: root }: RenderProps<SearchModel>) {
   let focused = -1;
   const grading = () => Boolean(model.get("judge"));
   const state = (): GradeState => ({ grades: model.get("grades") ?? {}, twins: model.get("twins") ?? {} });
-  const cards = () => Array.from(hits.querySelectorAll<HTMLElement>(".vsl-hit"));
+  const cards = () => Array.from(hits.querySelectorAll<HTMLElement>(
+    comparing() ? `.vsl-col[data-side="${side}"] .vsl-hit` : ".vsl-hit"));
   const decorate = (card: HTMLElement): HTMLElement => {
     card.querySelector(".vsl-grade")?.remove();
     if (grading()) card.appendChild(gradeStrip(card.dataset.id ?? "", state()));
@@ -199,6 +246,7 @@ function render({ model, el: root }: RenderProps<SearchModel>) {
   const redecorate = () => { for (const card of cards()) decorate(card); };
   const focusOn = (index: number) => {
     const all = cards();
+    hits.querySelectorAll(".vsl-hit.focused").forEach((c) => c.classList.remove("focused"));
     all.forEach((c, i) => c.classList.toggle("focused", i === index));
     focused = index;
     if (index >= 0 && all[index]) {
@@ -219,6 +267,14 @@ function render({ model, el: root }: RenderProps<SearchModel>) {
   };
   hits.addEventListener("keydown", (event) => {
     if (!grading()) return;
+    if (comparing() && ["h", "l", "ArrowLeft", "ArrowRight"].includes(event.key)) {
+      event.preventDefault();  // the other column, at the same row
+      const at = focused;
+      side = event.key === "h" || event.key === "ArrowLeft" ? "a" : "b";
+      hits.querySelectorAll(".vsl-hit.focused").forEach((c) => c.classList.remove("focused"));
+      focusOn(Math.min(Math.max(at, 0), cards().length - 1));
+      return;
+    }
     const all = cards();
     const move = moveKey(event.key, focused, all.length);
     if (move !== null) {
@@ -235,7 +291,12 @@ function render({ model, el: root }: RenderProps<SearchModel>) {
 
   const listeners = new Listeners(model);
   listeners.on(["grades", "twins", "judge"], redecorate);
-  listeners.on("results", renderHits);
+  listeners.on(["results", "results_b", "compared"], renderHits);
+  listeners.on(["compare_summary", "compared"], renderStatus);
+  listeners.on("status_b", () => {
+    const node = hits.querySelector('.vsl-col[data-side="b"] [data-testid=side-status]');
+    if (node) node.textContent = model.get("status_b") ?? "";
+  });
   listeners.on("error", renderError);
   listeners.on(["status", "busy"], renderStatus);
   listeners.on("rerankers", syncInputs);
@@ -254,7 +315,11 @@ function render({ model, el: root }: RenderProps<SearchModel>) {
   renderStatus();
   renderHits();
   const unwatch = watchLive(root, "Saved view: run the cell to search again.");
-  return () => { listeners.dispose(); unwatch(); };
+  // Compare mode: the side's own settings decide mode and reranker, not these controls.
+  const showControls = () => { mode.hidden = rerank.hidden = comparing(); };
+  listeners.on("compared", showControls);
+  showControls();
+  return () => { listeners.dispose(); unwatch(); resizes.disconnect(); };
 }
 
 export default { render };

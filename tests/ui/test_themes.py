@@ -13,7 +13,7 @@ SETUP = """
 import tempfile
 import vecstore_lab as vl
 from vecstore_lab.widgets import (
-    CollectionBrowser, EmbeddingMap, EvalWidget, SearchWidget, TelemetryWidget,
+    CollectionBrowser, EmbeddingMap, EvalWidget, JudgeWidget, SearchWidget, TelemetryWidget,
 )
 
 vl.telemetry.enable()
@@ -40,7 +40,10 @@ _ = em.show_query("stock markets", k=4)
 ev = EvalWidget(docs, {"q": "cats kittens"}, {"q": {"d0": 1, "d4": 1}},
                 {"vector": {}, "text": {"mode": "text"}}, k=3)
 tw = TelemetryWidget()
-display(browser, em, ev, tw)
+cw = SearchWidget(docs, k=6, query="cats note", compare=[{"mode": "vector"}, {"mode": "text"}])
+jw = JudgeWidget(docs, ["cats"], [{"mode": "vector"}, {"mode": "text"}], depth=3, judge="ana")
+jw.grade(jw.items[0]["id"], 2)
+display(browser, em, ev, tw, cw, jw)
 """
 
 # WCAG contrast of an element's text colour over a background given as a CSS value (resolved
@@ -95,8 +98,16 @@ CHECKS = [
     ("browser header", ".vsl-browser th", "var(--vsl-bg-alt)", 4.5),
     ("map legend", ".vsl-map .vsl-legend-item", "var(--vsl-bg)", 4.5),
     ("eval grid", ".vsl-eval td.cell", "var(--vsl-bg)", 4.5),
+    ("compare: new or dropped", ".vsl-search .vsl-cmp.dropped", "var(--vsl-bg)", 4.5),
+    ("compare: moved up", ".vsl-search .vsl-cmp:is(.up, .new)", "var(--vsl-bg)", 4.5),
+    ("compare: column name", ".vsl-search .vsl-col-name", "var(--vsl-bg)", 4.5),
+    ("compare: a line", ".vsl-search path.vsl-link", "var(--vsl-bg)", 3),
+    ("judge: query", ".vsl-judge .vsl-judge-query", "var(--vsl-bg)", 4.5),
+    ("judge: progress", ".vsl-judge .vsl-progress-text", "var(--vsl-bg)", 4.5),
+    ("judge: pressed chip", ".vsl-judge .vsl-chip.on", "var(--vsl-accent)", 4.5),
+    ("judge: bar over its track", ".vsl-judge .vsl-progress-fill", "var(--vsl-bar-track)", 3),
 ]
-WIDGETS = ["search", "browser", "map", "eval", "telemetry"]
+WIDGETS = ["search", "browser", "map", "eval", "telemetry", "judge"]
 
 
 @pytest.mark.parametrize("theme", ["JupyterLab Light", "JupyterLab Dark"])
@@ -109,6 +120,7 @@ def test_widgets_read_well_in_each_theme(open_notebook: Any, theme: str) -> None
     page.wait_for_selector(".vsl-search [data-testid=hit] mark", timeout=60_000)
     page.wait_for_selector(".vsl-map[data-points]", timeout=60_000)
     page.wait_for_selector(".vsl-eval td.cell", timeout=60_000)
+    page.wait_for_selector(".vsl-search path.vsl-link", state="attached", timeout=60_000)
     dark = theme.endswith("Dark")
     page.evaluate(
         "(theme) => window.jupyterapp.commands.execute('apputils:change-theme', {theme})", theme

@@ -16,10 +16,14 @@ from vecstore_lab.rerankers import list_rerankers
 from vecstore_lab.results import without_vectors
 from vecstore_lab.spec import MODES, QuerySpec
 from vecstore_lab.widgets._base import ArrowTable, VecWidget, command
+from vecstore_lab.widgets._compare import Side, sides_of, summary_of
 from vecstore_lab.widgets._hints import filter_example
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
     from vecstore_lab.collection import Collection
+    from vecstore_lab.eval.configs import Config
     from vecstore_lab.results import QueryResults
 
 __all__ = ["SearchWidget", "parse_where"]  # parse_where: re-exported, it began here
@@ -37,6 +41,14 @@ class SearchWidget(VecWidget):
     arrow keys move between hits, each card shows its grade and who gave it, and a hit whose
     text is exactly a graded twin's says so and offers to copy that grade. Grades are saved at
     once (``widget.judgements``, the collection's stored ``Judgements``).
+
+    ``compare={"vector": {"mode": "vector"}, "hybrid + rerank": spec}`` (or a pair of
+    configurations: ``QuerySpec``, ``SearchConfig`` for another collection, or query options)
+    answers each query with both, side by side: lines join the same id across the columns
+    (rank movement), hits only one side found are marked new or dropped, each column has its
+    own score breakdown and timing, and a summary gives overlap@k, rank-biased overlap and,
+    with judgements, nDCG@k of each side. The query, k and filter come from the widget; each
+    side keeps its own mode, fusion and reranker. Grading works in both columns.
 
     ``live=True`` searches as you type: after a short pause in typing (``debounce_ms``) the
     query is sent; while a search runs, newer keystrokes wait, and only the latest query is
@@ -75,14 +87,22 @@ class SearchWidget(VecWidget):
     graded_query = t.Unicode("").tag(sync=True)  # the query the hits on screen answer
     grades = t.Dict().tag(sync=True)  # {id: [grade, judge]} standing for graded_query
     twins = t.Dict().tag(sync=True)  # {id: [ids with exactly the same text]} among the hits
+    compared = t.List(t.Unicode()).tag(sync=True)  # the two sides' names; [] when not comparing
+    results_b = ArrowTable().tag(sync=True)  # compare mode: the second side's hits
+    status_b = t.Unicode("").tag(sync=True)  # compare mode: the second side's status
+    compare_summary = t.Dict().tag(sync=True)  # {k, overlap, rbo, ndcg: [a, b], judged: [a, b]}
 
     def __init__(
         self,
         collection: Collection,
         *,
         judgements: Judgements | bool | None = None,
+        compare: Mapping[str, Config] | Sequence[Config] | None = None,
         **kwargs: Any,
     ) -> None:
+        self.sides: tuple[Side, Side] | None = None if compare is None else sides_of(compare)
+        if self.sides is not None:
+            kwargs.setdefault("compared", [side.name for side in self.sides])
         if judgements is True:
             judgements = Judgements(collection)
         # (not `judgements or None`: a Judgements with no grade yet has len 0)
@@ -92,7 +112,8 @@ class SearchWidget(VecWidget):
         kwargs.setdefault("rerankers", list_rerankers())
         kwargs.setdefault("filter_hint", filter_example(collection.metadata_schema))
         self.collection = collection
-        self.last_results: QueryResults | None = None
+        self.last_results: QueryResults | None = None  # (compare mode: the first side's)
+        self.compared_results: tuple[QueryResults, QueryResults] | None = None
         self.searches = 0  # searches run (live mode runs fewer than keystrokes)
         super().__init__(**kwargs)
         if self.query:  # SearchWidget(c, query="...") shows its hits at once
@@ -113,6 +134,8 @@ class SearchWidget(VecWidget):
         self.busy = True
         self.error = ""
         self.searches += 1
+        if self.sides is not None:
+            return self._search_both(self.sides)
         start = time.perf_counter()
         try:
             results = self.collection.search(self.spec)
@@ -131,6 +154,33 @@ class SearchWidget(VecWidget):
         rerank = f", reranked by {self.rerank}" if self.rerank else ""
         self.status = f"{len(results)} hits in {ms:.0f} ms ({self.mode}{rerank})"
         return results
+
+    def _search_both(self, sides: tuple[Side, Side]) -> QueryResults:
+        """Compare mode: both sides answer the query; the first side's results are returned."""
+        if not self.query.strip():
+            self.busy = False
+            raise InvalidInputError("compare mode needs a query text")
+        where = parse_where(self.where)
+        try:
+            (a, status_a), (b, status_b) = (
+                side.run(self.collection, self.query, self.k, where) for side in sides
+            )
+        except VecStoreError as exc:
+            self.error = str(exc)
+            self.status = self.status_b = ""
+            raise
+        finally:
+            self.busy = False
+        self.last_results, self.compared_results = a, (a, b)
+        texts = [*a.texts, *b.texts]
+        self.marks = matching_words(self.query, texts, a.full_text)
+        grades = self.judgements.for_query(self.query) if self.judgements is not None else None
+        self.compare_summary = summary_of(a, b, self.k, grades)
+        self.results_b = without_vectors(b.to_arrow())
+        self.results = without_vectors(a.to_arrow())
+        self.status, self.status_b = status_a, status_b
+        self._show_grades([*a.ids, *b.ids])
+        return a
 
     @property
     def spec(self) -> QuerySpec:
@@ -165,6 +215,14 @@ class SearchWidget(VecWidget):
             raise InvalidInputError("search first: a grade is for the query on screen")
         self.judgements.grade(self.graded_query, id, grade, source="widget")
         self._show_grades()
+        self._rescore()
+
+    def _rescore(self) -> None:
+        """Compare mode: a new grade changes each side's nDCG@k."""
+        if self.compared_results is not None and self.judgements is not None:
+            a, b = self.compared_results
+            grades = self.judgements.for_query(self.graded_query)
+            self.compare_summary = summary_of(a, b, self.k, grades)
 
     @command("grade")
     def _grade_command(self, id: str, grade: int) -> tuple[dict[str, Any], list[bytes]]:
@@ -177,6 +235,7 @@ class SearchWidget(VecWidget):
             raise InvalidInputError("grading is off: SearchWidget(collection, judgements=True)")
         copied = self.judgements.copy_grade(self.graded_query, source, to)
         self._show_grades()
+        self._rescore()
         return {"copied": copied}, []
 
     @command("search")

@@ -30,6 +30,10 @@ export interface SearchModel {
   graded_query: string;
   grades: Record<string, [number, string]>;
   twins: Record<string, string[]>;
+  compared: string[];
+  results_b: IPC;
+  status_b: string;
+  compare_summary: Record<string, unknown>;
 }
 
 export interface BrowserModel {
