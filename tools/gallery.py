@@ -86,9 +86,11 @@ _ = em.show_query("stock markets", k=5)
 em
 """,
     """
-EvalWidget(docs, {"q1": "moon tides", "q2": "bread"}, {"q1": {"d0": 2, "d4": 1}, "q2": {"d2": 1}},
+qs, qr = {"q1": "moon tides", "q2": "bread"}, {"q1": {"d0": 2, "d4": 1}, "q2": {"d2": 1}}
+vl.eval.evaluate(docs, qs, qr, {"vector": {}, "hybrid": {"mode": "hybrid"}}, k=3, label="monday")
+EvalWidget(docs, qs, qr,
            {"vector": {}, "text, a longer name": {"mode": "text"}, "hybrid": {"mode": "hybrid"}},
-           k=3)
+           k=3, label="tuesday", show_history=True)
 """,
     """
 for _ in range(5):

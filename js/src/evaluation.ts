@@ -10,6 +10,7 @@ import { el, injectStyle, wordPattern } from "./lib/dom";
 import { cardContext, hitCard } from "./lib/hits";
 import { request } from "./lib/rpc";
 import { isLive, watchLive } from "./lib/live";
+import { historyChart } from "./lib/history";
 
 const EPS = 1e-12;
 
@@ -23,6 +24,7 @@ function render({ model, el: root }: RenderProps<EvalModel>) {
   injectStyle(root, css);
   const status = el("div", { class: "vsl-status", attrs: { "data-testid": "status" } });
   const chart = el("div", { attrs: { "data-testid": "chart" } });
+  const history = el("div", { attrs: { "data-testid": "history-box" } });
   const metricPick = el("select", { attrs: { "data-testid": "metric", "data-local": "" } });
   const baselinePick = el("select", { attrs: { "data-testid": "baseline" } });
   const grid = el("div", { class: "vsl-eval-grid vsl-scroll", attrs: { "data-testid": "grid" } });
@@ -31,7 +33,7 @@ function render({ model, el: root }: RenderProps<EvalModel>) {
   const missed = el("div", { class: "vsl-missed", attrs: { "data-testid": "missed" } });
   const hits = el("div", { class: "vsl-hits", attrs: { "data-testid": "hits" } });
   root.append(
-    status, chart,
+    status, chart, history,
     el("div", { class: "vsl-controls" }, [
       el("span", { text: "per-query metric:" }), metricPick,
       el("span", { text: "baseline:" }), baselinePick,
@@ -82,6 +84,13 @@ function render({ model, el: root }: RenderProps<EvalModel>) {
         }) as HTMLElement;
       })),
     );
+  };
+
+  const drawHistory = () => {
+    const rows = rowsFromIPC(model.get("history"));
+    const width = Math.max(320, Math.min(900, (root.clientWidth || 900) - 8));
+    const drawn = rows.length ? historyChart(rows, metricCol(), width, (model.get("configs") as string[]) ?? []) : null;
+    history.replaceChildren(...(drawn ? [drawn] : []));
   };
 
   let active: { query: string; config: string } | null = null;
@@ -216,7 +225,7 @@ function render({ model, el: root }: RenderProps<EvalModel>) {
   const drawAll = () => { syncMetrics(); syncBaseline(); drawChart(); drawGrid(); };
   const onBaseline = () => { baselinePick.value = model.get("baseline"); drawGrid(); };
 
-  const onMetric = () => { metricPick.value = model.get("metric"); drawGrid(); };
+  const onMetric = () => { metricPick.value = model.get("metric"); drawGrid(); drawHistory(); };
   const listeners = new Listeners(model);
   listeners.on("summary", drawChart);
   listeners.on("per_query", drawGrid);
@@ -226,7 +235,9 @@ function render({ model, el: root }: RenderProps<EvalModel>) {
   listeners.on("metrics", syncMetrics);
   listeners.on(["drill_results", "drill_missed"], drawDrill);
   listeners.on("status", drawStatus);
+  listeners.on("history", drawHistory);
   drawAll();
+  drawHistory();
   drawStatus();
   drawDrill();
   const unwatch = watchLive(root, "Saved view: run the cell to drill into queries again.");
@@ -234,7 +245,7 @@ function render({ model, el: root }: RenderProps<EvalModel>) {
   // on the page: JupyterLab renders it detached, with no width yet).
   let drawnWidth = root.clientWidth;
   const resizeWatch = new ResizeObserver(() => {
-    if (Math.abs(root.clientWidth - drawnWidth) > 8) { drawnWidth = root.clientWidth; drawChart(); }
+    if (Math.abs(root.clientWidth - drawnWidth) > 8) { drawnWidth = root.clientWidth; drawChart(); drawHistory(); }
   });
   resizeWatch.observe(root);
   return () => { listeners.dispose(); unwatch(); resizeWatch.disconnect(); };

@@ -113,3 +113,22 @@ def test_eval_widget_bars_grid_and_drill_down(open_notebook: Any) -> None:
     )
     assert page.locator(".vsl-eval img").count() == 0
     assert page.evaluate("() => window.__xss") is None and not dialogs
+
+    # The history: another run recorded, then the chart of the chosen metric over runs, one
+    # dot per (run, config), the later run to the right, its label on the axis.
+    nb.kernel(
+        "import vecstore_lab.eval as ev\n"
+        "_ = ev.evaluate(ref, queries, qrels, {'vector': {'mode': 'vector'}}, k=5, label='again')\n"
+        "_ = ew.load_history()"
+    )
+    history = page.locator(".vsl-eval [data-testid=history]")
+    history.wait_for(timeout=30_000)
+    assert "recall@5 over 2 recorded runs" in history.inner_text()
+    assert "again" in history.locator("svg[viewBox]").text_content()  # (not the legend swatches)
+    dots = history.evaluate(
+        "e => Array.from(e.querySelectorAll('svg[viewBox] circle')).map((c) => {"
+        " const r = c.getBoundingClientRect(); return [r.x + r.width / 2, r.width]; })"
+    )
+    assert len(dots) == 4 and all(w > 3 for _, w in dots)  # painted, not zero-sized
+    assert max(x for x, _ in dots) - min(x for x, _ in dots) > 100  # two runs, apart
+    nb.screenshot("eval-history")

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import traitlets as t
 
 from vecstore_lab._render.html import table_html
@@ -13,17 +14,22 @@ from vecstore_lab._render.terms import matching_words
 from vecstore_lab.errors import InvalidInputError
 from vecstore_lab.eval import (
     Config,
+    Judgements,
     SearchConfig,
     best_per_document,
     compare,
     evaluate,
+    query_id,
+    runs,
     search_config,
 )
+from vecstore_lab.eval import run as recorded_run
 from vecstore_lab.results import without_vectors
+from vecstore_lab.spec import QuerySpec
 from vecstore_lab.widgets._base import ArrowTable, VecWidget, command
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from vecstore_lab.collection import Collection
     from vecstore_lab.eval import Qrels
@@ -44,6 +50,12 @@ class EvalWidget(VecWidget):
     ``summary_table`` hold them for code. ``k``, ``doc_key`` and ``depth`` mean what they mean
     there; pass ``results=`` (an ``evaluate`` table of the same configs and k) to show numbers
     already computed instead of running every query again.
+
+    ``qrels`` may be a ``Judgements`` (your own grades; ``queries=None`` evaluates every
+    graded query). Each evaluation is recorded (``eval.runs``) under ``label``;
+    ``show_history=True`` (or ``load_history()``) draws the chosen metric over every recorded
+    run of the collection at this k, and ``EvalWidget.from_runs(c, queries, qrels, [id_a,
+    id_b])`` puts two recorded runs side by side with the paired test.
 
     Examples:
         >>> import vecstore_lab as vl
@@ -73,22 +85,35 @@ class EvalWidget(VecWidget):
     drill_marks = t.List(t.Unicode()).tag(sync=True)  # words of the hits that match the query
     drill_missed = t.List(t.Dict()).tag(sync=True)
     status = t.Unicode("").tag(sync=True)
+    history = ArrowTable().tag(sync=True)  # recorded runs at this k: run, at, config, metrics
 
     def __init__(
         self,
         collection: Collection,
-        queries: Mapping[str, str],
-        qrels: Qrels,
+        queries: Mapping[str, str] | None,
+        qrels: Qrels | Judgements,
         configs: Mapping[str, Config],
         *,
         doc_key: str | None = None,
         depth: int | None = None,
         results: pa.Table | None = None,
+        show_history: bool = False,
+        label: str | None = None,
         **kwargs: Any,
     ) -> None:
         self.collection = collection
+        self.judgements = qrels if isinstance(qrels, Judgements) else None
+        if isinstance(qrels, Judgements):  # your own grades, by query text: ids as evaluate's
+            by_text = qrels.qrels(documents=doc_key is not None)
+            if queries is None:
+                queries = {query_id(text): text for text in sorted(by_text)}
+            qrels = {qid: by_text[text] for qid, text in queries.items() if text in by_text}
+        if queries is None:
+            raise InvalidInputError("queries are needed with a qrels mapping")
         self.queries = dict(queries)
         self.qrels = {q: dict(j) for q, j in qrels.items()}
+        self.label = label
+        self.show_history = show_history
         self.search_configs = {name: SearchConfig.of(c) for name, c in configs.items()}
         self.doc_key = doc_key
         self.depth = depth
@@ -125,15 +150,18 @@ class EvalWidget(VecWidget):
             table = evaluate(
                 self.collection,
                 self.queries,
-                self.qrels,
+                self.judgements if self.judgements is not None else self.qrels,
                 self.search_configs,
                 k=self.k,
                 doc_key=self.doc_key,
                 depth=self.depth,
+                label=self.label,
             )
         self.per_query_table = table
         self._compare()
-        texts = pa.array([self.queries[q] for q in table.column("query_id").to_pylist()])
+        if self.show_history:
+            self.load_history()
+        texts = pa.array([self.queries.get(q, "") for q in table.column("query_id").to_pylist()])
         self.metrics = [c.split("@")[0] for c in table.column_names if "@" in c]
         self.per_query = table.append_column("query", texts)
         queries = table.num_rows // max(1, len(self.search_configs))
@@ -141,6 +169,79 @@ class EvalWidget(VecWidget):
             f"{len(self.search_configs)} configurations x {queries} judged queries, k={self.k}"
         )
         return table
+
+    def load_history(self) -> pa.Table:
+        """Show every recorded run of this collection at this k (``eval.runs``) as a chart of
+        the chosen metric over runs; returns that table: ``run`` (its label, else its id),
+        ``run_id``, ``at``, ``config`` and a column per metric."""
+        every = runs(self.collection)
+        if every.num_rows:
+            every = every.filter(pc.equal(every.column("k"), self.k))
+        keep = ["run_id", "at", "config"] + [c for c in every.column_names if "@" in c]
+        if not every.num_rows:
+            self.history = pa.table({})
+            return self.history
+        names = [
+            label or run_id
+            for label, run_id in zip(
+                every.column("label").to_pylist(), every.column("run_id").to_pylist(), strict=True
+            )
+        ]
+        table = every.select(keep).append_column("run", pa.array(names, pa.string()))
+        self.history = table
+        return table
+
+    @classmethod
+    def from_runs(
+        cls,
+        collection: Collection,
+        queries: Mapping[str, str] | None,
+        qrels: Qrels | Judgements,
+        run_ids: Sequence[str],
+        *,
+        doc_key: str | None = None,
+        depth: int | None = None,
+        **kwargs: Any,
+    ) -> EvalWidget:
+        """Recorded runs side by side, compared query by query with the paired test against
+        the first: each (run, configuration) is a column named ``"<run label or id>:
+        <config>"``. The numbers are the recorded ones; a drill-down runs the recorded
+        ``QuerySpec`` on the collection as it is now."""
+        if len(run_ids) < 2:
+            raise InvalidInputError("from_runs() compares two or more runs: pass their ids")
+        listed = runs(collection)
+        known = set(listed.column("run_id").to_pylist()) if listed.num_rows else set()
+        missing = [r for r in run_ids if r not in known]
+        if missing:
+            raise InvalidInputError(f"no recorded run {missing[0]!r}; eval.runs(db) lists them")
+        meta = {(r["run_id"], r["config"]): r for r in listed.to_pylist()}
+        ks = {r["k"] for (rid, _), r in meta.items() if rid in run_ids}
+        if len(ks) != 1:
+            raise InvalidInputError(f"these runs were scored at different k: {sorted(ks)}")
+        configs: dict[str, Config] = {}
+        parts = []
+        for rid in run_ids:
+            table = recorded_run(collection, rid)
+            names = []
+            for config in table.column("config").to_pylist():
+                row = meta[(rid, config)]
+                name = f"{row['label'] or rid}: {config}"
+                configs[name] = QuerySpec.from_json(row["spec"])
+                names.append(name)
+            at = table.schema.get_field_index("config")
+            parts.append(table.set_column(at, "config", pa.array(names, pa.string())))
+        results = pa.concat_tables(parts, promote_options="default")
+        return cls(
+            collection,
+            queries,
+            qrels,
+            configs,
+            doc_key=doc_key,
+            depth=depth,
+            results=results,
+            k=ks.pop(),
+            **kwargs,
+        )
 
     @t.observe("baseline")
     def _baseline_changed(self, change: dict[str, Any]) -> None:

@@ -80,6 +80,7 @@ export interface EvalModel {
   drill_marks: string[];
   drill_missed: Json[];
   status: string;
+  history: IPC;
 }
 
 export interface JudgeModel {
