@@ -102,6 +102,16 @@ def test_eval_widget_bars_grid_and_drill_down(open_notebook: Any) -> None:
             assert doc in missed
     first = page.locator(".vsl-eval [data-testid=hits] [data-testid=hit]").first
     assert first.locator("[data-testid=breakdown] .vsl-bar").count() >= 2  # hybrid breakdown
+    # Clicking the cell already shown redraws it too (no trait changes then).
+    page.locator('.vsl-eval tr[data-query="q01"] td[data-config="hybrid"]').click()
+    page.wait_for_function(
+        "(el) => !el.textContent.includes('searching')",
+        arg=page.locator(".vsl-eval [data-testid=drill-head]").element_handle(),
+    )
+    assert (
+        "how do I stop a loop early"
+        in page.locator(".vsl-eval [data-testid=drill-head]").inner_text()
+    )
     nb.screenshot("eval-widget")
 
     # Query text is shown as text, never run as HTML.

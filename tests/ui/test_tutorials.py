@@ -165,27 +165,6 @@ def tutorial_run_all(lab: Lab, browser: Any, name: str) -> Iterator[tuple[Any, N
         context.close()
 
 
-def test_evaluation_tutorial_runs_in_the_browser(lab: Lab, browser: Any) -> None:
-    with tutorial_run_all(lab, browser, "06_evaluation.ipynb") as (page, nb):
-        # The EvalWidget rendered live: bars, the per-query grid, and a working drill-down.
-        page.wait_for_selector(".vsl-eval [data-testid=chart] svg", timeout=60_000)
-        assert page.locator(".vsl-eval [data-testid=cell]").count() == 4 * 45
-        # The notebook's last drill() call from Python already shows q30 under "vector".
-        page.wait_for_selector('.vsl-eval[data-drill="q30/vector"]')
-        page.locator('.vsl-eval tr[data-query="q30"] td[data-config="hybrid (RRF)"]').click()
-        page.wait_for_selector('.vsl-eval[data-drill="q30/hybrid (RRF)"] [data-testid=relevant]')
-        assert "augassign" in page.locator(".vsl-eval [data-testid=hits]").inner_text()
-        # Clicking the cell already shown redraws it too (no trait changes then).
-        page.locator('.vsl-eval tr[data-query="q30"] td[data-config="hybrid (RRF)"]').click()
-        head = page.locator(".vsl-eval [data-testid=drill-head]")
-        page.wait_for_function(
-            "(el) => !el.textContent.includes('searching')", arg=head.element_handle()
-        )
-        assert "increment a variable in place" in head.inner_text()
-        nb.screenshot("tutorial-06")
-        assert page.locator(".vsl-eval").count() == 1  # still live after Run All
-
-
 def test_run_all_leaves_every_widget_of_the_widgets_tutorial_visible(
     lab: Lab, browser: Any
 ) -> None:

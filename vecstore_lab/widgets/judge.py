@@ -48,7 +48,7 @@ class JudgeWidget(VecWidget):
         ...                 depth=2, judge="ana")
         >>> w.grade(w.items[0]["id"], 3)
         >>> w.progress
-        'query 1 of 1 · 1 of 3 judged'
+        'query 1 of 1 · 1 of 2 judged'
     """
 
     _bundle = "judge.js"
