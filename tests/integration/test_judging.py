@@ -114,3 +114,37 @@ def test_judging_evaluating_and_the_run_history_on_s3(s3: LocalS3) -> None:
     assert ev.run(fresh, listed["run_id"]).to_pylist() == per_query.to_pylist()
     again = vl.Judgements(fresh.get_collection("docs", embedder=vl.HashEmbedder(dim=8)))
     assert again.qrels() == {"the moon pulls": {"moon": 3, "bonds": 0}}
+
+
+def test_the_widgets_of_the_tuning_loop_on_s3(s3: LocalS3) -> None:
+    """Pooled judging, compare mode and the run history on object storage, and a second
+    kernel (a new connection) resuming the pool where the first stopped."""
+    from vecstore_lab.widgets import EvalWidget, JudgeWidget, SearchWidget
+
+    embedder = vl.HashEmbedder(dim=16)
+    db = vl.connect(s3.uri("widgets"), storage_options=s3.storage_options)
+    docs = db.create_collection("docs", embedder=embedder)
+    texts = ["the moon pulls the sea", "tides rise", "bond prices fell", "moon and tides"]
+    docs.add(ids=[f"d{i}" for i in range(4)], texts=texts)
+    configs = {"vector": {"mode": "vector"}, "text": {"mode": "text"}}
+    judge = JudgeWidget(docs, ["moon tides", "bond prices"], configs, depth=2, judge="ana")
+    for item in judge.items:
+        judge.grade(item["id"], 2 if "moon" in item["text"] or "tides" in item["text"] else 0)
+    fresh = vl.connect(s3.uri("widgets"), storage_options=s3.storage_options)
+    again = JudgeWidget(
+        fresh.get_collection("docs", embedder=embedder),
+        ["moon tides", "bond prices"],
+        configs,
+        depth=2,
+        judge="ana",
+    )
+    assert again.done == judge.done > 0 and again.query == "bond prices"  # resumed
+    for item in again.items:
+        again.grade(item["id"], 3 if "bond" in item["text"] else 0)
+    assert again.done == again.total
+    compare = SearchWidget(docs, k=2, judgements=judge.judgements, compare=configs)
+    compare.search("moon tides")
+    assert set(compare.compare_summary) == {"k", "overlap", "rbo", "ndcg", "judged"}
+    EvalWidget(docs, None, judge.judgements, configs, k=2, label="one")
+    view = EvalWidget(docs, None, judge.judgements, configs, k=2, label="two", show_history=True)
+    assert [r["run"] for r in view.history.to_pylist()] == ["one", "one", "two", "two"]
