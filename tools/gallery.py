@@ -27,6 +27,7 @@ from vecstore_lab.testing.lab import Lab, start_lab, stop_lab
 WIDGETS = {
     "search": ".vsl-search:not(:has(.vsl-compare))",
     "compare": ".vsl-search:has(.vsl-compare)",
+    "why": ".vsl-search:has(.vsl-why)",
     "judge": ".vsl-judge",
     "browser": ".vsl-browser",
     "map": ".vsl-map",
@@ -76,6 +77,14 @@ for item in jw.items[:2]:
     vl.Judgements(docs, judge="bo").grade("moon tides", item["id"], 1)
 jw.goto(0)
 jw
+""",
+    """
+minilm = db.get_or_create_collection("minilm", embedder=vl.SentenceTransformerEmbedder())
+minilm.upsert(ids=["kitten", "rug", "bread"],
+           texts=["A small kitten sleeps on a rug. It wakes at noon, hungry and loud.",
+                  "A rug for the kitten: wool, red. The kitten sleeps there every day.",
+                  "Sourdough bread needs a starter."])
+SearchWidget(minilm, k=2, query="kitten sleeps on a rug", mode="hybrid", rerank="colbert")
 """,
     """
 CollectionBrowser(docs, page_size=6)
@@ -171,9 +180,16 @@ def render(browser: Any, lab: Lab, out: Path, variant: tuple[str, str, bool, int
     folder = out / name
     folder.mkdir(parents=True, exist_ok=True)
     page.wait_for_selector(".vsl-links path", state="attached", timeout=90_000)
+    # "why?" opened on the ColBERT-reranked widget's first hit, a query token hovered.
+    why = page.locator(".vsl-search:has(select option[value=colbert]:checked)").first
+    why.scroll_into_view_if_needed()
+    why.locator("[data-testid=why]").first.click()
+    why.locator(".vsl-why-qtok").nth(1).wait_for(timeout=90_000)
     for widget, selector in WIDGETS.items():
         root = page.locator(selector).first
         root.scroll_into_view_if_needed()
+        if widget == "why":  # a query token hovered: its token in the hit lights up
+            root.locator(".vsl-why-qtok").nth(1).hover()
         page.wait_for_timeout(200)
         root.screenshot(path=str(folder / f"{widget}.png"))
         written.append(f"{name}/{widget}.png")

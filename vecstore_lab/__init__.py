@@ -46,6 +46,7 @@ from vecstore_lab.eval.judgements import Judgements
 from vecstore_lab.filters import compile_filter
 from vecstore_lab.ingest import IngestReport
 from vecstore_lab.loaders import load_documents
+from vecstore_lab.reasons import Reasons
 from vecstore_lab.rerankers import (
     ColBERTReranker,
     CrossEncoderReranker,
@@ -96,6 +97,7 @@ __all__ = [
     "QueryResults",
     "QuerySpec",
     "RRFReranker",
+    "Reasons",
     "Record",
     "RecordSet",
     "RecursiveCharacterTextSplitter",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -21,6 +22,7 @@ from vecstore_lab._storage.lance_errors import typed_storage_errors
 from vecstore_lab._storage.rows import delete_predicate
 from vecstore_lab.errors import InvalidInputError
 from vecstore_lab.filters import Filter, compile_filter
+from vecstore_lab.reasons import explain_hits
 from vecstore_lab.results import QueryResults, RecordSet
 from vecstore_lab.spec import QuerySpec
 from vecstore_lab.versions import VersionInfo
@@ -378,8 +380,10 @@ class Collection:
             flat=flat if exact else None,
             version=version,
         )
-        names, full_text = metadata_names(schema), self.full_text
-        return QueryResults(table, names, query=spec.text, mode=spec.mode, full_text=full_text)
+        names, why = metadata_names(schema), partial(explain_hits, self, spec)
+        return QueryResults(
+            table, names, query=spec.text, mode=spec.mode, full_text=self.full_text, why=why
+        )
 
     def _query_vector(self, spec: QuerySpec) -> npt.NDArray[np.float32]:
         if spec.vector is not None:

@@ -14,7 +14,7 @@ from vecstore_lab._schema import BREAKDOWN_COLUMNS, DISTANCE, ID, RANK, SCORE, T
 from vecstore_lab._search.fulltext import LEGACY, FullText
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator, Sequence
 
     import pandas as pd
     import pyarrow as pa
@@ -193,11 +193,28 @@ class QueryResults(RecordSet):
         query: str | None,
         mode: str,
         full_text: FullText = LEGACY,
+        why: Callable[..., Any] | None = None,
     ) -> None:
         super().__init__(table, metadata_columns)
         self.query = query
         self.mode = mode
         self.full_text = full_text  # how the collection's text index reads (marks words)
+        self._why = why  # reasons.explain_hits bound to the collection and the query
+
+    def why(self, ids: str | Sequence[str] | None = None, *, colbert: Any = None) -> Any:
+        """Why these hits (or ``ids`` among them) scored as they did: a ``Reasons`` with each
+        query term's BM25 part, the nearest sentences and (with a ColBERT reranker in the
+        query, or ``colbert=``) the token alignment. See ``vecstore_lab.reasons``."""
+        from vecstore_lab.errors import InvalidIdError, InvalidInputError
+
+        if self._why is None or not self.query:
+            raise InvalidInputError("why() explains the hits of a text query")
+        texts = dict(zip(self.ids, self.texts, strict=True))
+        wanted = self.ids if ids is None else [ids] if isinstance(ids, str) else list(ids)
+        unknown = [i for i in wanted if i not in texts]
+        if unknown:
+            raise InvalidIdError(f"{unknown[0]!r} is not one of these hits")
+        return self._why([(i, texts[i] or "") for i in wanted], colbert)
 
     def _make(self, row: dict[str, Any]) -> Hit:
         vector = row.get("vector")

@@ -11,6 +11,7 @@ import { request } from "./lib/rpc";
 import { watchLive } from "./lib/live";
 import { gradeKey, gradeStrip, moveKey, type GradeState } from "./lib/grading";
 import { badge, drawLinks, joinRanks, summaryText } from "./lib/compare";
+import { weighMarks, whyPanel, type WhyReply } from "./lib/why";
 
 const FIRST_SCREEN = 40;
 const CHUNK = 160;
@@ -63,6 +64,11 @@ function render({ model, el: root }: RenderProps<SearchModel>) {
     const card = target.closest<HTMLElement>(".vsl-hit");
     if (!card) return;
     side = card.closest<HTMLElement>(".vsl-col")?.dataset.side === "b" ? "b" : "a";
+    if (target.closest("[data-why]")) {  // "why?": the reasons of this hit, not a selection
+      void explain(card, side);
+      return;
+    }
+    if (target.closest(".vsl-why")) return;  // reading the reasons is not selecting either
     if (target.closest(".vsl-grade")) {  // a chip or a copy button: grading, not selecting
       const chip = target.closest<HTMLElement>("[data-grade]");
       const copy = target.closest<HTMLElement>("[data-copy]");
@@ -239,6 +245,10 @@ function render({ model, el: root }: RenderProps<SearchModel>) {
   const cards = () => Array.from(hits.querySelectorAll<HTMLElement>(
     comparing() ? `.vsl-col[data-side="${side}"] .vsl-hit` : ".vsl-hit"));
   const decorate = (card: HTMLElement): HTMLElement => {
+    const head = card.querySelector(".vsl-hit-head");
+    if (head && !head.querySelector("[data-why]") && (model.get("query") ?? "").trim()) {
+      head.appendChild(el("button", { class: "vsl-why-btn", text: "why?", title: "which words and sentences carried this hit", attrs: { "data-why": "", "data-testid": "why" } }));
+    }
     card.querySelector(".vsl-grade")?.remove();
     if (grading()) card.appendChild(gradeStrip(card.dataset.id ?? "", state()));
     return card;
@@ -253,6 +263,20 @@ function render({ model, el: root }: RenderProps<SearchModel>) {
       all[index].scrollIntoView({ block: "nearest" });
       root.dataset.focused = all[index].dataset.id ?? "";
     }
+  };
+  const explain = async (card: HTMLElement, which: "a" | "b") => {
+    const open = card.querySelector(".vsl-why");
+    if (open) { open.remove(); return; }  // a second click closes it
+    const id = card.dataset.id ?? "";
+    const { reply } = await request(model, "why", { id, side: which });
+    if (!reply.ok) { model.set("error", String(reply.error ?? "why failed")); renderError(); return; }
+    const rows = which === "b" ? rowsFromIPC(model.get("results_b")) : rowsFromIPC(model.get("results"));
+    const text = String(rows.find((r) => String(r["id"]) === id)?.["text"] ?? "");
+    const why = reply as unknown as WhyReply;
+    weighMarks(card, why.terms);
+    card.querySelector(".vsl-grade")?.before(whyPanel(why, text));
+    if (!card.querySelector(".vsl-why")) card.appendChild(whyPanel(why, text));
+    relink?.();
   };
   const report = (reply: { ok: boolean; error?: unknown }) => {
     if (!reply.ok) { model.set("error", String(reply.error ?? "grading failed")); renderError(); }

@@ -96,3 +96,24 @@ def test_rerank_by_name_reuses_one_instance(collection: vl.Collection) -> None:
     assert resolve_reranker("colbert") is resolve_reranker("colbert")
     res = collection.query("bread", k=2, rerank="colbert", mode="hybrid")
     assert res.ids[0] == "bread" and res[0].breakdown["rerank_score"] == res[0].score
+
+
+def test_colbert_alignment_names_the_tokens_that_matched(collection: vl.Collection) -> None:
+    reranker = ColBERTReranker()
+    query, doc = "a kitten naps on a carpet", TEXTS["kitten"]
+    aligned = reranker.alignment(query, doc).to_pylist()
+    # One row per query token (MiniLM's word pieces: "naps" is "nap" + "s"), each pointing
+    # into both texts.
+    assert [r["query_token"] for r in aligned] == ["a", "kitten", "nap", "s", "on", "a", "carpet"]
+    for r in aligned:
+        assert query[r["query_start"] : r["query_end"]] == r["query_token"]
+        assert doc[r["doc_start"] : r["doc_end"]] == r["doc_token"]
+    by_query = {r["query_token"]: r["doc_token"] for r in aligned}
+    assert by_query["kitten"] == "kitten" and by_query["carpet"] == "rug"
+    # The similarities are the score: MaxSim sums them.
+    total = sum(r["similarity"] for r in aligned)
+    assert total == pytest.approx(reranker.score(query, [doc])[0], rel=1e-5)
+    # Through a query: results.why() aligns with the query's own ColBERT reranker.
+    res = collection.query(query, k=2, rerank=reranker)
+    tokens = res.why(res.ids[0]).tokens.to_pylist()
+    assert sum(r["similarity"] for r in tokens) == pytest.approx(res[0].score, rel=1e-5)

@@ -102,6 +102,13 @@ CHECKS = [
     ("compare: moved up", ".vsl-search .vsl-cmp:is(.up, .new)", "var(--vsl-bg)", 4.5),
     ("compare: column name", ".vsl-search .vsl-col-name", "var(--vsl-bg)", 4.5),
     ("compare: a line", ".vsl-search path.vsl-link", "var(--vsl-bg)", 3),
+    (
+        "why: a term's part",
+        ".vsl-search .vsl-why-term",
+        "color-mix(in srgb, var(--vsl-mark) calc(35% + var(--weight, 0) * 65%), var(--vsl-bg))",
+        4.5,
+    ),
+    ("why: nearest sentence", ".vsl-search .vsl-why-sentence", "var(--vsl-bg)", 4.5),
     ("judge: query", ".vsl-judge .vsl-judge-query", "var(--vsl-bg)", 4.5),
     ("judge: progress", ".vsl-judge .vsl-progress-text", "var(--vsl-bg)", 4.5),
     ("judge: pressed chip", ".vsl-judge .vsl-chip.on", "var(--vsl-accent)", 4.5),
@@ -121,6 +128,8 @@ def test_widgets_read_well_in_each_theme(open_notebook: Any, theme: str) -> None
     page.wait_for_selector(".vsl-map[data-points]", timeout=60_000)
     page.wait_for_selector(".vsl-eval td.cell", timeout=60_000)
     page.wait_for_selector(".vsl-search path.vsl-link", state="attached", timeout=60_000)
+    page.locator(".vsl-search").first.locator("[data-testid=why]").first.click()
+    page.wait_for_selector(".vsl-search .vsl-why-term", timeout=60_000)
     dark = theme.endswith("Dark")
     page.evaluate(
         "(theme) => window.jupyterapp.commands.execute('apputils:change-theme', {theme})", theme

@@ -23,7 +23,7 @@ from vecstore_lab._search.fulltext import LEGACY, STOP_WORDS, FullText
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["STOP_WORDS", "matching_words", "stems"]
+__all__ = ["STOP_WORDS", "matching_words", "stems", "word_terms"]
 
 _WORD = re.compile(r"[^\W_]+")
 _MAX_TOKEN = 40
@@ -50,6 +50,15 @@ def _stem(word: str, settings: FullText = LEGACY) -> str | None:
 def stems(text: str, settings: FullText = LEGACY) -> set[str]:
     """The index terms of ``text`` under a collection's full-text ``settings``."""
     return {s for w in _WORD.findall(text) if (s := _stem(w, settings)) is not None}
+
+
+def word_terms(text: str, settings: FullText = LEGACY) -> list[tuple[str, str, int]]:
+    """Each word of ``text`` the index keeps, in order: ``(word, index term, offset)``."""
+    return [
+        (m.group(), s, m.start())
+        for m in _WORD.finditer(text)
+        if (s := _stem(m.group(), settings)) is not None
+    ]
 
 
 def matching_words(

@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from vecstore_lab.embedders.sentence_transformers import DEFAULT_MODEL, SentenceTransformerEmbedder
 from vecstore_lab.rerankers._base import with_scores
 
-if TYPE_CHECKING:
-    import pyarrow as pa
+__all__ = ["ALIGNMENT_SCHEMA", "ColBERTReranker", "maxsim"]
 
-__all__ = ["ColBERTReranker", "maxsim"]
+ALIGNMENT_SCHEMA = pa.schema(
+    [
+        ("query_token", pa.string()),
+        ("query_start", pa.int32()),
+        ("query_end", pa.int32()),
+        ("doc_token", pa.string()),
+        ("doc_start", pa.int32()),
+        ("doc_end", pa.int32()),
+        ("similarity", pa.float64()),
+    ]
+)
 
 
 def maxsim(query_tokens: np.ndarray, doc_tokens: np.ndarray) -> float:
@@ -109,6 +119,51 @@ class ColBERTReranker:
         q = self.token_embeddings([query], self.query_cache)[0]
         docs = self.token_embeddings(texts)
         return np.asarray([maxsim(q, d) for d in docs], dtype=np.float64)
+
+    def _spans(self, text: str, n: int) -> list[tuple[int, int]]:
+        """Character spans of the ``n`` token vectors ``token_embeddings`` gives for ``text``
+        (the model's tokenizer, truncated as encode truncates, without [CLS]/[SEP])."""
+        model = self._encoder.model
+        tokenizer = model.tokenizer
+        encoded = tokenizer(
+            text,
+            return_offsets_mapping=True,
+            truncation=True,
+            max_length=model.max_seq_length,
+            add_special_tokens=True,
+        )
+        spans = [(int(a), int(b)) for a, b in encoded["offset_mapping"]]
+        special = tokenizer.cls_token_id is not None and tokenizer.sep_token_id is not None
+        if special and len(spans) > 2:
+            spans = spans[1:-1]
+        return spans[:n] + [(0, 0)] * max(0, n - len(spans))
+
+    def alignment(self, query: str, text: str) -> pa.Table:
+        """The MaxSim alignment: for each query token, the token of ``text`` it matched best
+        and their similarity (its part of the score). Columns: ``query_token``,
+        ``query_start``/``query_end``, ``doc_token``, ``doc_start``/``doc_end`` (character
+        offsets), ``similarity``. The similarities sum to ``score(query, [text])``."""
+        q = self.token_embeddings([query], self.query_cache)[0]
+        d = self.token_embeddings([text])[0]
+        q_spans, d_spans = self._spans(query, len(q)), self._spans(text, len(d))
+        sims = q @ d.T if len(d) else np.zeros((len(q), 0), dtype=np.float32)
+        best = sims.argmax(axis=1) if len(d) else np.zeros(len(q), dtype=np.int64)
+        rows = []
+        for i, (qa, qb) in enumerate(q_spans):
+            j = int(best[i])
+            da, db = d_spans[j] if len(d) else (0, 0)
+            rows.append(
+                {
+                    "query_token": query[qa:qb],
+                    "query_start": qa,
+                    "query_end": qb,
+                    "doc_token": text[da:db],
+                    "doc_start": da,
+                    "doc_end": db,
+                    "similarity": float(sims[i, j]) if len(d) else 0.0,
+                }
+            )
+        return pa.Table.from_pylist(rows, schema=ALIGNMENT_SCHEMA)
 
     def rerank(
         self, query: str, hits: pa.Table, *, query_vector: np.ndarray | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+import pyarrow.compute as pc
 import traitlets as t
 
 from vecstore_lab._render.html import results_html, results_payload
@@ -237,6 +238,26 @@ class SearchWidget(VecWidget):
         self._show_grades()
         self._rescore()
         return {"copied": copied}, []
+
+    def why(self, id: str, side: str = "a") -> Any:
+        """The ``Reasons`` of hit ``id`` on screen (compare mode: of side ``"b"`` too): what
+        the "why?" button on a card shows."""
+        results = self.last_results
+        if side == "b" and self.compared_results is not None:
+            results = self.compared_results[1]
+        if results is None:
+            raise InvalidInputError("search first: why() explains a hit on screen")
+        return results.why(id)
+
+    @command("why")
+    def _why_command(self, id: str, side: str = "a") -> tuple[dict[str, Any], list[bytes]]:
+        reasons = self.why(id, side)
+        sentences = reasons.sentences.filter(pc.less_equal(reasons.sentences.column("rank"), 3))
+        return {
+            "terms": reasons.terms.drop_columns(["id"]).to_pylist(),
+            "sentences": sentences.drop_columns(["id"]).to_pylist(),
+            "tokens": reasons.tokens.drop_columns(["id"]).to_pylist(),
+        }, []
 
     @command("search")
     def _search_command(self, query: str | None = None) -> tuple[dict[str, Any], list[bytes]]:

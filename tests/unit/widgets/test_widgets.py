@@ -455,6 +455,7 @@ def test_commands_are_registered_by_decorator() -> None:
         "search": "_search_command",
         "grade": "_grade_command",
         "copy_grade": "_copy_command",
+        "why": "_why_command",
     }
     assert set(w.CollectionBrowser._commands) == {"page", "refresh"}
     assert set(w.EvalWidget._commands) == {"drill"}
