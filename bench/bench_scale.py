@@ -219,8 +219,12 @@ def map_case(n: int, repeats: int, work: Path) -> list[str]:
     project_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     again = vl.connect(work / "db", embedding_cache=False).get_collection("big")
-    em = EmbeddingMap(again, color_by="topic")
+    EmbeddingMap(again, color_by="topic", labels=False)
     reopen_s = time.perf_counter() - t0
+    t0 = time.perf_counter()  # the same with cluster labels (clustered afresh: a new process)
+    em = EmbeddingMap(again, color_by="topic")
+    labelled_s = time.perf_counter() - t0
+    levels = em.clusters.column("level").to_pylist()
     payload = len(arrow_ipc(em.points))
     b = browser_map(em, work, repeats, shot=HERE / f"map-{len(proj)}.png")
     return [
@@ -234,8 +238,11 @@ def map_case(n: int, repeats: int, work: Path) -> list[str]:
         "|---|---:|---:|---|",
         f"| projection (PCA) in Python, fresh open (reads the vectors) | {project_s:.1f} s "
         f"| ≤ 20 s | {'met' if project_s <= 20 else '**not met**'} |",
-        f"| cached re-open: new connection + `EmbeddingMap(...)` | {reopen_s:.2f} s | ≤ 2 s "
-        f"| {'met' if reopen_s <= 2 else '**not met**'} |",
+        f"| cached re-open: new connection + `EmbeddingMap(..., labels=False)` | {reopen_s:.2f} s "
+        f"| ≤ 2 s | {'met' if reopen_s <= 2 else '**not met**'} |",
+        f"| `EmbeddingMap(...)` with cluster labels ({levels.count(0)} + {levels.count(1)} "
+        f"clusters, k-means on the map, c-TF-IDF) | {labelled_s:.2f} s | ≤ 2 s "
+        f"| {'met' if labelled_s <= 2 else '**not met**'} |",
         f"| map payload (x, y float32 + colour code) | {payload / 1e6:.1f} MB | ≤ 12 MB "
         f"| {'met' if payload <= 12e6 else '**not met**'} |",
         f"| data arrival → first paint | {b['paint'] / 1000:.2f} s | ≤ 2 s "

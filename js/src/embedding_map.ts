@@ -15,6 +15,7 @@ import { columns, type Columns } from "./map/columns";
 import { PALETTE, VIRIDIS, encode, plainColour, type Legend } from "./map/colours";
 import { densityRings } from "./map/density";
 import { paintOverlay } from "./map/overlay";
+import { levelFor, membersOf, placeLabels, type ClusterLabel } from "./map/labels";
 import { boxFromScreen, pointSize, pointsInBox, visiblePoints } from "./map/select";
 
 // The map fills its output area's width (within these bounds); its height is the `height`
@@ -49,7 +50,8 @@ function render({ model, el: root }: RenderProps<EmbeddingMapModel>) {
   const canvas = el("canvas", { attrs: { "data-testid": "map-canvas" } });
   const overlay = el("canvas", { class: "vsl-map-overlay", attrs: { "data-testid": "map-overlay" } });
   const card = el("div", { class: "vsl-map-card", attrs: { "data-testid": "map-card" } });
-  const frame = el("div", { class: "vsl-map-frame", attrs: { "data-testid": "map" } }, [canvas, overlay, card]);
+  const labelsBox = el("div", { class: "vsl-map-labels", attrs: { "data-testid": "map-labels" } });
+  const frame = el("div", { class: "vsl-map-frame", attrs: { "data-testid": "map" } }, [canvas, overlay, labelsBox, card]);
   let W = DEFAULT_W;
   let H = model.get("height") || 480;
   frame.style.width = `${W}px`;
@@ -232,10 +234,43 @@ function render({ model, el: root }: RenderProps<EmbeddingMapModel>) {
     });
     root.dataset.contours = String(painted.contours);
     root.dataset.rings = String(painted.rings);
+    const [e0, e1] = yScale.domain();
+    drawLabels(Math.min(d1 - d0, Math.abs(e1 - e0)));  // a wide map shows more x than y
     if (painted.star) root.dataset.star = painted.star.map(Math.round).join(",");
     else delete root.dataset.star;
   };
   plot.subscribe("view", () => { paint(); card.hidden = true; });
+
+  // -- cluster labels: the coarse ones over the whole map, finer ones zoomed in -------------
+  let labelsKey = "";
+  const drawLabels = (span: number) => {
+    const all = (model.get("labels") ? model.get("cluster_labels") ?? [] : []) as ClusterLabel[];
+    const level = Math.min(levelFor(span), Math.max(0, cols.clusters.length - 1));
+    root.dataset.viewSpan = span.toFixed(3);
+    const placed = all.length && cols.clusters.length ? placeLabels(all, level, xScale, yScale, W, H) : [];
+    const key = placed.map((p) => `${p.label.level}/${p.label.cluster}@${Math.round(p.left)},${Math.round(p.top)}`).join(";");
+    if (key === labelsKey) return;  // pans redraw only what moved
+    labelsKey = key;
+    root.dataset.labelLevel = String(level);
+    root.dataset.labels = String(placed.length);
+    labelsBox.replaceChildren(...placed.map((p) => {
+      const button = el("button", {
+        class: "vsl-map-label",
+        text: p.label.label,
+        title: `${p.label.label}: ${p.label.size.toLocaleString("en-US")} points (click to select them)`,
+        attrs: { "data-level": String(p.label.level), "data-cluster": String(p.label.cluster), "data-testid": "map-label", "data-local": "" },
+      });
+      button.style.left = `${p.left}px`;
+      button.style.top = `${p.top}px`;
+      return button;
+    }));
+  };
+  labelsBox.addEventListener("click", (event) => {
+    const button = (event.target as HTMLElement).closest<HTMLElement>(".vsl-map-label");
+    if (!button) return;
+    const codes = cols.clusters[Number(button.dataset.level)];
+    if (codes) plot.select(membersOf(codes, Number(button.dataset.cluster)));
+  });
 
   // -- legend: click a category to hide or show it; a colour scale for numbers -------------
   const drawLegend = () => {
@@ -334,6 +369,7 @@ function render({ model, el: root }: RenderProps<EmbeddingMapModel>) {
   const listeners = new Listeners(model);
   listeners.on(["points", "legend"], () => { void drawPoints(); });
   listeners.on(["highlighted_index", "query_point"], paint);
+  listeners.on(["cluster_labels", "labels"], () => { labelsKey = ""; paint(); });
   listeners.on("density", () => { densityToggle.checked = model.get("density"); densityFresh = false; paint(); });
   listeners.on("selected_ids", () => { selectedCount = (model.get("selected_ids") ?? []).length; status(); });
   listeners.on("height", fit);

@@ -97,6 +97,12 @@ CHECKS = [
     ("filter error", ".vsl-search .vsl-error", "var(--vsl-error-bg)", 4.5),
     ("browser header", ".vsl-browser th", "var(--vsl-bg-alt)", 4.5),
     ("map legend", ".vsl-map .vsl-legend-item", "var(--vsl-bg)", 4.5),
+    (
+        "map cluster label",
+        ".vsl-map .vsl-map-label",
+        "color-mix(in srgb, var(--vsl-bg) 82%, transparent)",
+        4.5,
+    ),
     ("eval grid", ".vsl-eval td.cell", "var(--vsl-bg)", 4.5),
     ("compare: new or dropped", ".vsl-search .vsl-cmp.dropped", "var(--vsl-bg)", 4.5),
     ("compare: moved up", ".vsl-search .vsl-cmp:is(.up, .new)", "var(--vsl-bg)", 4.5),
@@ -126,6 +132,7 @@ def test_widgets_read_well_in_each_theme(open_notebook: Any, theme: str) -> None
         page.wait_for_selector(f".vsl-{widget}", timeout=90_000)
     page.wait_for_selector(".vsl-search [data-testid=hit] mark", timeout=60_000)
     page.wait_for_selector(".vsl-map[data-points]", timeout=60_000)
+    page.wait_for_selector(".vsl-map [data-testid=map-label]", timeout=60_000)
     page.wait_for_selector(".vsl-eval td.cell", timeout=60_000)
     page.wait_for_selector(".vsl-search path.vsl-link", state="attached", timeout=60_000)
     page.locator(".vsl-search").first.locator("[data-testid=why]").first.click()

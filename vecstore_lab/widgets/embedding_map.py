@@ -3,7 +3,7 @@ the query and its hits marked."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pyarrow as pa
@@ -12,6 +12,7 @@ import traitlets as t
 
 from vecstore_lab._render.ipc import arrow_ipc
 from vecstore_lab._schema import ID
+from vecstore_lab._search.clusters import CLUSTER_SCHEMA, clusters_of
 from vecstore_lab._search.projection import fit_pca
 from vecstore_lab.errors import InvalidInputError
 from vecstore_lab.widgets._base import ArrowTable, VecWidget, command
@@ -76,6 +77,11 @@ class EmbeddingMap(VecWidget):
     columns of float32 x/y and a colour code (one byte per row); the point's position in them
     is its row index. Texts and metadata are fetched when a point is hovered.
 
+    The map labels its own regions: k-means clusters of the projection at two levels, each
+    named by its most distinctive words (``_search.clusters``); the coarse labels show over
+    the whole map, finer ones as you zoom in, and clicking a label selects its cluster.
+    ``clusters`` holds them as an Arrow table; ``labels=False`` turns them off.
+
     ``color_by`` colours by a metadata field (a legend to filter categories, or a colour scale
     for numbers). ``show_query`` places a query among the points and rings its hits. A lasso
     (shift + drag, or the lasso tool), a box, or a click selects points: ``selected_ids`` in
@@ -97,6 +103,11 @@ class EmbeddingMap(VecWidget):
     highlighted = t.List(t.Unicode()).tag(sync=True)
     highlighted_index = t.List(t.Int()).tag(sync=True)
     selected_ids = t.List(t.Unicode()).tag(sync=True)
+    labels = t.Bool(True).tag(sync=True)  # cluster labels on the map
+    cluster_labels = t.List(t.Dict()).tag(sync=True)  # the clusters' rows (level, label, x, y…)
+
+    # Clusters per (store, version, method, points): asked again, a map is not clustered again.
+    _cluster_cache: ClassVar[dict[tuple[str, int, int, str, int], tuple[pa.Table, list[Any]]]] = {}
 
     def __init__(self, collection: Collection, **kwargs: Any) -> None:
         self.collection = collection
@@ -106,6 +117,7 @@ class EmbeddingMap(VecWidget):
         self._scale = np.float32(1.0)
         self._results: QueryResults | None = None
         self._ready = False
+        self._clusters = pa.Table.from_pylist([], schema=CLUSTER_SCHEMA)
         super().__init__(**kwargs)
         self.project()
         self._ready = True
@@ -144,11 +156,44 @@ class EmbeddingMap(VecWidget):
         if self.color_by:
             values = self._column(self.color_by)
             columns["color"], legend = encode_colors(values)
+        self._clusters = pa.Table.from_pylist([], schema=CLUSTER_SCHEMA)
+        if self.labels:
+            self._clusters, codes = self._cluster(norm.astype(np.float32), proj)
+            for level, level_codes in enumerate(codes):
+                columns[f"cluster_{level}"] = pa.array(level_codes.astype(np.uint8))
+        self.cluster_labels = self._clusters.to_pylist()
         self.total = n
         self.legend = legend
         self.points = pa.table(columns)
         self._place_results()
         return self.points
+
+    @property
+    def clusters(self) -> pa.Table:
+        """The map's clusters (``_search.clusters``): ``level`` (0 coarse, 1 fine),
+        ``cluster``, ``label``, ``size``, centre ``x``/``y`` and the ``terms`` that name it."""
+        return self._clusters
+
+    def _cluster(self, xy: np.ndarray, proj: Projection) -> tuple[pa.Table, list[Any]]:
+        key = (self.collection.name, id(self.collection.store), proj.version, proj.method, len(xy))
+        cached = self._cluster_cache.get(key)
+        if cached is not None:
+            return cached
+        ids = self._ids()
+
+        def texts_of(positions: np.ndarray) -> list[str]:
+            wanted = ids.take(pa.array(positions, pa.int64())).to_pylist()
+            found: dict[str, str] = {}
+            for s in range(0, len(wanted), 2000):
+                got = self.collection.get(ids=wanted[s : s + 2000])
+                found.update(zip(got.ids, (t or "" for t in got.texts), strict=True))
+            return [found.get(i, "") for i in wanted]
+
+        out = clusters_of(xy, texts_of, self.collection.full_text)
+        if len(self._cluster_cache) >= 8:
+            self._cluster_cache.pop(next(iter(self._cluster_cache)))
+        self._cluster_cache[key] = out
+        return out
 
     @property
     def payload_bytes(self) -> int:
@@ -244,7 +289,7 @@ class EmbeddingMap(VecWidget):
         self.selected_ids = ids.take(pa.array(sorted(set(picked)), pa.int64())).to_pylist()
         return {"count": len(self.selected_ids)}, []
 
-    @t.observe("color_by", "method", "max_points")
+    @t.observe("color_by", "method", "max_points", "labels")
     def _reproject(self, _change: Any) -> None:
         if self._ready:
             self.project()

@@ -63,6 +63,8 @@ export interface EmbeddingMapModel {
   highlighted: string[];
   highlighted_index: number[];
   selected_ids: string[];
+  labels: boolean;
+  cluster_labels: { level: number; cluster: number; label: string; size: number; x: number; y: number; terms: string[] }[];
 }
 
 export interface EvalModel {

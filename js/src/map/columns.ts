@@ -4,16 +4,22 @@
 import { tableFromIPC } from "@uwdata/flechette";
 import { bytesOf } from "../lib/arrow";
 
-export interface Columns { x: Float32Array; y: Float32Array; color: Uint8Array | Float32Array | null }
+export interface Columns {
+  x: Float32Array;
+  y: Float32Array;
+  color: Uint8Array | Float32Array | null;
+  clusters: Uint8Array[]; // each point's cluster code per level (coarse, fine), when labelled
+}
 
 export function columns(data: unknown): Columns {
   const bytes = bytesOf(data);
-  if (!bytes || bytes.byteLength === 0) return { x: new Float32Array(), y: new Float32Array(), color: null };
+  if (!bytes || bytes.byteLength === 0) return { x: new Float32Array(), y: new Float32Array(), color: null, clusters: [] };
   const table = tableFromIPC(bytes);
   const get = (name: string) => table.getChild(name)?.toArray() ?? null;
   return {
     x: get("x") as Float32Array,
     y: get("y") as Float32Array,
     color: get("color") as Uint8Array | Float32Array | null,
+    clusters: [0, 1, 2].map((l) => get(`cluster_${l}`) as Uint8Array | null).filter((c): c is Uint8Array => c !== null),
   };
 }

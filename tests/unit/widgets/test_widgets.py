@@ -216,10 +216,12 @@ def test_embedding_map_projects_and_places_queries(docs: vl.Collection) -> None:
 
     em = EmbeddingMap(docs, color_by="topic")
     points = decode(em, "points")
-    # Typed columns only: float32 x/y inside [-1, 1] and a one-byte colour code per row.
-    assert points.schema.names == ["x", "y", "color"]
+    # Typed columns only: float32 x/y inside [-1, 1], a one-byte colour code per row, and a
+    # one-byte cluster code per row and label level.
+    assert points.schema.names == ["x", "y", "color", "cluster_0", "cluster_1"]
     assert points.schema.field("x").type == pa.float32()
     assert points.schema.field("color").type == pa.uint8()
+    assert points.schema.field("cluster_1").type == pa.uint8()
     assert points.num_rows == 5 and em.total == 5
     assert em.payload_bytes == len(em.get_state("points")["points"])
     xy = np.column_stack([points.column("x").to_numpy(), points.column("y").to_numpy()])
