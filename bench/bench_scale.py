@@ -225,6 +225,10 @@ def map_case(n: int, repeats: int, work: Path) -> list[str]:
     em = EmbeddingMap(again, color_by="topic")
     labelled_s = time.perf_counter() - t0
     levels = em.clusters.column("level").to_pylist()
+    t0 = time.perf_counter()  # a new kernel at the same version: the clusters' file is read
+    third = vl.connect(work / "db", embedding_cache=False).get_collection("big")
+    EmbeddingMap(third, color_by="topic")
+    labelled_cached_s = time.perf_counter() - t0
     payload = len(arrow_ipc(em.points))
     b = browser_map(em, work, repeats, shot=HERE / f"map-{len(proj)}.png")
     return [
@@ -241,9 +245,14 @@ def map_case(n: int, repeats: int, work: Path) -> list[str]:
         f"| cached re-open: new connection + `EmbeddingMap(..., labels=False)` | {reopen_s:.2f} s "
         f"| ≤ 2 s | {'met' if reopen_s <= 2 else '**not met**'} |",
         f"| `EmbeddingMap(...)` with cluster labels ({levels.count(0)} + {levels.count(1)} "
-        f"clusters, k-means on the map, c-TF-IDF) | {labelled_s:.2f} s | ≤ 2 s "
+        f"clusters, k-means on the map, c-TF-IDF of 960 texts read by row id), first time "
+        f"at a version | {labelled_s:.2f} s | ≤ 2 s "
         f"| {'met' if labelled_s <= 2 else '**not met**'} |",
-        f"| map payload (x, y float32 + colour code) | {payload / 1e6:.1f} MB | ≤ 12 MB "
+        f"| cached re-open with cluster labels: new connection + `EmbeddingMap(...)` "
+        f"| {labelled_cached_s:.2f} s | ≤ 2 s "
+        f"| {'met' if labelled_cached_s <= 2 else '**not met**'} |",
+        f"| map payload (x, y float32, colour code, two cluster codes) "
+        f"| {payload / 1e6:.1f} MB | ≤ 12 MB "
         f"| {'met' if payload <= 12e6 else '**not met**'} |",
         f"| data arrival → first paint | {b['paint'] / 1000:.2f} s | ≤ 2 s "
         f"| {'met' if b['paint'] <= 2000 else '**not met**'} |",

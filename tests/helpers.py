@@ -6,12 +6,12 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import vecstore_lab as vl
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     import pyarrow as pa
-
-    import vecstore_lab as vl
 
 
 ROOT = Path(__file__).resolve().parents[1]  # the repository
@@ -35,3 +35,31 @@ def widget_bundles() -> list[str]:
     """Every widget bundle, named after its source: js/src/<widget>.ts → <widget>.js."""
     src = ROOT / "js" / "src"
     return sorted(f"{p.stem}.js" for p in src.glob("*.ts") if not p.name.endswith(".d.ts"))
+
+
+# Small collections of the judging, pooling and comparison tests.
+POOL_TEXTS = [
+    "the moon pulls",
+    "the sea rises",
+    "bond prices fell",
+    "rates rose",
+    "tides and the moon",
+    "prices of bonds",
+    "a loaf of bread",
+    "sourdough starter",
+]
+TIDES_AND_BONDS = [
+    "the moon pulls the sea",
+    "tides rise and fall",
+    "bond prices fell",
+    "the moon and the tides",
+    "rates rose again",
+    "sea levels and the moon",
+]
+
+
+def small_collection(path: Path, texts: list[str], dim: int = 16) -> vl.Collection:
+    """Collection "docs" in a database at ``path / "db"``: ``texts`` as d0, d1, …"""
+    c = vl.connect(path / "db", embedder=vl.HashEmbedder(dim=dim)).create_collection("docs")
+    c.add(ids=[f"d{i}" for i in range(len(texts))], texts=texts)
+    return c

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
+    from vecstore_lab._search.clusters import MapClusters
     from vecstore_lab._search.embedding import Embedded
     from vecstore_lab._search.fulltext import FullText
     from vecstore_lab._search.projection import Projection
@@ -320,6 +321,10 @@ class Collection:
         ``sample`` rows, applied to all. Kept per version in memory and next to a local
         collection; after writes only new rows are transformed (no refit). See _projection."""
         return self._engine.project(method, sample=sample, seed=seed, progress=progress)
+
+    def map_clusters(self, method: str = "pca") -> MapClusters:
+        """The map's labelled clusters, cached per version like it (see _search.clusters)."""
+        return self._engine.map_clusters(method, self.full_text)
 
     # -- search -----------------------------------------------------------------------
     def query(

@@ -14,6 +14,7 @@ import numpy as np
 
 from vecstore_lab import telemetry
 from vecstore_lab._schema import VECTOR
+from vecstore_lab._search.clusters import ClusterCache, MapClusters
 from vecstore_lab._search.exact import DEFAULT_BUDGET, STORAGES, FlatCache
 from vecstore_lab._search.fulltext import FullText
 from vecstore_lab._search.projection import Projection, Projector
@@ -80,6 +81,7 @@ class Engine:
         self._flat = FlatCache(store, settings.dim, settings.distance, exact_cache_bytes)
         cache_uri = None if store.read_only else store.uri  # maps kept next to a writable one
         self._projector = Projector(store, store.name, settings.dim, cache_uri, self._flat)
+        self._clusters = ClusterCache(store, store.name, self._projector.cache_dir)
         store.after_write(self.upkeep)  # its failure never fails the committed write
 
     @property
@@ -108,6 +110,10 @@ class Engine:
     def project(self, method: str, *, sample: int, seed: int, progress: Any = None) -> Projection:
         """Every row's place on a 2-D map, cached per version (``projection``)."""
         return self._projector.project(method, sample=sample, seed=seed, progress=progress)
+
+    def map_clusters(self, method: str, full_text: FullText) -> MapClusters:
+        """The clusters of the ``method`` map, named by their words (``clusters``)."""
+        return self._clusters.get(self.project(method, sample=100_000, seed=0), full_text)
 
     def is_exact(self, spec: QuerySpec, vector_indexed: bool | None = None) -> bool:
         """Whether the vector search of ``spec`` is exact (and may run from memory)."""

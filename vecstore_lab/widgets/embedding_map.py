@@ -3,7 +3,7 @@ the query and its hits marked."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -12,7 +12,7 @@ import traitlets as t
 
 from vecstore_lab._render.ipc import arrow_ipc
 from vecstore_lab._schema import ID
-from vecstore_lab._search.clusters import CLUSTER_SCHEMA, clusters_of
+from vecstore_lab._search.clusters import CLUSTER_SCHEMA
 from vecstore_lab._search.projection import fit_pca
 from vecstore_lab.errors import InvalidInputError
 from vecstore_lab.widgets._base import ArrowTable, VecWidget, command
@@ -106,9 +106,6 @@ class EmbeddingMap(VecWidget):
     labels = t.Bool(True).tag(sync=True)  # cluster labels on the map
     cluster_labels = t.List(t.Dict()).tag(sync=True)  # the clusters' rows (level, label, x, y…)
 
-    # Clusters per (store, version, method, points): asked again, a map is not clustered again.
-    _cluster_cache: ClassVar[dict[tuple[str, int, int, str, int], tuple[pa.Table, list[Any]]]] = {}
-
     def __init__(self, collection: Collection, **kwargs: Any) -> None:
         self.collection = collection
         self.projection: Projection | None = None
@@ -158,7 +155,7 @@ class EmbeddingMap(VecWidget):
             columns["color"], legend = encode_colors(values)
         self._clusters = pa.Table.from_pylist([], schema=CLUSTER_SCHEMA)
         if self.labels:
-            self._clusters, codes = self._cluster(norm.astype(np.float32), proj)
+            self._clusters, codes = self._cluster()
             for level, level_codes in enumerate(codes):
                 columns[f"cluster_{level}"] = pa.array(level_codes.astype(np.uint8))
         self.cluster_labels = self._clusters.to_pylist()
@@ -174,26 +171,20 @@ class EmbeddingMap(VecWidget):
         ``cluster``, ``label``, ``size``, centre ``x``/``y`` and the ``terms`` that name it."""
         return self._clusters
 
-    def _cluster(self, xy: np.ndarray, proj: Projection) -> tuple[pa.Table, list[Any]]:
-        key = (self.collection.name, id(self.collection.store), proj.version, proj.method, len(xy))
-        cached = self._cluster_cache.get(key)
-        if cached is not None:
-            return cached
-        ids = self._ids()
-
-        def texts_of(positions: np.ndarray) -> list[str]:
-            wanted = ids.take(pa.array(positions, pa.int64())).to_pylist()
-            found: dict[str, str] = {}
-            for s in range(0, len(wanted), 2000):
-                got = self.collection.get(ids=wanted[s : s + 2000])
-                found.update(zip(got.ids, (t or "" for t in got.texts), strict=True))
-            return [found.get(i, "") for i in wanted]
-
-        out = clusters_of(xy, texts_of, self.collection.full_text)
-        if len(self._cluster_cache) >= 8:
-            self._cluster_cache.pop(next(iter(self._cluster_cache)))
-        self._cluster_cache[key] = out
-        return out
+    def _cluster(self) -> tuple[pa.Table, list[np.ndarray]]:
+        """The collection's map clusters (cached per version, ``Collection.map_clusters``)
+        in this map's coordinates and point order."""
+        found = self.collection.map_clusters(self.method)
+        table = found.labels
+        xy = np.stack([table.column("x").to_numpy(), table.column("y").to_numpy()], axis=1)
+        norm = (xy - self._center) / self._scale if len(xy) else xy
+        table = table.set_column(
+            table.schema.get_field_index("x"), "x", pa.array(norm[:, 0].astype(np.float32))
+        ).set_column(
+            table.schema.get_field_index("y"), "y", pa.array(norm[:, 1].astype(np.float32))
+        )
+        codes = [c if self._rows is None else c[self._rows] for c in found.codes]
+        return table, codes
 
     @property
     def payload_bytes(self) -> int:

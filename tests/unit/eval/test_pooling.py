@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import POOL_TEXTS, small_collection
 
 import vecstore_lab as vl
 from vecstore_lab import errors
@@ -17,20 +18,7 @@ CONFIGS = {"vector": {"mode": "vector"}, "text": {"mode": "text"}}
 
 @pytest.fixture
 def docs(tmp_path: Path) -> vl.Collection:
-    db = vl.connect(tmp_path / "db", embedder=vl.HashEmbedder(dim=16))
-    c = db.create_collection("docs")
-    texts = [
-        "the moon pulls",
-        "the sea rises",
-        "bond prices fell",
-        "rates rose",
-        "tides and the moon",
-        "prices of bonds",
-        "a loaf of bread",
-        "sourdough starter",
-    ]
-    c.add(ids=[f"d{i}" for i in range(len(texts))], texts=texts)
-    return c
+    return small_collection(tmp_path, POOL_TEXTS)
 
 
 def test_the_pool_is_the_union_blind_and_repeatable(docs: vl.Collection) -> None:

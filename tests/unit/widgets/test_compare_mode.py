@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import TIDES_AND_BONDS, small_collection
 
 import vecstore_lab as vl
 from vecstore_lab import errors
@@ -13,22 +14,11 @@ from vecstore_lab import eval as ev
 from vecstore_lab.eval import SearchConfig
 from vecstore_lab.widgets import SearchWidget
 
-TEXTS = [
-    "the moon pulls the sea",
-    "tides rise and fall",
-    "bond prices fell",
-    "the moon and the tides",
-    "rates rose again",
-    "sea levels and the moon",
-]
-
 
 @pytest.fixture
 def db(tmp_path: Path) -> vl.VecDatabase:
-    db = vl.connect(tmp_path / "db", embedder=vl.HashEmbedder(dim=32))
-    c = db.create_collection("docs")
-    c.add(ids=[f"d{i}" for i in range(len(TEXTS))], texts=TEXTS)
-    return db
+    small_collection(tmp_path, TIDES_AND_BONDS, dim=32)
+    return vl.connect(tmp_path / "db", embedder=vl.HashEmbedder(dim=32))
 
 
 def test_both_sides_answer_the_query_and_the_summary_compares_them(db: vl.VecDatabase) -> None:
@@ -70,7 +60,7 @@ def test_grades_give_each_side_its_ndcg_and_grading_works_on_both(db: vl.VecData
 def test_two_collections_with_different_embedders(db: vl.VecDatabase, tmp_path: Path) -> None:
     docs = db.get_collection("docs")
     other = vl.connect(tmp_path / "other", embedder=vl.HashEmbedder(dim=8)).create_collection("o")
-    other.add(ids=[f"d{i}" for i in range(len(TEXTS))], texts=TEXTS)
+    other.add(ids=[f"d{i}" for i in range(len(TIDES_AND_BONDS))], texts=TIDES_AND_BONDS)
     spec = vl.QuerySpec(mode="vector")
     w = SearchWidget(docs, k=3, compare=[spec, SearchConfig(spec, collection=other)])
     assert w.compared == ["vector", "vector on o"]

@@ -6,20 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import TIDES_AND_BONDS, small_collection
 
 import vecstore_lab as vl
 from vecstore_lab import errors
 from vecstore_lab import eval as ev
 from vecstore_lab.widgets import EvalWidget
 
-TEXTS = [
-    "the moon pulls the sea",
-    "tides rise and fall",
-    "bond prices fell",
-    "the moon and the tides",
-    "rates rose again",
-    "sea levels and the moon",
-]
 # (a few grades: the comparisons here are about runs, not about what the grades leave open)
 pytestmark = pytest.mark.filterwarnings("ignore::vecstore_lab.errors.UnjudgedHitsWarning")
 CONFIGS = {"vector": {"mode": "vector"}, "text": {"mode": "text"}}
@@ -27,8 +20,7 @@ CONFIGS = {"vector": {"mode": "vector"}, "text": {"mode": "text"}}
 
 @pytest.fixture
 def graded(tmp_path: Path) -> vl.Judgements:
-    c = vl.connect(tmp_path / "db", embedder=vl.HashEmbedder(dim=32)).create_collection("docs")
-    c.add(ids=[f"d{i}" for i in range(len(TEXTS))], texts=TEXTS)
+    c = small_collection(tmp_path, TIDES_AND_BONDS, dim=32)
     j = vl.Judgements(c, judge="ana")
     j.grade_many([("moon tides", "d3", 3), ("moon tides", "d1", 1), ("bond prices", "d2", 2)])
     return j

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import anywidget
 import pytest
+from helpers import POOL_TEXTS, small_collection
 
 import vecstore_lab as vl
 from vecstore_lab import errors
@@ -18,20 +19,7 @@ CONFIGS = {"vector": {"mode": "vector"}, "text": {"mode": "text"}}
 
 @pytest.fixture
 def docs(tmp_path: Path) -> vl.Collection:
-    db = vl.connect(tmp_path / "db", embedder=vl.HashEmbedder(dim=16))
-    c = db.create_collection("docs")
-    texts = [
-        "the moon pulls",
-        "the sea rises",
-        "bond prices fell",
-        "rates rose",
-        "tides and the moon",
-        "prices of bonds",
-        "a loaf of bread",
-        "sourdough",
-    ]
-    c.add(ids=[f"d{i}" for i in range(len(texts))], texts=texts)
-    return c
+    return small_collection(tmp_path, POOL_TEXTS)
 
 
 def test_the_synced_state_is_blind(docs: vl.Collection) -> None:

@@ -56,7 +56,7 @@ def test_labels_name_what_sets_a_group_apart() -> None:
     assert set(words[0]) <= {"moon", "tides", "sea"} and set(words[1]) <= {"bread", "oven"}
 
 
-def test_the_map_labels_and_codes_its_clusters(docs: vl.Collection) -> None:
+def test_the_map_labels_and_codes_its_clusters(docs: vl.Collection, tmp_path: Path) -> None:
     em = EmbeddingMap(docs)
     table = em.clusters
     assert table.column_names == ["level", "cluster", "label", "size", "x", "y", "terms"]
@@ -75,12 +75,17 @@ def test_the_map_labels_and_codes_its_clusters(docs: vl.Collection) -> None:
         assert r["size"] == int((codes == r["cluster"]).sum())
     assert em.cluster_labels == table.to_pylist()
     assert "cluster_1" in em.points.column_names
-    # Cached per version: a second map of the same version is not clustered again; a write
-    # makes a new version, and new clusters.
-    again = EmbeddingMap(docs)
-    assert again.clusters is em.clusters
+    # Cached per version, in memory and next to the projection: a new connection reads the
+    # clusters from their file; a write makes a new version, and new clusters.
+    held = docs.map_clusters()
+    assert docs.map_clusters() is held
+    reopened = vl.connect(tmp_path, embedder=vl.HashEmbedder(dim=32)).get_collection("docs")
+    read = reopened.map_clusters()
+    assert read.version == held.version and read.labels.equals(held.labels)
+    np.testing.assert_array_equal(read.codes, held.codes)
+    assert list(tmp_path.rglob("docs.pca.clusters/codes.npy"))
     docs.add(ids=["extra"], texts=["one more loaf of bread"], vectors=np.ones((1, 32)))
-    assert EmbeddingMap(docs).clusters is not em.clusters
+    assert docs.map_clusters().version == docs.version != held.version
 
 
 def test_labels_can_be_turned_off(docs: vl.Collection) -> None:
