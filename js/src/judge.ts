@@ -8,7 +8,7 @@ import { Listeners, type JudgeModel } from "./lib/models";
 import { el, injectStyle } from "./lib/dom";
 import { request } from "./lib/rpc";
 import { watchLive } from "./lib/live";
-import { GRADE_NAMES, gradeKey, moveKey } from "./lib/grading";
+import { GRADE_NAMES, chipStrip, gradeKey, moveKey } from "./lib/grading";
 
 const LONG = 1200;
 
@@ -46,18 +46,7 @@ function render({ model, el: root }: RenderProps<JudgeModel>) {
 
   const strip = (id: string): HTMLElement => {
     const standing = (model.get("grades") ?? {})[id];
-    const chips = GRADE_NAMES.map((name, g) => el("button", {
-      class: `vsl-chip${standing === g ? " on" : ""}`,
-      text: String(g),
-      title: `${g}: ${name} (key ${g})`,
-      attrs: { "data-grade": String(g), "aria-pressed": String(standing === g) },
-    }));
-    const label = el("span", {
-      class: "vsl-grade-label",
-      text: standing === undefined ? "not graded" : GRADE_NAMES[standing],
-      attrs: { "data-testid": "grade-label" },
-    });
-    return el("div", { class: "vsl-grade", attrs: { "data-testid": "grade", "data-id": id } }, [...chips, label]);
+    return chipStrip(id, standing, standing === undefined ? "not graded" : GRADE_NAMES[standing]);
   };
 
   const renderItems = () => {

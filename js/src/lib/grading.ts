@@ -13,21 +13,22 @@ export interface GradeState {
 /** The grade strip of hit ``id``: chips 0-3 (the standing one pressed) and who graded. */
 export function gradeStrip(id: string, state: GradeState): HTMLElement {
   const standing = state.grades[id];
+  const text = standing ? `${GRADE_NAMES[standing[0]]} · ${standing[1]}` : "not graded";
+  const twin = twinHint(id, state);
+  return chipStrip(id, standing?.[0], text, twin ? [twin] : []);
+}
+
+/** Chips 0-3 for hit ``id`` with ``standing`` pressed, a label, and any ``extra`` parts. Blind
+ * judging uses it bare: its label names the grade but no judge. */
+export function chipStrip(id: string, standing: number | undefined, text: string, extra: HTMLElement[] = []): HTMLElement {
   const chips = GRADE_NAMES.map((name, g) => el("button", {
-    class: `vsl-chip${standing && standing[0] === g ? " on" : ""}`,
+    class: `vsl-chip${standing === g ? " on" : ""}`,
     text: String(g),
     title: `${g}: ${name} (key ${g})`,
-    attrs: { "data-grade": String(g), "aria-pressed": String(Boolean(standing && standing[0] === g)) },
+    attrs: { "data-grade": String(g), "aria-pressed": String(standing === g) },
   }));
-  const label = el("span", {
-    class: "vsl-grade-label",
-    text: standing ? `${GRADE_NAMES[standing[0]]} · ${standing[1]}` : "not graded",
-    attrs: { "data-testid": "grade-label" },
-  });
-  const parts: HTMLElement[] = [...chips, label];
-  const twin = twinHint(id, state);
-  if (twin) parts.push(twin);
-  return el("div", { class: "vsl-grade", attrs: { "data-testid": "grade", "data-id": id } }, parts);
+  const label = el("span", { class: "vsl-grade-label", text, attrs: { "data-testid": "grade-label" } });
+  return el("div", { class: "vsl-grade", attrs: { "data-testid": "grade", "data-id": id } }, [...chips, label, ...extra]);
 }
 
 /** "same text as d13, graded relevant · copy": when ``id`` is ungraded and a twin is not. */
