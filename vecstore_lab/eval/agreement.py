@@ -16,9 +16,9 @@ import numpy as np
 from vecstore_lab.errors import InvalidInputError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
-__all__ = ["cohen_kappa"]
+__all__ = ["agreement_between", "cohen_kappa"]
 
 
 def cohen_kappa(
@@ -56,3 +56,25 @@ def cohen_kappa(
     if chance == 0.0:
         return 1.0
     return float(1.0 - (cost * observed).sum() / chance)
+
+
+def agreement_between(
+    mine: Mapping[tuple[str, str], int],
+    theirs: Mapping[tuple[str, str], int],
+    *,
+    labels: Sequence[int] = (0, 1, 2, 3),
+) -> dict[str, float | int | None]:
+    """How far two judges' grades of the same (query, id) pairs agree: ``pairs`` graded by
+    both, ``agreed`` (share of equal grades), ``kappa`` and quadratic ``weighted_kappa``
+    (None with no shared pair). ``Judgements.agreement`` of their standing grades."""
+    both = sorted(set(mine) & set(theirs))
+    if not both:
+        return {"pairs": 0, "agreed": None, "kappa": None, "weighted_kappa": None}
+    a = [mine[p] for p in both]
+    b = [theirs[p] for p in both]
+    return {
+        "pairs": len(both),
+        "agreed": sum(x == y for x, y in zip(a, b, strict=True)) / len(both),
+        "kappa": cohen_kappa(a, b, labels=list(labels)),
+        "weighted_kappa": cohen_kappa(a, b, labels=list(labels), weights="quadratic"),
+    }

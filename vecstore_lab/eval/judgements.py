@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 
 from vecstore_lab._storage.log import AppendLog
 from vecstore_lab.errors import InvalidIdError, InvalidInputError
-from vecstore_lab.eval.agreement import cohen_kappa
+from vecstore_lab.eval.agreement import agreement_between
 from vecstore_lab.eval.files import load_qrels, load_queries
 from vecstore_lab.filters import quote_string
 
@@ -37,7 +37,13 @@ if TYPE_CHECKING:
 
     from vecstore_lab.collection import Collection
 
-__all__ = ["GRADES", "JUDGEMENTS_TABLE", "Judgements", "default_judge", "query_id"]
+__all__ = [
+    "GRADES",
+    "JUDGEMENTS_TABLE",
+    "Judgements",
+    "default_judge",
+    "query_id",
+]
 
 JUDGEMENTS_TABLE = "_vecstore_judgements"
 GRADES = {0: "not relevant", 1: "marginal", 2: "relevant", 3: "highly relevant"}
@@ -347,24 +353,17 @@ class Judgements:
         grade): ``pairs``, ``agreed`` (share of equal grades), Cohen's ``kappa`` (agreement
         beyond chance, on the four grades as categories) and ``weighted_kappa`` (quadratic
         weights: grading 2 for 3 disagrees less than 0 for 3). None with no pair."""
-        mine = self._standing(judge_a)
-        theirs = self._standing(judge_b)
-        both = sorted(set(mine) & set(theirs))
-        a = [mine[p] for p in both]
-        b = [theirs[p] for p in both]
-        if not both:
-            return {"pairs": 0, "agreed": None, "kappa": None, "weighted_kappa": None}
-        return {
-            "pairs": len(both),
-            "agreed": sum(x == y for x, y in zip(a, b, strict=True)) / len(both),
-            "kappa": cohen_kappa(a, b, labels=list(GRADES)),
-            "weighted_kappa": cohen_kappa(a, b, labels=list(GRADES), weights="quadratic"),
-        }
+        standing = self.standing()
+        return agreement_between(standing.get(judge_a, {}), standing.get(judge_b, {}))
 
-    def _standing(self, judge: str) -> dict[tuple[str, str], int]:
-        t = self.current(judge=judge)
-        keys = zip(t.column("query").to_pylist(), t.column("id").to_pylist(), strict=True)
-        return dict(zip(keys, t.column("grade").to_pylist(), strict=True))
+    def standing(self) -> dict[str, dict[tuple[str, str], int]]:
+        """Each judge's standing grades, ``{judge: {(query, id): grade}}``, from one read."""
+        rows = self.history()
+        out: dict[str, dict[tuple[str, str], int]] = {}
+        columns = (rows.column(c).to_pylist() for c in ("judge", "query", "id", "grade"))
+        for judge, query, id, grade in zip(*columns, strict=True):  # oldest first: last stands
+            out.setdefault(judge, {})[(query, id)] = grade
+        return out
 
     def export_qrels(
         self, path: str | os.PathLike[str], *, format: str = "trec", documents: bool = False

@@ -23,7 +23,7 @@ from vecstore_lab.errors import InvalidInputError
 from vecstore_lab.eval.configs import SearchConfig, search_config
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Container, Sequence
 
     from vecstore_lab.collection import Collection
     from vecstore_lab.eval.configs import Config
@@ -89,6 +89,10 @@ class Pool:
                 strict=True,
             )
         )
+        return self.graded_in(done)
+
+    def graded_in(self, done: Container[tuple[str, str]]) -> list[bool]:
+        """Whether each pooled (query, id) is among the ``done`` pairs."""
         pairs = zip(
             self.items.column("query").to_pylist(), self.items.column("id").to_pylist(), strict=True
         )

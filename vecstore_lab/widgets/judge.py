@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import traitlets as t
 
 from vecstore_lab.errors import InvalidInputError
+from vecstore_lab.eval.agreement import agreement_between
 from vecstore_lab.eval.judgements import Judgements
 from vecstore_lab.eval.pooling import Pool, pool
 from vecstore_lab.widgets._base import VecWidget, command
@@ -120,7 +121,10 @@ class JudgeWidget(VecWidget):
 
     def _refresh(self, *, resume: bool = False) -> None:
         """Progress, this judge's grades of the query on screen, and agreement: one read."""
-        graded = self.pool.graded(self.judgements.judge)
+        standing = self.judgements.standing()
+        me = self.judgements.judge
+        mine = standing.get(me, {})
+        graded = self.pool.graded_in(mine.keys())
         if resume and not all(graded):
             first = self.pool.items.column("query")[graded.index(False)].as_py()
             if self.queries.index(first) != self.position:
@@ -129,25 +133,8 @@ class JudgeWidget(VecWidget):
         self.done, self.total = sum(graded), len(graded)
         self.query = self.queries[self.position] if self.queries else ""
         self.items = self._by_query.get(self.query, [])
-        mine = self.judgements.current(self.query, judge=self.judgements.judge)
-        self.grades = dict(
-            zip(mine.column("id").to_pylist(), mine.column("grade").to_pylist(), strict=True)
-        )
-        self.agreement = self._agreement()
-
-    def _agreement(self) -> str:
-        """Agreement with each other judge who graded some of the same pairs."""
-        parts = []
-        for other in self.judgements.judges():
-            if other == self.judgements.judge:
-                continue
-            a = self.judgements.agreement(self.judgements.judge, other)
-            if not a["pairs"] or a["kappa"] is None or a["agreed"] is None:
-                continue
-            parts.append(
-                f"with {other} on {a['pairs']} pairs: κ {a['kappa']:.2f}, {a['agreed']:.0%} equal"
-            )
-        return ("agreement " + "; ".join(parts)) if parts else ""
+        self.grades = {i: g for (q, i), g in mine.items() if q == self.query}
+        self.agreement = _agreement(me, standing)
 
     @command("grade")
     def _grade_command(self, id: str, grade: int) -> tuple[dict[str, Any], list[bytes]]:
@@ -162,3 +149,18 @@ class JudgeWidget(VecWidget):
             f"JudgeWidget(collection={self.collection.name!r}, judge={self.judge!r}, "
             f"judged={self.done}/{self.total})"
         )
+
+
+def _agreement(me: str, standing: dict[str, dict[tuple[str, str], int]]) -> str:
+    """Agreement of ``me`` with each other judge who graded some of the same pairs."""
+    parts = []
+    for other in sorted(standing):
+        if other == me:
+            continue
+        a = agreement_between(standing.get(me, {}), standing[other])
+        if not a["pairs"] or a["kappa"] is None or a["agreed"] is None:
+            continue
+        parts.append(
+            f"with {other} on {a['pairs']} pairs: κ {a['kappa']:.2f}, {a['agreed']:.0%} equal"
+        )
+    return ("agreement " + "; ".join(parts)) if parts else ""
