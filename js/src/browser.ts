@@ -14,6 +14,7 @@ function render({ model, el: root }: RenderProps<BrowserModel>) {
   const prev = el("button", { text: "◀ prev", attrs: { "data-testid": "prev" } });
   const next = el("button", { text: "next ▶", attrs: { "data-testid": "next" } });
   const pageInfo = el("span", { attrs: { "data-testid": "page-info" } });
+  const scopeInfo = el("span", { class: "vsl-scope", attrs: { "data-testid": "scope" } });
   const filter = el("input", { class: "vsl-filter", attrs: { "data-testid": "filter", "aria-label": "filter rows" } });
   filter.value = model.get("where") ?? "";
   filter.placeholder = model.get("filter_hint") || "filter";
@@ -26,7 +27,7 @@ function render({ model, el: root }: RenderProps<BrowserModel>) {
   const detail = el("div", { class: "vsl-detail", attrs: { "data-testid": "row-detail" } });
   detail.hidden = true;
   const side = el("div", { class: "vsl-panels" });
-  root.append(el("div", { class: "vsl-controls" }, [filter, prev, pageInfo, next]), error, scroller, detail, side);
+  root.append(el("div", { class: "vsl-controls" }, [filter, prev, pageInfo, next, scopeInfo]), error, scroller, detail, side);
 
   const go = async (page: number, sortBy?: string, descending?: boolean) => {
     if (!isLive(root)) return;
@@ -54,8 +55,11 @@ function render({ model, el: root }: RenderProps<BrowserModel>) {
       th.addEventListener("click", () => void go(0, c, c === sortBy ? !desc : false));
       return th;
     }));
+    const marked = new Set(model.get("marked") ?? []);
     const body = rows.map((r) => {
-      const tr = el("tr", { attrs: { "data-id": String(r["id"]) } }, cols.map((c) => el("td", { text: formatValue(r[c]), title: formatValue(r[c]) })));
+      const hit = marked.has(String(r["id"]));
+      const tr = el("tr", { class: hit ? "vsl-marked" : "", attrs: { "data-id": String(r["id"]), title: hit ? "a hit of the linked search" : "" } },
+        cols.map((c) => el("td", { text: formatValue(r[c]), title: formatValue(r[c]) })));
       tr.addEventListener("click", () => showRow(tr, r, cols));
       return tr;
     });
@@ -66,6 +70,8 @@ function render({ model, el: root }: RenderProps<BrowserModel>) {
     const page = model.get("page") as number;
     const pages = Math.max(1, Math.ceil(total / size));
     pageInfo.textContent = `page ${page + 1} of ${pages} · ${total} rows`;
+    scopeInfo.textContent = model.get("scope_note") ? `within ${model.get("scope_note")}` : "";
+    scopeInfo.hidden = !model.get("scope_note");
     prev.disabled = page <= 0;
     next.disabled = page >= pages - 1;
   };
@@ -97,7 +103,7 @@ function render({ model, el: root }: RenderProps<BrowserModel>) {
   prev.addEventListener("click", () => void go(model.get("page") - 1));
   next.addEventListener("click", () => void go(model.get("page") + 1));
   const listeners = new Listeners(model);
-  listeners.on("rows", renderRows);
+  listeners.on(["rows", "marked", "scope_note"], renderRows);
   listeners.on(["schema_info", "stats", "versions"], renderSide);
   renderRows();
   renderSide();

@@ -12,7 +12,8 @@ import { request } from "./lib/rpc";
 import { el, injectStyle } from "./lib/dom";
 import { isLive, watchLive } from "./lib/live";
 import { columns, type Columns } from "./map/columns";
-import { PALETTE, VIRIDIS, encode, plainColour, type Legend } from "./map/colours";
+import { PALETTE, VIRIDIS, encode, plainColour, unpackKeep, type Legend } from "./map/colours";
+import { bytesOf } from "./lib/arrow";
 import { densityRings } from "./map/density";
 import { paintOverlay } from "./map/overlay";
 import { levelFor, membersOf, placeLabels, type ClusterLabel } from "./map/labels";
@@ -101,6 +102,8 @@ function render({ model, el: root }: RenderProps<EmbeddingMapModel>) {
     if (total > shown) parts[0] += ` of ${total.toLocaleString("en-US")} (evenly sampled)`;
     parts.push(model.get("method"));
     if (model.get("color_by")) parts.push(`colour: ${model.get("color_by")}`);
+    const kept = model.get("active_count") ?? -1;
+    if (kept >= 0) parts.push(`${kept.toLocaleString("en-US")} kept by the linked filters`);
     parts.push(`${selectedCount} selected`);
     info.textContent = parts.join(" · ");
   };
@@ -308,9 +311,12 @@ function render({ model, el: root }: RenderProps<EmbeddingMapModel>) {
     cols = columns(model.get("points"));
     legend = { kind: "none", ...(model.get("legend") ?? {}) } as Legend;
     hidden = new Set();
-    const { points, options, settings } = encode(cols.x, cols.y, cols.color, legend, dark);
-    plot.set({ ...settings, pointSize: pointSize(cols.x.length) });
+    const keep = unpackKeep(bytesOf(model.get("active")), cols.x.length);
+    const { points, options, settings } = encode(cols.x, cols.y, cols.color, legend, dark, keep);
+    plot.set({ ...settings, pointOrder: null, pointSize: pointSize(cols.x.length) } as never);
     await plot.draw(points as never, options as never);
+    if (settings.pointOrder) plot.set({ pointOrder: settings.pointOrder } as never);
+    root.dataset.kept = String(model.get("active_count") ?? -1);
     selectedCount = 0;
     densityFresh = false;
     drawnAt = performance.now() - t0;
@@ -367,7 +373,7 @@ function render({ model, el: root }: RenderProps<EmbeddingMapModel>) {
   resizeWatch.observe(root);
 
   const listeners = new Listeners(model);
-  listeners.on(["points", "legend"], () => { void drawPoints(); });
+  listeners.on(["points", "legend", "active"], () => { void drawPoints(); });
   listeners.on(["highlighted_index", "query_point"], paint);
   listeners.on(["cluster_labels", "labels"], () => { labelsKey = ""; paint(); });
   listeners.on("density", () => { densityToggle.checked = model.get("density"); densityFresh = false; paint(); });

@@ -175,7 +175,8 @@ function render({ model, el: root }: RenderProps<SearchModel>) {
 
   const renderStatus = () => {
     const summary = summaryText(model.get("compare_summary") ?? {}, model.get("compared") ?? []);
-    status.textContent = model.get("busy") ? "searching…" : comparing() ? summary : (model.get("status") ?? "");
+    const scope = model.get("scope_note") ? ` · within ${model.get("scope_note")}` : "";
+    status.textContent = (model.get("busy") ? "searching…" : comparing() ? summary : (model.get("status") ?? "")) + scope;
   };
 
   const submit = async () => {
@@ -322,7 +323,7 @@ function render({ model, el: root }: RenderProps<SearchModel>) {
     if (node) node.textContent = model.get("status_b") ?? "";
   });
   listeners.on("error", renderError);
-  listeners.on(["status", "busy"], renderStatus);
+  listeners.on(["status", "busy", "scope_note"], renderStatus);
   listeners.on("rerankers", syncInputs);
   // Settings changed from Python (widget.search(..., mode=...)) show in the controls.
   const syncSettings = () => {

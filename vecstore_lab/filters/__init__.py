@@ -4,6 +4,8 @@ Dict form (Mongo/Chroma style)::
 
     {"category": "tech", "year": {"$gte": 2020}, "$or": [{"lang": "en"}, {"lang": "de"}]}
 
+An item of ``$and``/``$or`` may also be a filter in the string form (below).
+
 Operators: ``$eq $ne $gt $gte $lt $lte $in $nin $contains $like $exists $not`` on a field,
 ``$and $or $not`` at the top. ``$ne`` and ``$nin`` also match rows where the field is missing,
 as in MongoDB. ``$contains`` is a case-sensitive substring test on text and a membership test
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Filter",
+    "all_of",
     "compile_filter",
     "filter_depth",
     "parse_filter",
@@ -99,6 +102,21 @@ def compile_filter(
     if node is None:
         return None
     return _compile.compile_node(node, schema, hidden)
+
+
+def all_of(*filters: Filter | None) -> Filter | None:
+    """One filter that keeps the rows every given filter keeps (``None`` ones are no filter).
+
+    Examples:
+        >>> all_of("year >= 2020", None, {"topic": "pets"})
+        {'$and': ['year >= 2020', {'topic': 'pets'}]}
+        >>> all_of(None, "a = 1")
+        'a = 1'
+    """
+    given = [f for f in filters if f is not None and not (isinstance(f, str) and not f.strip())]
+    if not given:
+        return None
+    return given[0] if len(given) == 1 else {"$and": given}
 
 
 def parse_where(text: str) -> Any:

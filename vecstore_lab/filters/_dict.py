@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from vecstore_lab.errors import InvalidFilterError
+from vecstore_lab.filters import _parser
 from vecstore_lab.filters._ast import (
     MAX_DEPTH,
     And,
@@ -42,10 +43,16 @@ def parse_dict(spec: Mapping[str, Any], path: str = "where", level: int = 1) -> 
         sub = f"{path}[{key!r}]"
         if key in ("$and", "$or"):
             if not isinstance(value, list | tuple) or not value:
-                raise InvalidFilterError(f"{sub} must be a non-empty list of filter dicts")
+                raise InvalidFilterError(
+                    f"{sub} must be a non-empty list of filters (dicts or strings)"
+                )
             items = []
             for i, v in enumerate(value):
-                node = parse_dict(v, f"{sub}[{i}]", level + 1)
+                # an item may be a filter in the string form ("year >= 2020"); blank is none
+                if isinstance(v, str):
+                    node = _parser.parse_string(v) if v.strip() else None
+                else:
+                    node = parse_dict(v, f"{sub}[{i}]", level + 1)
                 if node is not None:
                     items.append(node)
             if items:

@@ -1,5 +1,6 @@
 """Notebook widgets (anywidget): search with score breakdowns, live telemetry, a collection
-browser, an embedding map, an evaluation view and blind pooled judging. Each is a thin view
+browser, an embedding map, facets (bar charts and histograms of metadata), an evaluation
+view and blind pooled judging; ``link`` makes them filter each other. Each is a thin view
 over the same API scripts use; each module here pairs with ``js/src/<name>.ts``."""
 
 from __future__ import annotations
@@ -7,7 +8,9 @@ from __future__ import annotations
 from vecstore_lab.widgets.browser import CollectionBrowser
 from vecstore_lab.widgets.embedding_map import EmbeddingMap
 from vecstore_lab.widgets.evaluation import DrillDown, EvalWidget
+from vecstore_lab.widgets.facet import FacetWidget
 from vecstore_lab.widgets.judge import JudgeWidget
+from vecstore_lab.widgets.link import Link, link
 from vecstore_lab.widgets.search import SearchWidget
 from vecstore_lab.widgets.telemetry import TelemetryWidget
 
@@ -16,7 +19,10 @@ __all__ = [
     "DrillDown",
     "EmbeddingMap",
     "EvalWidget",
+    "FacetWidget",
     "JudgeWidget",
+    "Link",
     "SearchWidget",
     "TelemetryWidget",
+    "link",
 ]

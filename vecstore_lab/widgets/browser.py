@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import traitlets as t
 
 from vecstore_lab._render.html import table_html
@@ -14,8 +16,6 @@ from vecstore_lab.widgets._base import ArrowTable, VecWidget, command
 from vecstore_lab.widgets._hints import filter_example
 
 if TYPE_CHECKING:
-    import pyarrow as pa
-
     from vecstore_lab.collection import Collection
 
 __all__ = ["CollectionBrowser"]
@@ -45,9 +45,13 @@ class CollectionBrowser(VecWidget):
     stats = t.Dict().tag(sync=True)
     versions = t.List(t.Dict()).tag(sync=True)
     filter_hint = t.Unicode("").tag(sync=True)  # the filter box's example
+    scope_note = t.Unicode("").tag(sync=True)  # "within 1,204 rows picked in linked views"
+    marked = t.List(t.Unicode()).tag(sync=True)  # ids to mark (a linked search's hits)
 
     def __init__(self, collection: Collection, **kwargs: Any) -> None:
         self.collection = collection
+        self._scope: pa.Array | None = None  # the ids shown when linked views pick rows
+        self._scope_order: tuple[str, bool, pa.Array] | None = None  # the scope, sorted
         kwargs.setdefault("filter_hint", filter_example(collection.metadata_schema))
         super().__init__(**kwargs)
         self.refresh()
@@ -55,7 +59,7 @@ class CollectionBrowser(VecWidget):
     def refresh(self) -> None:
         """Reload counts, schema, stats, versions and the current page."""
         c = self.collection
-        self.total = c.count(parse_where(self.where))
+        self.total = c.count(parse_where(self.where)) if self._scope is None else len(self._scope)
         self.schema_info = [
             {
                 "name": f.name,
@@ -84,6 +88,42 @@ class CollectionBrowser(VecWidget):
         ]
         self.load_page()
 
+    @property
+    def scope(self) -> pa.Array | None:
+        """The ids this browser pages through when linked views have picked rows (``None``:
+        every row that matches ``where``)."""
+        return self._scope
+
+    def scope_to(self, ids: pa.Array | None, note: str = "") -> None:
+        """Show only the rows ``ids`` (in that order, unless sorted), or every row again with
+        ``None``; ``note`` says why. What a ``Link`` does: the ids it passes already match
+        this browser's own ``where``."""
+        self._scope = None if ids is None else ids.cast(pa.string())
+        self._scope_order = None
+        self.scope_note = note if ids is not None else ""
+        if ids is None:
+            self.total = self.collection.count(parse_where(self.where))
+        self.page = 0
+        self.load_page()
+
+    def _scoped_page(self, offset: int) -> pa.Table:
+        """A page of the scope, in scope order or sorted by ``sort_by`` (the scope's sort key
+        is read once per scope and order)."""
+        assert self._scope is not None
+        ids = self._scope
+        if self.sort_by:
+            key = (self.sort_by, self.descending)
+            if self._scope_order is None or self._scope_order[:2] != key:
+                got = self.collection.get(ids=ids.to_pylist(), select=[self.sort_by]).to_arrow()
+                order = pc.sort_indices(
+                    got,
+                    sort_keys=[(self.sort_by, "descending" if self.descending else "ascending")],
+                )
+                self._scope_order = (*key, got.column("id").take(order).combine_chunks())
+            ids = self._scope_order[2]
+        page = ids.slice(offset, self.page_size).to_pylist()
+        return self.collection.get(ids=page).to_arrow() if page else self.rows.slice(0, 0)
+
     def load_page(
         self,
         page: int | None = None,
@@ -103,9 +143,14 @@ class CollectionBrowser(VecWidget):
             self.sort_by = sort_by
         if descending is not None:
             self.descending = descending
+        if self._scope is not None:
+            self.total = len(self._scope)
         pages = max(1, -(-self.total // self.page_size))
         self.page = min(max(self.page, 0), pages - 1)
         offset = self.page * self.page_size
+        if self._scope is not None:
+            self.rows = self._scoped_page(offset)
+            return self.rows
         order = (self.sort_by, "descending" if self.descending else "ascending")
         self.rows = self.collection.get(
             where=parse_where(self.where),
@@ -129,6 +174,7 @@ class CollectionBrowser(VecWidget):
 
     def _static_html(self) -> str:
         shown = f", where {self.where}" if self.where else ""
+        shown += f", {self.scope_note}" if self.scope_note else ""
         title = f"{self.collection.name}: {self.total} rows{shown}, page {self.page + 1}"
         return table_html(self.rows, title=title)
 

@@ -105,6 +105,10 @@ class EmbeddingMap(VecWidget):
     selected_ids = t.List(t.Unicode()).tag(sync=True)
     labels = t.Bool(True).tag(sync=True)  # cluster labels on the map
     cluster_labels = t.List(t.Dict()).tag(sync=True)  # the clusters' rows (level, label, x, y…)
+    # Points other views filtered out are dimmed: one bit per point (numpy ``packbits``, little
+    # bit order), 1 = kept; empty when nothing is filtered. ``dim`` sets it.
+    active = t.Bytes(b"").tag(sync=True)
+    active_count = t.Int(-1).tag(sync=True)  # points kept; -1 when nothing is filtered
 
     def __init__(self, collection: Collection, **kwargs: Any) -> None:
         self.collection = collection
@@ -159,6 +163,7 @@ class EmbeddingMap(VecWidget):
             for level, level_codes in enumerate(codes):
                 columns[f"cluster_{level}"] = pa.array(level_codes.astype(np.uint8))
         self.cluster_labels = self._clusters.to_pylist()
+        self.active, self.active_count = b"", -1  # new points: nothing filtered yet
         self.total = n
         self.legend = legend
         self.points = pa.table(columns)
@@ -195,6 +200,25 @@ class EmbeddingMap(VecWidget):
         assert self.projection is not None
         ids = self.projection.ids
         return ids if self._rows is None else ids.take(pa.array(self._rows))
+
+    @property
+    def point_ids(self) -> pa.Array:
+        """The row id of each point, in point order (what a point's index refers to)."""
+        if self.projection is None:
+            return pa.array([], pa.string())
+        return self._ids()
+
+    def dim(self, keep: np.ndarray | None) -> None:
+        """Dim every point where ``keep`` (one bool per point, in point order) is False;
+        ``None`` shows every point at full strength again. What a linked filter does."""
+        if keep is None:
+            self.active, self.active_count = b"", -1
+            return
+        keep = np.asarray(keep, dtype=bool)
+        if keep.shape != (len(self.points),):
+            raise InvalidInputError(f"dim: {len(self.points)} flags expected, got {keep.shape}")
+        self.active = np.packbits(keep, bitorder="little").tobytes()
+        self.active_count = int(keep.sum())
 
     def _column(self, name: str) -> pa.Array:
         """A metadata column, in the map's point order."""
@@ -235,11 +259,21 @@ class EmbeddingMap(VecWidget):
         if embedder is None:
             raise InvalidInputError("show_query needs a collection with an embedder")
         results = self.collection.query(text, k=k, **query_kwargs)
-        self._results = results
-        x, y = self.to_2d(embedder.embed_query(text))
-        self.query_point = {"x": x, "y": y, "text": text}
-        self._place_results()
+        self.show_results(results)
         return results
+
+    def show_results(self, results: QueryResults | None) -> None:
+        """Ring the hits of ``results`` (run elsewhere: a linked ``SearchWidget``) and mark
+        their query, when it has a text and the collection an embedder; ``None`` clears."""
+        self._results = results
+        text = None if results is None else results.query
+        embedder = self.collection.embedder
+        if text and embedder is not None and self.projection is not None:
+            x, y = self.to_2d(embedder.embed_query(text))
+            self.query_point = {"x": x, "y": y, "text": text}
+        else:
+            self.query_point = None  # type: ignore[assignment]  # (allow_none)
+        self._place_results()
 
     def _place_results(self) -> None:
         ids = [] if self._results is None else list(self._results.ids)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,7 @@ from vecstore_lab._render.html import results_html, results_payload
 from vecstore_lab._render.terms import matching_words
 from vecstore_lab.errors import InvalidInputError, VecStoreError
 from vecstore_lab.eval.judgements import Judgements
-from vecstore_lab.filters import parse_where
+from vecstore_lab.filters import Filter, all_of, parse_where
 from vecstore_lab.rerankers import list_rerankers
 from vecstore_lab.results import without_vectors
 from vecstore_lab.spec import MODES, QuerySpec
@@ -91,6 +92,7 @@ class SearchWidget(VecWidget):
     compared = t.List(t.Unicode()).tag(sync=True)  # the two sides' names; [] when not comparing
     results_b = ArrowTable().tag(sync=True)  # compare mode: the second side's hits
     status_b = t.Unicode("").tag(sync=True)  # compare mode: the second side's status
+    scope_note = t.Unicode("").tag(sync=True)  # "within 1,204 rows picked in linked views"
     compare_summary = t.Dict().tag(sync=True)  # {k, overlap, rbo, ndcg: [a, b], judged: [a, b]}
 
     def __init__(
@@ -116,6 +118,7 @@ class SearchWidget(VecWidget):
         self.last_results: QueryResults | None = None  # (compare mode: the first side's)
         self.compared_results: tuple[QueryResults, QueryResults] | None = None
         self.searches = 0  # searches run (live mode runs fewer than keystrokes)
+        self.scope: Filter | None = None  # rows linked views picked (``scope_to``)
         super().__init__(**kwargs)
         if self.query:  # SearchWidget(c, query="...") shows its hits at once
             self.search()
@@ -161,7 +164,7 @@ class SearchWidget(VecWidget):
         if not self.query.strip():
             self.busy = False
             raise InvalidInputError("compare mode needs a query text")
-        where = parse_where(self.where)
+        where = all_of(parse_where(self.where), self.scope)
         try:
             (a, status_a), (b, status_b) = (
                 side.run(self.collection, self.query, self.k, where) for side in sides
@@ -183,6 +186,16 @@ class SearchWidget(VecWidget):
         self._show_grades([*a.ids, *b.ids])
         return a
 
+    def scope_to(self, where: Filter | None, note: str = "") -> None:
+        """Search only the rows ``where`` keeps (with the filter box's own filter), or every
+        row again with ``None``; ``note`` says why. The query on screen runs again. What a
+        ``Link`` does when other views pick rows."""
+        self.scope = where
+        self.scope_note = note if where is not None else ""
+        if self.query.strip():
+            with contextlib.suppress(VecStoreError):  # shown in the widget (``error``)
+                self.search()
+
     @property
     def spec(self) -> QuerySpec:
         """The ``QuerySpec`` the widget's settings describe (what ``search`` runs)."""
@@ -190,7 +203,7 @@ class SearchWidget(VecWidget):
             self.query or None,
             k=self.k,
             mode=self.mode,
-            where=parse_where(self.where),
+            where=all_of(parse_where(self.where), self.scope),
             rerank=self.rerank or None,
         )
 

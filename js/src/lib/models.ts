@@ -26,6 +26,7 @@ export interface SearchModel {
   live: boolean;
   debounce_ms: number;
   filter_hint: string;
+  scope_note: string;
   judge: string;
   graded_query: string;
   grades: Record<string, [number, string]>;
@@ -48,6 +49,8 @@ export interface BrowserModel {
   stats: Json;
   versions: { version: number; timestamp: string; rows: number | null }[];
   filter_hint: string;
+  scope_note: string;
+  marked: string[];
 }
 
 export interface EmbeddingMapModel {
@@ -64,6 +67,8 @@ export interface EmbeddingMapModel {
   highlighted_index: number[];
   selected_ids: string[];
   labels: boolean;
+  active: IPC;
+  active_count: number;
   cluster_labels: { level: number; cluster: number; label: string; size: number; x: number; y: number; terms: string[] }[];
 }
 
@@ -96,6 +101,16 @@ export interface JudgeModel {
   total: number;
   agreement: string;
   error: string;
+}
+
+export interface Facet { column: string; kind: "category" | "number"; labels: string[]; total: number[]; kept: number[] }
+
+export interface FacetModel {
+  columns: string[];
+  facets: Facet[];
+  selection: Record<string, number[]>;
+  kept_rows: number;
+  total: number;
 }
 
 export interface TelemetryModel {
