@@ -85,8 +85,8 @@ class _Facet:
 
     def keeps(self, picked: list[int]) -> npt.NDArray[np.bool_]:
         if self.number:  # a histogram's pick is the range of bins it spans
-            span: npt.NDArray[np.bool_] = (self.codes >= min(picked)) & (self.codes <= max(picked))
-            return span & ~self.nulls
+            span = (self.codes >= min(picked)) & (self.codes <= max(picked)) & ~self.nulls
+            return np.asarray(span, dtype=bool)
         return np.isin(self.codes, picked)
 
     def where(self, picked: list[int]) -> Filter:
