@@ -44,6 +44,29 @@ def _is_number(dtype: pa.DataType) -> bool:
     return bool(pa.types.is_integer(dtype) or pa.types.is_floating(dtype))
 
 
+def nice_edges(lo: float, hi: float, bins: int) -> npt.NDArray[np.float64]:
+    """Bin edges over ``lo..hi`` at a round step (1, 2, 2.5 or 5 times a power of ten), at
+    most ``bins`` bins: 0, 50, 100, ... rather than 0, 49.95, 99.9, ...
+
+    Examples:
+        >>> nice_edges(0, 999, 20)[:4].tolist(), len(nice_edges(0, 999, 20)) - 1
+        ([0.0, 50.0, 100.0, 150.0], 20)
+        >>> nice_edges(0.2, 0.9, 5).tolist()
+        [0.2, 0.4, 0.6, 0.8, 1.0]
+    """
+    if hi <= lo:
+        return np.array([lo, lo + 1.0])
+    raw = (hi - lo) / bins
+    power = 10.0 ** np.floor(np.log10(raw))
+    for factor in (1, 2, 2.5, 5, 10):
+        step = factor * power
+        start = np.floor(lo / step) * step
+        count = int(np.floor((hi - start) / step)) + 1  # the last bin holds hi
+        if count <= bins:
+            break
+    return np.round(start + step * np.arange(count + 1), 12)
+
+
 class _Facet:
     """One column's bins: each row's bin code, the bins' labels, and how a pick filters."""
 
@@ -55,8 +78,9 @@ class _Facet:
             x = pc.fill_null(pc.cast(values, pa.float64()), 0.0).to_numpy()
             lo = float(x[~nulls].min()) if (~nulls).any() else 0.0
             hi = float(x[~nulls].max()) if (~nulls).any() else 1.0
-            self.edges = np.linspace(lo, hi if hi > lo else lo + 1, bins + 1)
-            codes = np.clip(np.searchsorted(self.edges, x, side="right") - 1, 0, bins - 1)
+            self.edges = nice_edges(lo, hi, bins)
+            last = len(self.edges) - 2
+            codes = np.clip(np.searchsorted(self.edges, x, side="right") - 1, 0, last)
             self.labels = [
                 f"{a:g}..{b:g}" for a, b in zip(self.edges, self.edges[1:], strict=False)
             ]

@@ -207,7 +207,12 @@ class Link:
         start = time.perf_counter()
         for w in self.widgets:
             others = self._others(w)
-            note = "" if others is None else f"{int(others.sum()):,} rows kept by linked views"
+            kept = 0 if others is None else int(others.sum())
+            note = (
+                ""
+                if others is None
+                else f"{kept:,} row{'' if kept == 1 else 's'} kept by linked views"
+            )
             if isinstance(w, EmbeddingMap):
                 w.dim(None if others is None else self._from_universe(w, others))
             elif isinstance(w, FacetWidget):
