@@ -31,6 +31,8 @@ WIDGETS = {
     "judge": ".vsl-judge",
     "browser": ".vsl-browser",
     "map": ".vsl-map",
+    "facets": ".vsl-facets",
+    "linked-map": ":nth-match(.vsl-map, 2)",  # dimmed by the facets' picks
     "eval": ".vsl-eval",
     "telemetry": ".vsl-telemetry",
 }
@@ -49,7 +51,8 @@ CELLS = [
 import tempfile
 import vecstore_lab as vl
 from vecstore_lab.widgets import (
-    CollectionBrowser, EmbeddingMap, EvalWidget, JudgeWidget, SearchWidget, TelemetryWidget,
+    CollectionBrowser, EmbeddingMap, EvalWidget, FacetWidget, JudgeWidget, SearchWidget,
+    TelemetryWidget, link,
 )
 
 vl.telemetry.enable()
@@ -93,6 +96,15 @@ CollectionBrowser(docs, page_size=6)
 em = EmbeddingMap(docs, color_by="topic")
 _ = em.show_query("stock markets", k=5)
 em
+""",
+    """
+lm = EmbeddingMap(docs, color_by="topic", labels=False, density=False, height=320)
+lb = CollectionBrowser(docs, page_size=4)
+fw = FacetWidget(docs, ["topic", "year"])
+linked = link(fw, lm, lb)
+fw.pick("topic", ["tides", "bread"])
+fw.pick("year", ["2004..2006", "2014..2016"])
+display(fw, lm, lb)
 """,
     """
 qs, qr = {"q1": "moon tides", "q2": "bread"}, {"q1": {"d0": 2, "d4": 1}, "q2": {"d2": 1}}

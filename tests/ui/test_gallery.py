@@ -25,7 +25,18 @@ def test_gallery_renders_every_widget_and_the_panel(tmp_path: Path) -> None:
     )
     page = (out / "index.html").read_text()
     shown = re.findall(r'<img src="([^"]+)"', page)
-    widgets = ("search", "compare", "why", "judge", "browser", "map", "eval", "telemetry")
+    widgets = (
+        "search",
+        "compare",
+        "why",
+        "judge",
+        "browser",
+        "map",
+        "facets",
+        "linked-map",
+        "eval",
+        "telemetry",
+    )
     expected = {f"lab-light/{w}.png" for w in widgets}
     assert expected | {"lab-light/panel.png"} == set(shown)
     for name in shown:
