@@ -8,11 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from vecstore_lab._inputs import Batch, build_batch, check_ids, check_query_vector
-from vecstore_lab._schema import (
-    CollectionSettings,
-    metadata_fields,
-    metadata_names,
-)
+from vecstore_lab._schema import CollectionSettings, metadata_fields, metadata_names
 from vecstore_lab._search import embedding as _embedding
 from vecstore_lab._search import run as _search
 from vecstore_lab._search.engine import Engine
@@ -49,7 +45,7 @@ if TYPE_CHECKING:
 __all__ = ["Collection", "VersionInfo"]
 
 _TYPED = """count get to_arrow search project list_versions verify stats list_indexes explain
-measure_recall create_index create_scalar_index add upsert update delete restore optimize"""
+measure_recall create_index create_scalar_index add upsert update delete restore optimize rowids"""
 
 
 @typed_storage_errors(*_TYPED.split())  # every method that reads or writes the table
@@ -260,6 +256,10 @@ class Collection:
     def count(self, where: Filter | None = None) -> int:
         """Number of rows (matching ``where`` if given)."""
         return self._store.count(self._where(where))
+
+    def rowids(self, where: Filter | None = None) -> npt.NDArray[np.uint64]:
+        """Sorted row ids of the rows matching ``where``, as a ``Projection``'s ``rowids``."""
+        return self._store.rowids(self._where(where))
 
     def get(
         self,

@@ -91,12 +91,15 @@ def test_widget_scale_bench_quick_mode_writes_every_target(tmp_path: Path) -> No
         "first sorted page",
         "other sorted pages",
         "keystroke queries",
+        "facet brush: one category",
+        "map lasso of 10,000 points",
+        "browser filter typed",
     ):
         assert target in text, target
     assert "WebGL2 available" in text  # the map really drew in the browser
     # Each verdict follows from its own row's numbers: "met" exactly when value <= target.
     checked = verdicts(text)
-    assert len(checked) >= 9, checked
+    assert len(checked) >= 13, checked
     for label, value, target, met in checked:
         assert met == (value <= target), (label, value, target, met)
     lassoed = re.search(r"lasso of ([\d,]+) points", text)

@@ -102,12 +102,18 @@ def text_matches(
     return (q.where(where, prefilter=True) if where else q).to_arrow()
 
 
+ROWID_BATCH = 65_536
+
+
 def rowids(table: Any, where: str | None = None) -> npt.NDArray[np.uint64]:
     """The row ids of every row (matching ``where``), sorted."""
     q = table.search().select([ROWID]).with_row_id(True).limit(None)
     if where:
         q = q.where(where)
-    return np.sort(q.to_arrow().column(ROWID).to_numpy())
+    # In big batches: ``to_arrow`` fetches ~1k rows a round trip to LanceDB's event loop,
+    # which took 0.32 s for 500k of 1M rows, and 17 ms this way.
+    parts = [batch.column(ROWID).to_numpy() for batch in q.to_batches(batch_size=ROWID_BATCH)]
+    return np.sort(np.concatenate(parts)) if parts else np.zeros(0, np.uint64)
 
 
 def with_rowids(table: Any, columns: list[str], rowids: npt.NDArray[np.uint64] | None) -> pa.Table:

@@ -119,6 +119,7 @@ class EmbeddingMap(VecWidget):
         self._results: QueryResults | None = None
         self._ready = False
         self._clusters = pa.Table.from_pylist([], schema=CLUSTER_SCHEMA)
+        self._selected_points: tuple[list[str], np.ndarray] | None = None
         super().__init__(**kwargs)
         self.project()
         self._ready = True
@@ -207,6 +208,23 @@ class EmbeddingMap(VecWidget):
         if self.projection is None:
             return pa.array([], pa.string())
         return self._ids()
+
+    @property
+    def point_rowids(self) -> np.ndarray:
+        """Each point's row id (``collection.rowids``), in point order: sorted."""
+        if self.projection is None:
+            return np.zeros(0, np.uint64)
+        rowids = self.projection.rowids
+        return rowids if self._rows is None else rowids[self._rows]
+
+    def selected_points(self) -> np.ndarray:
+        """The point indices of ``selected_ids`` (sorted), without a lookup when they came
+        from the front end's selection."""
+        cached = self._selected_points
+        if cached is not None and cached[0] == self.selected_ids:
+            return cached[1]
+        found = [i for i in self.index_of(list(self.selected_ids)) if i >= 0]
+        return np.array(sorted(found), np.int64)
 
     def dim(self, keep: np.ndarray | None) -> None:
         """Dim every point where ``keep`` (one bool per point, in point order) is False;
@@ -310,8 +328,10 @@ class EmbeddingMap(VecWidget):
     def _select(self, indices: list[int]) -> tuple[dict[str, Any], list[Any]]:
         """The front end's selection (point indices) → ``selected_ids``."""
         ids = self._ids()
-        picked = [i for i in indices if isinstance(i, int) and 0 <= i < len(ids)]
-        self.selected_ids = ids.take(pa.array(sorted(set(picked)), pa.int64())).to_pylist()
+        picked = np.array(sorted({i for i in indices if isinstance(i, int) and 0 <= i < len(ids)}))
+        chosen = ids.take(pa.array(picked.astype(np.int64), pa.int64())).to_pylist()
+        self._selected_points = (chosen, picked.astype(np.int64))  # before observers run
+        self.selected_ids = chosen
         return {"count": len(self.selected_ids)}, []
 
     @t.observe("color_by", "method", "max_points", "labels")

@@ -64,7 +64,8 @@ def nice_edges(lo: float, hi: float, bins: int) -> npt.NDArray[np.float64]:
         count = int(np.floor((hi - start) / step)) + 1  # the last bin holds hi
         if count <= bins:
             break
-    return np.round(start + step * np.arange(count + 1), 12)
+    edges: npt.NDArray[np.float64] = np.round(start + step * np.arange(count + 1), 12)
+    return edges
 
 
 class _Facet:

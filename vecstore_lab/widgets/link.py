@@ -100,8 +100,10 @@ class Link:
     def _universe(self) -> None:
         maps = [w for w in self.widgets if isinstance(w, EmbeddingMap)]
         facets = [w for w in self.widgets if isinstance(w, FacetWidget)]
+        self._rowids = None
         if maps:
             ids = maps[0].point_ids
+            self._rowids = maps[0].point_rowids  # sorted, as the collection's rowids
         elif facets:
             ids = facets[0].ids
         else:
@@ -123,6 +125,18 @@ class Link:
         mask = np.zeros(len(self.ids), dtype=bool)
         mask[pos[pos >= 0]] = True
         return mask
+
+    def _matching(self, where: Filter) -> Any:
+        """The universe rows ``where`` keeps. With a map, by row id: both lists are sorted,
+        so it is one ``searchsorted`` (no id strings read)."""
+        if self._rowids is None:
+            kept = self.collection.get(where=where, select=[]).to_arrow().column(ID)
+            return self._mask_of(kept.combine_chunks())
+        matched = self.collection.rowids(where)
+        if not len(matched):
+            return np.zeros(len(self._rowids), dtype=bool)
+        at = np.minimum(np.searchsorted(matched, self._rowids), len(matched) - 1)
+        return matched[at] == self._rowids
 
     def _to_universe(self, w: Any, keep: Any) -> Any:
         """A mask in widget ``w``'s row order, over the universe."""
@@ -174,20 +188,19 @@ class Link:
         mask: Any = None
         where: Filter | None = None
         if isinstance(w, EmbeddingMap) and w.selected_ids:
-            picked = pa.array(w.selected_ids, pa.string())
-            mask, where = self._mask_of(picked), {ID: {"$in": w.selected_ids}}
+            keep = np.zeros(len(w.point_ids), dtype=bool)
+            keep[w.selected_points()] = True
+            mask, where = self._to_universe(w, keep), {ID: {"$in": list(w.selected_ids)}}
         elif isinstance(w, CollectionBrowser) and w.where.strip():
             where = parse_where(w.where)
             try:
-                kept = self.collection.get(where=where, select=[]).to_arrow().column(ID)
+                mask = self._matching(where)
             except VecStoreError:  # the browser shows the error; the link ignores the filter
                 where = None
-            else:
-                mask = self._mask_of(kept.combine_chunks())
         elif isinstance(w, FacetWidget):
-            keep = w.keeps()
-            if keep is not None:
-                mask, where = self._to_universe(w, keep), w.where
+            brushed = w.keeps()
+            if brushed is not None:
+                mask, where = self._to_universe(w, brushed), w.where
         self._masks[id(w)] = mask
         self._filters[id(w)] = where
 

@@ -94,6 +94,10 @@ def test_a_lasso_scopes_the_browser_and_the_facets_but_does_not_dim_its_own_map(
 def test_a_browser_filter_dims_the_map_and_recounts_the_facets(docs: vl.Collection) -> None:
     em, br, fa = EmbeddingMap(docs), CollectionBrowser(docs), FacetWidget(docs, ["topic"])
     link(em, br, fa)
+    rowids = docs.rowids("topic = 'cats'")  # what the link matches the map's points by
+    assert (
+        len(rowids) == docs.count("topic = 'cats'") and (np.diff(rowids.astype(np.int64)) > 0).all()
+    )
     br.load_page(where="topic = 'cats'")
     assert em.active_count == len(_ids(docs, "topic = 'cats'")) > 0
     assert fa.kept_rows == em.active_count
