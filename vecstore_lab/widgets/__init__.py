@@ -11,6 +11,7 @@ from vecstore_lab.widgets.evaluation import DrillDown, EvalWidget
 from vecstore_lab.widgets.facet import FacetWidget
 from vecstore_lab.widgets.judge import JudgeWidget
 from vecstore_lab.widgets.link import Link, link
+from vecstore_lab.widgets.map_compare import MapComparison
 from vecstore_lab.widgets.search import SearchWidget
 from vecstore_lab.widgets.telemetry import TelemetryWidget
 
@@ -22,6 +23,7 @@ __all__ = [
     "FacetWidget",
     "JudgeWidget",
     "Link",
+    "MapComparison",
     "SearchWidget",
     "TelemetryWidget",
     "link",

@@ -16,6 +16,7 @@ from vecstore_lab._search.clusters import CLUSTER_SCHEMA
 from vecstore_lab._search.projection import fit_pca
 from vecstore_lab.errors import InvalidInputError
 from vecstore_lab.widgets._base import ArrowTable, VecWidget, command
+from vecstore_lab.widgets.map_compare import MapComparison
 
 if TYPE_CHECKING:
     from vecstore_lab._search.projection import Projection
@@ -170,6 +171,13 @@ class EmbeddingMap(VecWidget):
         self.points = pa.table(columns)
         self._place_results()
         return self.points
+
+    @staticmethod
+    def compare(a: Collection, b: Collection, **kwargs: Any) -> MapComparison:
+        """The same documents under two embeddings (two collections, matched by id): two
+        aligned maps, points coloured by how many nearest neighbours the spaces share, and
+        the documents that moved most (``MapComparison``)."""
+        return MapComparison(a, b, **kwargs)
 
     @property
     def clusters(self) -> pa.Table:

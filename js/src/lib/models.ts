@@ -113,6 +113,17 @@ export interface FacetModel {
   total: number;
 }
 
+export interface MapCompareModel {
+  names: string[];
+  k: number;
+  total: number;
+  common: number;
+  points: IPC;
+  moved_rows: IPC;
+  selected_ids: string[];
+  height: number;
+}
+
 export interface TelemetryModel {
   spans: IPC;
   summary: IPC;
