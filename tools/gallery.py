@@ -33,6 +33,7 @@ WIDGETS = {
     "map": ".vsl-map",
     "facets": ".vsl-facets",
     "linked-map": ":nth-match(.vsl-map, 2)",  # dimmed by the facets' picks
+    "map-compare": ".vsl-mapcmp",
     "eval": ".vsl-eval",
     "telemetry": ".vsl-telemetry",
 }
@@ -107,6 +108,10 @@ fw.pick("year", ["2004..2006", "2014..2016"])
 display(fw, lm, lb)
 """,
     """
+words16 = vl.connect("gallery-data", embedder=vl.HashEmbedder(dim=16)).get_collection("docs16")
+EmbeddingMap.compare(docs, words16, k=8, height=300)
+""",
+    """
 qs, qr = {"q1": "moon tides", "q2": "bread"}, {"q1": {"d0": 2, "d4": 1}, "q2": {"d2": 1}}
 vl.eval.evaluate(docs, qs, qr, {"vector": {}, "hybrid": {"mode": "hybrid"}}, k=3, label="monday")
 EvalWidget(docs, qs, qr,
@@ -141,6 +146,9 @@ def make_data(root: Path) -> None:
             for i in range(n)
         ],
     )
+    # The same documents under another embedder, for EmbeddingMap.compare.
+    other = vl.connect(root / "gallery-data", embedder=vl.HashEmbedder(dim=16))
+    other.create_collection("docs16").add(ids=[f"d{i}" for i in range(n)], texts=texts)
     nb = nbformat.v4.new_notebook(
         cells=[nbformat.v4.new_code_cell(c.strip()) for c in CELLS],
         metadata={
@@ -187,6 +195,7 @@ def render(browser: Any, lab: Lab, out: Path, variant: tuple[str, str, bool, int
     page.wait_for_selector(".vsl-map[data-points]", timeout=90_000)
     page.wait_for_selector(".vsl-eval [data-testid=chart] svg", timeout=90_000)
     page.wait_for_selector(".vsl-telemetry svg", timeout=90_000)
+    page.wait_for_selector(".vsl-mapcmp[data-points][data-size]", timeout=90_000)
     page.wait_for_timeout(800)  # the last draws
     written = []
     folder = out / name

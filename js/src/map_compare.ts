@@ -35,7 +35,8 @@ function render({ model, el: root }: RenderProps<MapCompareModel>) {
   const card = el("div", { class: "vsl-map-card vsl-mapcmp-card", attrs: { "data-testid": "cmp-card" } });
   card.hidden = true;
   const table = el("table", { class: "vsl-table vsl-mapcmp-moved", attrs: { "data-testid": "moved" } });
-  root.append(info, pair, legend, card, el("div", { class: "vsl-mapcmp-title", text: "moved most: the fewest neighbours shared" }), table);
+  root.append(info, pair, legend, card, el("div", { class: "vsl-mapcmp-title", text: "moved most: the fewest neighbours shared" }),
+    el("div", { class: "vsl-scroll" }, [table]));
 
   let dark = themeIsDark(root);
   let xs: Float32Array[] = [];
@@ -185,7 +186,7 @@ function render({ model, el: root }: RenderProps<MapCompareModel>) {
   };
 
   const fit = () => {
-    const width = Math.max(320, Math.floor(root.clientWidth || 720));
+    const width = Math.max(200, Math.floor(root.clientWidth || 720));
     const stacked = width < 600;
     pair.classList.toggle("stacked", stacked);
     const w = stacked ? width - 2 : Math.floor((width - 14) / 2);

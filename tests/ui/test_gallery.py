@@ -34,6 +34,7 @@ def test_gallery_renders_every_widget_and_the_panel(tmp_path: Path) -> None:
         "map",
         "facets",
         "linked-map",
+        "map-compare",
         "eval",
         "telemetry",
     )

@@ -1,8 +1,8 @@
 // How MapComparison colours a point by the share of nearest neighbours the two embeddings
 // agree on: warm and strong where they disagree, a muted blue where they agree. Mid-tone
-// stops, so the points read on a light and on a dark canvas. Pure.
+// stops, each at least 3:1 on a white and on a near-black canvas (the UI test reads them). Pure.
 
-export const AGREEMENT = ["#d62728", "#f28e2b", "#c9a227", "#7f9fb8", "#4e79a7", "#3d5a80"];
+export const AGREEMENT = ["#d62728", "#e0661b", "#a8861a", "#6a8aa6", "#4e79a7", "#4a6c96"];
 
 /** The palette's colour for a share in [0, 1] (nearest stop). */
 export function agreementColour(share: number): string {
