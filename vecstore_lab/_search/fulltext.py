@@ -98,14 +98,16 @@ class FullText:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @functools.cache  # noqa: B019 (frozen, hashable, few instances)
     def stop_words(self) -> frozenset[str] | None:
         """The terms the index drops (None: Lance's own list for a language we do not
-        mirror, or no stop words)."""
+        mirror, or no stop words). Computed once per settings: stemming the list took 3.5 ms,
+        paid on every new word a label or a marked hit met (4 s of a 1M-row map's labels)."""
         if not self.remove_stop_words or self.language != "English":
             return None
         if not self.stemmed_stop_words or not self.stem:
             return STOP_WORDS
-        return STOP_WORDS | {self.stemmer()(w) for w in STOP_WORDS}
+        return frozenset(STOP_WORDS | {self.stemmer()(w) for w in STOP_WORDS})
 
     @functools.cache  # noqa: B019 (frozen, hashable, few instances)
     def stemmer(self) -> Any:

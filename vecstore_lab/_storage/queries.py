@@ -105,15 +105,19 @@ def text_matches(
 ROWID_BATCH = 65_536
 
 
+def read_all(q: Any) -> pa.Table:
+    """What ``q.to_arrow()`` returns, read in big batches: ``to_arrow`` fetches ~1k rows a
+    round trip to LanceDB's event loop, which took 0.32 s for 500k row ids of 1M, and 17 ms
+    this way. For scans without a limit."""
+    return q.to_batches(batch_size=ROWID_BATCH).read_all()
+
+
 def rowids(table: Any, where: str | None = None) -> npt.NDArray[np.uint64]:
     """The row ids of every row (matching ``where``), sorted."""
     q = table.search().select([ROWID]).with_row_id(True).limit(None)
     if where:
         q = q.where(where)
-    # In big batches: ``to_arrow`` fetches ~1k rows a round trip to LanceDB's event loop,
-    # which took 0.32 s for 500k of 1M rows, and 17 ms this way.
-    parts = [batch.column(ROWID).to_numpy() for batch in q.to_batches(batch_size=ROWID_BATCH)]
-    return np.sort(np.concatenate(parts)) if parts else np.zeros(0, np.uint64)
+    return np.sort(read_all(q).column(ROWID).to_numpy())
 
 
 def with_rowids(table: Any, columns: list[str], rowids: npt.NDArray[np.uint64] | None) -> pa.Table:

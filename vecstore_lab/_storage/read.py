@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from vecstore_lab._schema import ID, VECTOR
+from vecstore_lab._storage.queries import read_all
 from vecstore_lab._storage.rows import ids_predicate
 from vecstore_lab._storage.take import ROWID, take
 from vecstore_lab._storage.window import Windows
@@ -112,7 +113,7 @@ class Rankings:
                 return self._held[key]
         cols = list(dict.fromkeys([ID, *(name for name, _ in order)]))
         q = tbl.search().select(cols).with_row_id(True).limit(None)
-        keys = (q.where(where) if where else q).to_arrow()
+        keys = read_all(q.where(where) if where else q)
         ranked = pc.sort_indices(keys, sort_keys=[*order, (ID, "ascending")])
         rowids: np.ndarray = keys.column(ROWID).to_numpy()[ranked.to_numpy()]
         with self._lock:
@@ -154,15 +155,16 @@ def read_rows(
         return rows
     if order is not None:
         key_cols = list(dict.fromkeys([ID, *(name for name, _ in order)]))
-        keys = scan(key_cols).limit(None).to_arrow()
+        keys = read_all(scan(key_cols).limit(None))
         ranked = pc.sort_indices(keys, sort_keys=[*order, (ID, "ascending")])
         page_ids = keys.column(ID).take(ranked)[_page(offset, limit)].to_pylist()
         if not page_ids:
             return scan(columns).limit(1).to_arrow().slice(0, 0)  # limit(0) reads every row
-        rows = tbl.search().select(columns).where(ids_predicate(page_ids)).limit(None).to_arrow()
+        rows = read_all(tbl.search().select(columns).where(ids_predicate(page_ids)).limit(None))
         return _by_position(rows, page_ids)
     if ids is None:
         q = scan(columns)
-        q = q.limit(limit).offset(offset) if limit is not None else q.limit(None).offset(offset)
-        return q.to_arrow()
-    return _by_position(scan(columns).limit(None).to_arrow(), ids)[_page(offset, limit)]
+        if limit is not None:
+            return q.limit(limit).offset(offset).to_arrow()
+        return read_all(q.limit(None).offset(offset))
+    return _by_position(read_all(scan(columns).limit(None)), ids)[_page(offset, limit)]
