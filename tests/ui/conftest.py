@@ -202,3 +202,31 @@ def wait_for(fn: Any, timeout: float = 30.0) -> Any:
         if value or time.time() > deadline:
             return value
         time.sleep(0.25)
+
+
+def set_theme(page: Any, theme: str, settle_ms: int = 300) -> None:
+    """Switch JupyterLab to ``theme`` ("JupyterLab Light" or "JupyterLab Dark") and wait until
+    the page says so and its stylesheet has applied."""
+    page.evaluate(
+        "(theme) => window.jupyterapp.commands.execute('apputils:change-theme', {theme})", theme
+    )
+    light = "false" if theme.endswith("Dark") else "true"
+    assert wait_for(lambda: page.evaluate("() => document.body.dataset.jpThemeLight") == light)
+    page.wait_for_timeout(settle_ms)
+
+
+# A collection of 1,200 short notes on four topics, with a category ("topic") and a number
+# ("weight", 0..999): the map and linked-view tests start their cells with it.
+TOPIC_NOTES = """
+import tempfile
+import vecstore_lab as vl
+
+db = vl.connect(tempfile.mkdtemp(), embedder=vl.HashEmbedder(dim=32))
+docs = db.create_collection("docs")
+topics = ["cats and kittens", "stock markets", "bread baking", "planets and stars"]
+n = 1200
+docs.add(ids=[f"d{i}" for i in range(n)],
+         texts=[f"{topics[i % 4]} note {i}" for i in range(n)],
+         metadatas=[{"topic": topics[i % 4].split()[0], "weight": (i * 37) % 1000}
+                    for i in range(n)])
+"""

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from pixels import background, contrast, ring_contrast, shot
 
-from conftest import ARTIFACTS, kernel_json, wait_for
+from conftest import ARTIFACTS, kernel_json, set_theme, wait_for
 
 SETUP = """
 import tempfile
@@ -46,15 +46,7 @@ def test_two_maps_link_hover_and_selection(open_notebook: Any) -> None:
     assert "words32 vs words16" in root.locator("[data-testid=cmp-info]").inner_text()
 
     for theme, dark in (("JupyterLab Light", False), ("JupyterLab Dark", True)):
-        page.evaluate(
-            "(t) => window.jupyterapp.commands.execute('apputils:change-theme', {theme: t})",
-            theme,
-        )
-        light = "false" if dark else "true"
-        assert wait_for(
-            lambda light=light: page.evaluate("() => document.body.dataset.jpThemeLight") == light
-        )
-        page.wait_for_timeout(600)
+        set_theme(page, theme, settle_ms=600)
         # Both maps are painted, and the points that disagree most stand out from the canvas.
         moved = kernel_json(nb, "cmp.moved.column('index').to_pylist()[:5]")
         for which in (0, 1):

@@ -12,21 +12,13 @@ import numpy as np
 import pytest
 from pixels import background, contrast, luminance, ring_contrast, shot
 
-from conftest import ARTIFACTS, kernel_json, wait_for
+from conftest import ARTIFACTS, TOPIC_NOTES, kernel_json, set_theme, wait_for
 
-MAPS = """
-import tempfile
-import vecstore_lab as vl
+MAPS = (
+    TOPIC_NOTES
+    + """
 from vecstore_lab.widgets import EmbeddingMap
 
-db = vl.connect(tempfile.mkdtemp(), embedder=vl.HashEmbedder(dim=32))
-docs = db.create_collection("docs")
-topics = ["cats and kittens", "stock markets", "bread baking", "planets and stars"]
-n = 1200
-docs.add(ids=[f"d{i}" for i in range(n)],
-         texts=[f"{topics[i % 4]} note {i}" for i in range(n)],
-         metadatas=[{"topic": topics[i % 4].split()[0], "weight": (i * 37) % 1000}
-                    for i in range(n)])
 em = EmbeddingMap(docs, color_by="topic", labels=False)  # no label over a ring
 res = em.show_query("stock markets", k=5)
 display(em)
@@ -34,6 +26,7 @@ display(em)
 byweight = EmbeddingMap(docs, color_by="weight", density=False, labels=False)
 display(byweight)
 """
+)
 
 SCATTER = "(i) => document.querySelectorAll('.vsl-map')[i].__scatter"
 THEMES = {
@@ -41,15 +34,6 @@ THEMES = {
     "lab-dark": ("JupyterLab Dark", False),
     "notebook7": ("JupyterLab Light", True),
 }
-
-
-def _set_theme(page: Any, theme: str) -> None:
-    page.evaluate(
-        "(theme) => window.jupyterapp.commands.execute('apputils:change-theme', {theme})", theme
-    )
-    light = "false" if theme.endswith("Dark") else "true"
-    assert wait_for(lambda: page.evaluate("() => document.body.dataset.jpThemeLight") == light)
-    page.wait_for_timeout(300)
 
 
 def _positions(page: Any, which: int, indices: list[int]) -> list[tuple[float, float]]:
@@ -66,7 +50,7 @@ def test_map_paints_rings_star_and_numeric_colours_that_show(
     theme, notebook7 = THEMES[where]
     nb = open_notebook(f"painted-{where}.ipynb", [MAPS], notebook7=notebook7)
     page = nb.page
-    _set_theme(page, theme)
+    set_theme(page, theme)
     nb.run_all()
     page.wait_for_selector(".vsl-map[data-points='1200'] >> nth=1", timeout=90_000)
     maps = page.locator(".vsl-map")
@@ -168,7 +152,7 @@ def test_telemetry_charts_read_at_every_scale(open_notebook: Any, theme: str) ->
     name = theme.rsplit(maxsplit=1)[-1].lower()
     nb = open_notebook(f"painted-telemetry-{name}.ipynb", [TELEMETRY])
     page = nb.page
-    _set_theme(page, theme)
+    set_theme(page, theme)
     nb.run_all()
     chart = ".vsl-telemetry [data-testid=percentiles] svg"
     page.wait_for_selector(chart, timeout=90_000)
@@ -248,7 +232,7 @@ cb
 def test_collection_browser_clips_nothing_it_cannot_show(open_notebook: Any) -> None:
     nb = open_notebook("painted-browser.ipynb", [BROWSER])
     page = nb.page
-    _set_theme(page, "JupyterLab Light")
+    set_theme(page, "JupyterLab Light")
     nb.run_all()
     page.wait_for_selector(".vsl-browser [data-testid=rows] tbody tr", timeout=90_000)
     root = page.locator(".vsl-browser")
@@ -317,7 +301,7 @@ def test_score_bars_keep_their_numbers_off_the_bar(open_notebook: Any, where: st
     name = where
     nb = open_notebook(f"painted-bars-{name}.ipynb", [SEARCH], notebook7=notebook7)
     page = nb.page
-    _set_theme(page, theme)
+    set_theme(page, theme)
     nb.run_all()
     page.wait_for_selector(".vsl-search [data-testid=hit] .vsl-bar", timeout=90_000)
     bars = page.locator(".vsl-search .vsl-bar")
@@ -371,7 +355,7 @@ ew
 def test_eval_widget_labels_means_sorting_and_judgement_gaps(open_notebook: Any) -> None:
     nb = open_notebook("painted-eval.ipynb", [EVAL])
     page = nb.page
-    _set_theme(page, "JupyterLab Light")
+    set_theme(page, "JupyterLab Light")
     nb.run_all()
     page.wait_for_selector(".vsl-eval [data-testid=chart] svg", timeout=90_000)
     root = page.locator(".vsl-eval")
