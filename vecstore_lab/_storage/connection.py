@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from vecstore_lab._schema import CollectionSettings
+from vecstore_lab._storage.backends import backend_for
+from vecstore_lab._storage.commits import CommitGuard
 from vecstore_lab._storage.lance_errors import clean_message
 from vecstore_lab._storage.store import Store
 from vecstore_lab.errors import StorageError
@@ -89,6 +91,10 @@ class Connection:
         return Store(name, table, settings, uri=self.uri, connection=self)
 
     def create_store(self, name: str, schema: pa.Schema, settings: CollectionSettings) -> Store:
-        """Create table ``name`` with ``schema`` and return its Store."""
-        table = self.create(name, schema)
+        """Create table ``name`` with ``schema`` and return its Store. Under the collection's
+        write lock (on local paths): two threads creating it at once both committed, the
+        second as an Overwrite of the first, and the first one's text index then failed as
+        incompatible with it. Now the second finds the table there and fails to create it."""
+        with CommitGuard(name, backend_for(self.uri).lock_path(name)).locked():
+            table = self.create(name, schema)
         return Store(name, table, settings, uri=self.uri, connection=self)
