@@ -117,6 +117,8 @@ class Link:
 
     def _where_in_universe(self, ids: pa.Array) -> npt.NDArray[np.int64]:
         """Each of ``ids``' row in the universe (-1 when it is not there)."""
+        if ids.equals(self.ids):  # the universe's own widget: no lookup of 1M strings
+            return np.arange(len(ids), dtype=np.int64)
         found = pc.index_in(ids, value_set=self.ids)
         return pc.fill_null(found, -1).to_numpy().astype(np.int64)  # type: ignore[no-any-return]
 

@@ -28,6 +28,12 @@ MOVED = 15  # rows of the "moved most" table shown
 CARD_TEXT = 300
 
 
+def _matrix(rows: pa.Table) -> Any:
+    """The ``vector`` column of ``rows`` as a float32 matrix."""
+    values = rows.column("vector").combine_chunks()
+    return values.flatten().to_numpy().reshape(len(values), -1).astype(np.float32)
+
+
 class MapComparison(VecWidget):
     """Documents of ``a`` and ``b`` (matched by id) on two maps side by side.
 
@@ -84,9 +90,11 @@ class MapComparison(VecWidget):
             keep = np.sort(rng.choice(len(picked), sample, replace=False))
             picked = picked.take(pa.array(keep))
         self.ids: pa.Array = picked
-        self._texts = self._read(a, picked, "text")
-        na = nearest(self._read(a, picked, "vector"), k)
-        nb = nearest(self._read(b, picked, "vector"), k)
+        rows_a = a.get(ids=picked.to_pylist(), include_vectors=True).to_arrow()  # one read each
+        rows_b = b.get(ids=picked.to_pylist(), include_vectors=True).to_arrow()
+        self._texts = rows_a.column("text").to_pylist()
+        na = nearest(_matrix(rows_a), k)
+        nb = nearest(_matrix(rows_b), k)
         shared = shared_counts(na, nb)
         where_a = pc.index_in(picked, value_set=pa_.ids).to_numpy()
         where_b = pc.index_in(picked, value_set=pb.ids).to_numpy()
@@ -106,14 +114,8 @@ class MapComparison(VecWidget):
         kwargs.setdefault("names", [a.name, b.name] if a.name != b.name else ["a", "b"])
         super().__init__(**kwargs)
         self.k, self.total, self.common = k, len(picked), len(common)
-        self.points = pa.table(
-            {
-                "xa": xa[:, 0],
-                "ya": xa[:, 1],
-                "xb": xb[:, 0],
-                "yb": xb[:, 1],
-                "shared": pa.array(shared.astype(np.uint8)),
-            }
+        self.points = self._table.select(["xa", "ya", "xb", "yb"]).append_column(
+            "shared", pa.array(shared.astype(np.uint8))
         )
         top = self.moved.slice(0, MOVED)
         self.moved_rows = pa.table(
@@ -124,15 +126,6 @@ class MapComparison(VecWidget):
                 "text": pa.array([s[:CARD_TEXT] for s in top.column("text").to_pylist()]),
             }
         )
-
-    @staticmethod
-    def _read(c: Collection, ids: pa.Array, column: str) -> Any:
-        """``column`` of rows ``ids`` of ``c``, in that order (vectors as a float32 matrix)."""
-        got = c.get(ids=ids.to_pylist(), include_vectors=column == "vector").to_arrow()
-        values = got.column(column).combine_chunks()
-        if column != "vector":
-            return values.to_pylist()
-        return values.flatten().to_numpy().reshape(len(values), -1).astype(np.float32)
 
     @property
     def table(self) -> pa.Table:
