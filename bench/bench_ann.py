@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import itertools
+import os
 import re
 import statistics
 import sys
@@ -107,6 +108,21 @@ def grown(real: np.ndarray, n: int, sigma: float = 0.05) -> np.ndarray:
     return out
 
 
+def bucket(n: int) -> np.ndarray:
+    return np.arange(n) % 100  # the filtered cases' metadata column
+
+
+FILTERS = [  # label, our filter, Chroma's, the rows it keeps
+    ("keeps 10%", {"bucket": {"$lt": 10}}, {"bucket": {"$lt": 10}}, lambda n: bucket(n) < 10),
+    ("keeps 1%", {"bucket": 7}, {"bucket": 7}, lambda n: bucket(n) == 7),
+]
+
+
+def filtered_truth(x: np.ndarray, qs: np.ndarray, keep: np.ndarray) -> list[set[int]]:
+    rows = np.flatnonzero(keep)
+    return [set(rows[np.argpartition(-(x[rows] @ q), K)[:K]].tolist()) for q in qs]
+
+
 def exact_top(x: np.ndarray, qs: np.ndarray) -> list[set[int]]:
     return [set(np.argpartition(-(x @ q), K)[:K].tolist()) for q in qs]
 
@@ -132,7 +148,12 @@ def lancedb_cases(x: np.ndarray, qs: np.ndarray, truth: list[set[int]], work: Pa
     db = vl.connect(work / "lancedb", embedding_cache=False)
     c = db.create_collection("ann", dim=x.shape[1])
     for s in range(0, len(x), 100_000):
-        c.add(ids=[str(i) for i in range(s, min(len(x), s + 100_000))], vectors=x[s : s + 100_000])
+        rows = range(s, min(len(x), s + 100_000))
+        c.add(
+            ids=[str(i) for i in rows],
+            vectors=x[s : s + 100_000],
+            metadatas=[{"bucket": i % 100} for i in rows],
+        )
     ids = lambda res: [int(i) for i in res.ids]  # noqa: E731
     out.append(
         (
@@ -142,9 +163,40 @@ def lancedb_cases(x: np.ndarray, qs: np.ndarray, truth: list[set[int]], work: Pa
             measure(lambda q: ids(c.query(vector=q, k=K)), qs, truth),
         )
     )
+    t0 = time.perf_counter()
+    c.create_index("hnsw")
+    build_s = time.perf_counter() - t0
+    for ef in (16, 32, 64, 128):
+        run = lambda q, ef=ef: ids(c.query(vector=q, k=K, ef=ef))  # noqa: E731
+        out.append(
+            (
+                "vecstore-lab hnsw (in process, i8, M=16)",
+                f"ef={ef}",
+                build_s,
+                measure(run, qs, truth),
+            )
+        )
+    # A new process: the saved graph is loaded, not built (vectors read by row id until the
+    # exact-search matrix is held).
+    t0 = time.perf_counter()
+    fresh = vl.connect(work / "lancedb", embedding_cache=False).get_collection("ann")
+    fresh.query(vector=qs[0], k=K)
+    first = f"{time.perf_counter() - t0:.2f} s (open, load the graph, answer)"
+    out.append(("vecstore-lab hnsw, a new process's first query", first, 0.0, None))
+    for label, where, _chroma, mask in FILTERS:
+        ftruth = filtered_truth(x, qs, mask(len(x)))
+        for path, exact in (("hnsw", False), ("exact", True)):
+            run = lambda q, where=where, exact=exact: ids(  # noqa: E731
+                c.query(vector=q, k=K, where=where, exact=exact)
+            )
+            out.append((f"vecstore-lab {path}, filter {label}", "", 0.0, measure(run, qs, ftruth)))
     pq = {"num_partitions": max(8, int(np.sqrt(len(x)))), "num_sub_vectors": 48}
     for kind, params, knobs in (
-        ("auto", {}, [{"ef": 20}, {"ef": 50}, {"ef": 150}]),
+        (
+            "ivf_hnsw_sq",
+            {"num_partitions": max(1, -(-len(x) // 250_000))},
+            [{"ef": 20}, {"ef": 50}, {"ef": 150}],
+        ),
         (
             "ivf_pq",
             pq,
@@ -170,16 +222,50 @@ def faiss_cases(x: np.ndarray, qs: np.ndarray, truth: list[set[int]]) -> list[An
         import faiss
     except ImportError:
         return [("FAISS HNSW", "not installed (pip install -e .[bench])", 0.0, None)]
+    out = []
+    for m, ef_construction in ((32, 80), (16, 128)):
+        t0 = time.perf_counter()
+        index = faiss.IndexHNSWFlat(x.shape[1], m, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = ef_construction
+        index.add(x)
+        build_s = time.perf_counter() - t0
+        for ef in (16, 32, 64, 256):
+            index.hnsw.efSearch = ef
+            run = lambda q, index=index: index.search(q[None, :], K)[1][0].tolist()  # noqa: E731
+            label = f"FAISS IndexHNSWFlat M={m} efConstruction={ef_construction}"
+            out.append((label, f"efSearch={ef}", build_s, measure(run, qs, truth)))
+    for label, _ours, _chroma, mask in FILTERS:  # in-search filter: a bitmap of allowed ids
+        keep = mask(len(x))
+        bits = np.packbits(keep, bitorder="little")
+        sel = faiss.IDSelectorBitmap(len(x), faiss.swig_ptr(bits))
+        ftruth = filtered_truth(x, qs, keep)
+        for ef in (64, 256):
+            params = faiss.SearchParametersHNSW(efSearch=ef, sel=sel)
+            run = lambda q, p=params: index.search(q[None, :], K, params=p)[1][0].tolist()  # noqa: E731
+            out.append(
+                (
+                    f"FAISS HNSW M=16, filter {label}",
+                    f"efSearch={ef}",
+                    0.0,
+                    measure(run, qs, ftruth),
+                )
+            )
+    return out
+
+
+def usearch_cases(x: np.ndarray, qs: np.ndarray, truth: list[set[int]]) -> list[Any]:
+    """usearch alone, as our graph builds it (the cost of our API is the difference)."""
+    from usearch.index import Index
+
     t0 = time.perf_counter()
-    index = faiss.IndexHNSWFlat(x.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
-    index.hnsw.efConstruction = 80
-    index.add(x)
+    index = Index(ndim=x.shape[1], metric="cos", dtype="i8", connectivity=16, expansion_add=128)
+    index.add(np.arange(len(x)), x, threads=os.cpu_count() or 1)
     build_s = time.perf_counter() - t0
     out = []
-    for ef in (16, 64, 256):
-        index.hnsw.efSearch = ef
-        run = lambda q: index.search(q[None, :], K)[1][0].tolist()  # noqa: E731
-        out.append(("FAISS IndexHNSWFlat M=32", f"efSearch={ef}", build_s, measure(run, qs, truth)))
+    for ef in (16, 32, 64):
+        index.expansion_search = ef
+        run = lambda q: index.search(q, K, threads=1).keys.tolist()  # noqa: E731
+        out.append(("usearch alone (i8, M=16)", f"ef={ef}", build_s, measure(run, qs, truth)))
     return out
 
 
@@ -197,12 +283,26 @@ def chroma_cases(x: np.ndarray, qs: np.ndarray, truth: list[set[int]], work: Pat
         )
         for s in range(0, len(x), 5000):
             rows = range(s, min(len(x), s + 5000))
-            coll.add(ids=[str(i) for i in rows], embeddings=x[s : s + 5000])
+            coll.add(
+                ids=[str(i) for i in rows],
+                embeddings=x[s : s + 5000],
+                metadatas=[{"bucket": i % 100} for i in rows],
+            )
         build_s = time.perf_counter() - t0
         run = lambda q, coll=coll: [  # noqa: E731
             int(i) for i in coll.query(query_embeddings=[q], n_results=K)["ids"][0]
         ]
         out.append(("Chroma HNSW (defaults)", f"ef_search={ef}", build_s, measure(run, qs, truth)))
+        if ef != 100:
+            continue
+        for label, _ours, where, mask in FILTERS:
+            ftruth = filtered_truth(x, qs, mask(len(x)))
+            run = lambda q, coll=coll, where=where: [  # noqa: E731
+                int(i) for i in coll.query(query_embeddings=[q], n_results=K, where=where)["ids"][0]
+            ]
+            out.append(
+                (f"Chroma, filter {label}", f"ef_search={ef}", 0.0, measure(run, qs, ftruth))
+            )
     return out
 
 
@@ -231,7 +331,8 @@ def run_size(x: np.ndarray, qs: np.ndarray, label: str, chroma: bool) -> list[st
     numpy_ms = measure(lambda q: np.argpartition(-(x @ q), K)[:K].tolist(), qs, truth)["p50"]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        rows = lancedb_cases(x, qs, truth, work) + faiss_cases(x, qs, truth)
+        rows = lancedb_cases(x, qs, truth, work)
+        rows += usearch_cases(x, qs, truth) + faiss_cases(x, qs, truth)
         if chroma:
             rows += chroma_cases(x, qs, truth, work)
         else:

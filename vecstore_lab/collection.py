@@ -372,9 +372,7 @@ class Collection:
         evaluation and widgets produce)."""
         if not isinstance(spec, QuerySpec):
             raise InvalidInputError(f"search() takes a QuerySpec, got {type(spec).__name__}")
-        flat = self._engine.flat
-        version, schema, vector_indexed = flat.table_state()
-        exact = self._engine.is_exact(spec, vector_indexed)
+        version, schema, vector_indexed = self._engine.flat.table_state()
         table = _search.run(
             self._store,
             spec,
@@ -382,7 +380,7 @@ class Collection:
             schema=schema,
             metric=self.distance,
             query_vector=lambda: self._query_vector(spec),
-            flat=flat if exact else None,
+            memory=self._engine.memory_search(spec, vector_indexed),
             version=version,
         )
         names, why = metadata_names(schema), partial(explain_hits, self, spec)

@@ -5,10 +5,11 @@ index trades, and reports the engine's state. ``Collection`` composes one and fo
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 import warnings
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -17,6 +18,8 @@ from vecstore_lab._schema import VECTOR
 from vecstore_lab._search.clusters import ClusterCache, MapClusters
 from vecstore_lab._search.exact import DEFAULT_BUDGET, STORAGES, FlatCache
 from vecstore_lab._search.fulltext import FullText
+from vecstore_lab._search.graph import GraphIndex
+from vecstore_lab._search.graph_files import GraphSettings, graph_cache_dir
 from vecstore_lab._search.projection import Projection, Projector
 from vecstore_lab._storage import indexes as _indexes
 from vecstore_lab._storage.lance_errors import is_raw_storage_error, storage_error
@@ -30,7 +33,7 @@ if TYPE_CHECKING:
     from vecstore_lab._storage.store import Store
     from vecstore_lab.results import QueryResults
 
-__all__ = ["KINDS", "Engine", "auto_index"]
+__all__ = ["KINDS", "Engine", "MemorySearch", "auto_index"]
 
 # Our names → LanceDB's index types.
 KINDS = {
@@ -40,6 +43,23 @@ KINDS = {
     "ivf_hnsw_sq": "HNSW_SQ",
     "ivf_hnsw_pq": "HNSW_PQ",
 }
+
+
+class MemorySearch(Protocol):
+    """A vector search that runs in process: ``FlatCache`` (exact) or ``GraphIndex``."""
+
+    path: str
+
+    def search(
+        self,
+        vector: Any,
+        k: int,
+        where: str | None,
+        columns: list[str],
+        *,
+        version: int | None = None,
+        ef: int | None = None,
+    ) -> Any: ...
 
 
 def auto_index(rows: int, dim: int) -> tuple[str, dict[str, Any]]:
@@ -82,6 +102,9 @@ class Engine:
         cache_uri = None if store.read_only else store.uri  # maps kept next to a writable one
         self._projector = Projector(store, store.name, settings.dim, cache_uri, self._flat)
         self._clusters = ClusterCache(store, store.name, self._projector.cache_dir)
+        # The in-process graph index, when one was created (here or by an earlier process).
+        self._graph_dir = None if store.read_only else graph_cache_dir(store.uri)
+        self._graph = GraphIndex.declared(store, self._flat, self._graph_dir)
         store.after_write(self.upkeep)  # its failure never fails the committed write
 
     @property
@@ -115,13 +138,28 @@ class Engine:
         """The clusters of the ``method`` map, named by their words (``clusters``)."""
         return self._clusters.get(self.project(method, sample=100_000, seed=0), full_text)
 
+    @property
+    def graph(self) -> GraphIndex | None:
+        """The in-process HNSW index (``create_index(kind="hnsw")``), if there is one."""
+        return self._graph
+
     def is_exact(self, spec: QuerySpec, vector_indexed: bool | None = None) -> bool:
         """Whether the vector search of ``spec`` is exact (and may run from memory)."""
         if spec.mode == "text":
             return False
         if vector_indexed is None:
             vector_indexed = self.store.has_vector_index()
-        return spec.exact or (spec.exact is None and not vector_indexed)
+        indexed = vector_indexed or self._graph is not None
+        return bool(spec.exact or (spec.exact is None and not indexed))
+
+    def memory_search(self, spec: QuerySpec, vector_indexed: bool) -> MemorySearch | None:
+        """What answers the vector search of ``spec`` in process: the exact search from
+        memory, the graph index, or nobody (LanceDB's own index or flat search then runs)."""
+        if spec.mode == "text":
+            return None
+        if self.is_exact(spec, vector_indexed):
+            return self._flat
+        return self._graph
 
     @property
     def exact_cache_bytes(self) -> int:
@@ -183,26 +221,64 @@ class Engine:
     def create_index(self, kind: str = "auto", **params: Any) -> dict[str, Any]:
         """Build an ANN index on the vectors; returns the kind and parameters used.
 
-        ``kind``: ``"auto"`` (picked from the row count and dim, see ``auto_index``),
-        ``"ivf_pq"``, ``"ivf_hnsw_sq"``, ``"ivf_hnsw_pq"``, ``"ivf_sq"`` or ``"ivf_flat"``.
-        ``params`` override the defaults (``num_partitions``, ``num_sub_vectors``, ``m``,
-        ``ef_construction``…). Queries then use the index; ``exact=True`` bypasses it, and
-        ``measure_recall()`` shows what it trades.
+        ``kind``: ``"auto"``, ``"hnsw"`` (in process), or one of LanceDB's: ``"ivf_pq"``,
+        ``"ivf_hnsw_sq"``, ``"ivf_hnsw_pq"``, ``"ivf_sq"``, ``"ivf_flat"``.
+
+        * ``"hnsw"``: an HNSW graph in this process (usearch, int8 vectors), re-scored exactly
+          from float32, kept up to date after every write and saved next to the collection
+          (``_search.graph``). Its ``params``: ``m``, ``ef_construction``, ``ef`` (default
+          search breadth), ``dtype`` (``"i8"``, ``"f16"``, ``"f32"``), ``rebuild_ratio``.
+        * ``"auto"`` picks ``"hnsw"`` while the float32 vectors fit the exact-search memory
+          budget (``exact_cache_bytes``), and LanceDB's IVF indexes above it (``auto_index``).
+        * LanceDB's kinds take ``num_partitions``, ``num_sub_vectors``, ``m``,
+          ``ef_construction``…
+
+        Queries then use the index; ``exact=True`` bypasses it, ``explain()`` says which path
+        a query takes, and ``measure_recall()`` shows what the index trades.
         """
         if kind == "auto":
-            kind, defaults = auto_index(self.store.count(), self.dim)
-            params = {**defaults, **params}
+            rows = self.store.count()
+            if self._flat.fits(rows):  # the vectors fit memory: the graph, re-scored from it
+                kind = "hnsw"
+            else:
+                kind, defaults = auto_index(rows, self.dim)
+                params = {**defaults, **params}
+        if kind == "hnsw":
+            return self._create_graph(params)
         if kind not in KINDS:
-            raise InvalidInputError(f"kind must be 'auto' or one of {sorted(KINDS)}, got {kind!r}")
+            raise InvalidInputError(
+                f"kind must be 'auto', 'hnsw' or one of {sorted(KINDS)}, got {kind!r}"
+            )
         self.create_vector_index(KINDS[kind], **params)
         return {"kind": kind, "params": params}
+
+    def _create_graph(self, params: dict[str, Any]) -> dict[str, Any]:
+        settings = GraphSettings.of(params)
+        if self.store.read_only:
+            raise InvalidInputError(
+                "a checked-out version is read-only: build indexes on the latest"
+            )
+        graph = GraphIndex(self.store, self._flat, self._graph_dir, settings)
+        graph.build()
+        if self._graph is not None and self._graph is not graph:
+            self._graph.wait()
+        self._graph = graph
+        return {"kind": "hnsw", "params": dataclasses.asdict(settings)}
+
+    def drop_graph(self) -> None:
+        """Remove the in-process graph index (and its files); searches go back to exact."""
+        if self._graph is not None:
+            self._graph.wait()
+            self._graph.drop()
+            self._graph = None
 
     def create_vector_index(self, index_type: str = "IVF_PQ", **params: Any) -> None:
         """Build an ANN index by LanceDB's name (``"IVF_PQ"``, ``"HNSW_SQ"``…); see
         ``create_index``. ``params`` go to the LanceDB index config; it uses the collection's
-        distance."""
+        distance. It replaces an in-process graph index."""
         config = _indexes.vector_config(index_type, self.distance, params)
         self.store.create_index(VECTOR, config, "create_vector_index")
+        self.drop_graph()
 
     def create_scalar_index(self, field: str, kind: str = "btree") -> None:
         """Index a metadata (or id) column to speed up filters: ``"btree"`` or ``"bitmap"``."""
@@ -210,8 +286,22 @@ class Engine:
         self.store.create_index(field, config, "create_scalar_index")
 
     def list_indexes(self) -> list[dict[str, Any]]:
-        """Every index: name, type, columns, rows indexed and rows written since."""
-        return self.store.indexes()
+        """Every index: name, type, columns, rows indexed and rows written since (the
+        in-process graph is kept up to date by the next query: it has none)."""
+        found = self.store.indexes()
+        graph = self._graph
+        if graph is not None:
+            s = graph.settings
+            found.append(
+                {
+                    "name": "vector_hnsw",
+                    "type": f"HNSW (in process, usearch {graph.dtype}, M={s.connectivity})",
+                    "columns": [VECTOR],
+                    "indexed_rows": len(graph),
+                    "unindexed_rows": 0,
+                }
+            )
+        return found
 
     @property
     def full_text(self) -> FullText:
@@ -223,7 +313,7 @@ class Engine:
         """Rows, version, indexes (with rows not yet indexed) and the exact-search memory:
         whether the vectors are held in memory, how much that takes, and the budget."""
         rows = self.store.count()
-        flat = self._flat
+        flat, graph = self._flat, self._graph
         return {
             "rows": rows,
             "dim": self.dim,
@@ -240,6 +330,7 @@ class Engine:
                 "budget_bytes": flat.budget_bytes,
                 "bytes_needed": rows * flat.row_bytes(),
             },
+            "graph": None if graph is None else graph.describe(),
         }
 
     def explain(self, spec: QuerySpec) -> dict[str, Any]:
@@ -259,8 +350,19 @@ class Engine:
         return plan
 
     def _vector_plan(self, spec: QuerySpec) -> dict[str, Any]:
-        vector_index = next((ix for ix in self.list_indexes() if VECTOR in ix["columns"]), None)
         exact = self.is_exact(spec)
+        graph = self._graph
+        if graph is not None and not exact:
+            s = graph.settings
+            return {
+                "path": "graph",
+                "exact": False,
+                "index": {"kind": "hnsw", "rows": len(graph), **dataclasses.asdict(s)},
+                "knobs": {"ef": spec.ef or s.expansion_search},
+                "rescored": "the best 4k + 16 candidates, from float32 vectors",
+                "filter": graph.plan(self._where(spec.where), self._flat.probe.current()),
+            }
+        vector_index = next((ix for ix in self.store.indexes() if VECTOR in ix["columns"]), None)
         if exact and self._flat.fits(self.store.count()):
             path = "memory"
         elif exact:

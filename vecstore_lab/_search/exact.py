@@ -38,13 +38,13 @@ if TYPE_CHECKING:
 
     from vecstore_lab._storage.store import Store
 
-__all__ = ["DEFAULT_BUDGET", "FlatCache"]
+__all__ = ["DEFAULT_BUDGET", "FlatCache", "lance_distances", "top_positions", "vectors_of"]
 
 DEFAULT_BUDGET = 2 * 1024**3  # bytes: a million 384-dim float32 vectors fit, with room to spare
 _MASKS = 16  # filters remembered per version
 
 
-def _vectors(table: pa.Table, dim: int) -> npt.NDArray[np.float32]:
+def vectors_of(table: pa.Table, dim: int) -> npt.NDArray[np.float32]:
     """The vectors of ``table``, checked against their stored checksums when it has them."""
     column = table.column(VECTOR).combine_chunks()
     values = column.values.to_numpy(zero_copy_only=False)
@@ -58,6 +58,36 @@ def _vectors(table: pa.Table, dim: int) -> npt.NDArray[np.float32]:
             "or write them again (RELIABILITY.md, 'Damaged files')"
         )
     return vectors
+
+
+def lance_distances(
+    metric: str, dots: Any, norms: Any, q: Any, qn: np.float32, *, full: Any = None
+) -> Any:
+    """LanceDB's distance from dot products: ``1 - cos``, ``1 - dot`` or squared L2 (from
+    ``full``, the float32 vectors themselves, when given: the expanded form loses digits).
+    A cosine against a zero vector is undefined: ``inf``, as LanceDB leaves such rows out."""
+    if metric == "cosine":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.float32(1.0) - dots / (norms * qn)
+        if full is not None:
+            out[norms == 0] = np.inf
+        return out
+    if metric == "dot":
+        return np.float32(1.0) - dots
+    if full is not None:
+        diff = full - q
+        return np.einsum("ij,ij->i", diff, diff)
+    return norms * norms - np.float32(2.0) * dots + np.float32(q @ q)
+
+
+def top_positions(dist: npt.NDArray[np.float32], rowids: npt.NDArray[np.uint64], k: int) -> Any:
+    """Positions of the ``k`` smallest finite distances, by (distance, row id)."""
+    finite = np.flatnonzero(np.isfinite(dist))
+    if len(finite) > k:
+        kth = np.partition(dist[finite], k - 1)[k - 1]
+        finite = finite[dist[finite] <= kth]  # every tie at the cut, then by row id
+    order = np.lexsort((rowids[finite], dist[finite]))
+    return finite[order[:k]]
 
 
 STORAGES = {"float32": 4, "float16": 2, "int8": 1}  # bytes per component
@@ -146,6 +176,8 @@ class _Matrix:
 class FlatCache:
     """The in-memory exact search of one collection's vectors (see the module docstring)."""
 
+    path = "memory"  # what a query's span and explain() call this search
+
     def __init__(self, store: Store, dim: int, metric: str, budget_bytes: int = DEFAULT_BUDGET):
         self.store, self.dim, self.metric = store, dim, metric
         self.budget_bytes = budget_bytes
@@ -191,6 +223,11 @@ class FlatCache:
     def rows(self) -> int:
         return len(self._matrix.rowids) if self._matrix is not None else 0
 
+    def held(self, version: int) -> _Matrix | None:
+        """The rows at ``version`` if they are held now (nothing is read)."""
+        held = self._matrix
+        return held if held is not None and held.version == version else None
+
     def matrix(self, version: int | None = None) -> _Matrix | None:
         """The rows at ``version`` (default: the table's current one), or ``None`` over the
         budget."""
@@ -234,7 +271,7 @@ class FlatCache:
                 added = _Matrix.of(
                     version,
                     fetched.column(ROWID).to_numpy(),
-                    _vectors(fetched, self.dim),
+                    vectors_of(fetched, self.dim),
                     fetched.select(names).cast(kept.rows.schema),
                     storage,
                 )
@@ -249,7 +286,7 @@ class FlatCache:
                 )
         table = self.store.with_rowids([*names, VECTOR])
         rowid_column = table.column(ROWID).to_numpy()
-        vectors = _vectors(table, self.dim)
+        vectors = vectors_of(table, self.dim)
         return _Matrix.of(version, rowid_column, vectors, table.select(names), storage)
 
     def _mask(self, matrix: _Matrix, where: str) -> npt.NDArray[np.bool_]:
@@ -272,11 +309,14 @@ class FlatCache:
         k: int,
         where: str | None,
         columns: list[str],
+        *,
         version: int | None = None,
+        ef: int | None = None,
     ) -> pa.Table | None:
         """The ``k`` nearest rows (that match ``where``), nearest first, ties by row id: their
         ``columns`` and float32 ``_distance``; ``None`` when they do not fit the budget.
-        ``version``: the table version the caller just read (saves reading it again)."""
+        ``version``: the table version the caller just read (saves reading it again).
+        ``ef`` is the graph's search breadth; an exact search has none and ignores it."""
         found = self._nearest(vector, k, where, version)
         if found is None:
             return None
@@ -292,48 +332,25 @@ class FlatCache:
             return None
         q = np.asarray(vector, dtype=np.float32)
         qn = np.float32(np.linalg.norm(q))
-        dist = self._distances(m.dots(q), m.norms, q, qn)
+        dist = lance_distances(self.metric, m.dots(q), m.norms, q, qn)
         if self.metric == "cosine":
             dist[m.zero] = np.inf  # no direction: LanceDB leaves such rows out
         if where:
             dist[~self._mask(m, where)] = np.inf
         if m.exact and self.metric != "l2":
-            top = self._top(dist, m.rowids, k)
+            top = top_positions(dist, m.rowids, k)
             return m, top, dist[top], None
         # Scores to re-check: squared L2 in its expanded form loses digits, and packed vectors
         # give approximate scores. The candidates are scored again from full float32 vectors.
-        candidates = self._top(dist, m.rowids, 4 * k + (16 if m.exact else 64))
+        candidates = top_positions(dist, m.rowids, 4 * k + (16 if m.exact else 64))
         full = m.packed[candidates] if m.exact else self._fetch(m.rowids[candidates])
         if full is None:
             return None
-        if self.metric == "l2":
-            diff = full - q
-            exact = np.einsum("ij,ij->i", diff, diff)
-        else:
-            exact = self._distances(full @ q, m.norms[candidates], q, qn)
+        exact = lance_distances(self.metric, full @ q, m.norms[candidates], q, qn, full=full)
         order = np.lexsort((m.rowids[candidates], exact))[:k]
         return m, candidates[order], exact[order], full[order]
-
-    def _distances(self, dots: Any, norms: Any, q: Any, qn: np.float32) -> Any:
-        """LanceDB's distance from dot products: ``1 - cos``, ``1 - dot`` or squared L2."""
-        if self.metric == "cosine":
-            with np.errstate(divide="ignore", invalid="ignore"):
-                return np.float32(1.0) - dots / (norms * qn)
-        if self.metric == "dot":
-            return np.float32(1.0) - dots
-        return norms * norms - np.float32(2.0) * dots + np.float32(q @ q)
 
     def _fetch(self, rowids: npt.NDArray[np.uint64]) -> npt.NDArray[np.float32] | None:
         """The float32 vectors of ``rowids``, in that order (``None`` if some are gone)."""
         table = self.store.take(rowids, [VECTOR])
-        return None if table is None else _vectors(table, self.dim)
-
-    @staticmethod
-    def _top(dist: npt.NDArray[np.float32], rowids: npt.NDArray[np.uint64], k: int) -> Any:
-        """Positions of the ``k`` smallest finite distances, by (distance, row id)."""
-        finite = np.flatnonzero(np.isfinite(dist))
-        if len(finite) > k:
-            kth = np.partition(dist[finite], k - 1)[k - 1]
-            finite = finite[dist[finite] <= kth]  # every tie at the cut, then by row id
-        order = np.lexsort((rowids[finite], dist[finite]))
-        return finite[order[:k]]
+        return None if table is None else vectors_of(table, self.dim)

@@ -38,7 +38,7 @@ from vecstore_lab.spec import MAX_K
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from vecstore_lab._search.exact import FlatCache
+    from vecstore_lab._search.engine import MemorySearch
     from vecstore_lab._storage.store import Store
     from vecstore_lab.rerankers import Fuser, Reranker
     from vecstore_lab.spec import QuerySpec
@@ -65,18 +65,19 @@ def _ranks(n: int) -> pa.Array:
 
 @dataclass(frozen=True)
 class Ann:
-    """How a vector search runs: LanceDB's index knobs, and whether it may run from memory.
+    """How a vector search runs: LanceDB's index knobs, and whether it runs in process.
 
-    ``flat`` is the collection's in-memory exact search, set when the search is exact (no
-    index, or ``exact=True``); it answers unless the vectors do not fit its budget, and then
-    LanceDB's own flat search does (``bypass_vector_index`` when an index exists).
+    ``memory`` is the collection's in-process search for this query (``Engine.memory_search``):
+    the exact search from memory (no index, or ``exact=True``), which answers unless the
+    vectors do not fit its budget, and then LanceDB's own flat search does
+    (``bypass_vector_index`` when an index exists); or the in-process graph index.
     """
 
     refine_factor: int | None = None
     nprobes: int | None = None
     ef: int | None = None
     exact: bool | None = None
-    flat: FlatCache | None = None
+    memory: MemorySearch | None = None
     version: int | None = None  # the table version the collection read for this query
 
 
@@ -98,10 +99,12 @@ def vector_search(
         "vecstore_lab.metric": metric,
     }
     with telemetry.stage("search.vector", attrs) as span:
-        flat = ann.flat
-        out = flat.search(vector, limit, where, columns, ann.version) if flat is not None else None
-        if out is not None:
-            span.set_attribute("vecstore_lab.search.path", "memory")
+        memory = ann.memory
+        out = None
+        if memory is not None:
+            out = memory.search(vector, limit, where, columns, version=ann.version, ef=ann.ef)
+        if out is not None and memory is not None:
+            span.set_attribute("vecstore_lab.search.path", memory.path)
         else:
             span.set_attribute("vecstore_lab.search.path", "lancedb")
             out = store.nearest(
@@ -299,14 +302,14 @@ def run(
     schema: pa.Schema,
     metric: str,
     query_vector: Callable[[], npt.NDArray[np.float32]],
-    flat: FlatCache | None = None,
+    memory: MemorySearch | None = None,
     version: int | None = None,
 ) -> pa.Table:
     """``spec`` over one table, as one ``query`` span: retrieve, rerank, cut to ``k`` rows in
     our result schema.
 
     ``query_vector`` returns the checked query vector (it is called only when the mode or
-    the reranker needs one). ``flat`` is the in-memory exact search, for exact searches.
+    the reranker needs one). ``memory`` is the in-process vector search (``Ann``).
     """
     if spec.mode != "vector" and spec.text is None:
         extra = " (and vector= or an embedder)" if spec.mode == "hybrid" else ""
@@ -334,7 +337,7 @@ def run(
                 vector=query_vector() if needs_vector else None,
                 where=compile_filter(spec.where, schema),
                 reranker=reranker,
-                ann=Ann(spec.refine_factor, spec.nprobes, spec.ef, spec.exact, flat, version),
+                ann=Ann(spec.refine_factor, spec.nprobes, spec.ef, spec.exact, memory, version),
             )
             span.set_attribute("vecstore_lab.query.results", table.num_rows)
         status["status"] = "ok"
