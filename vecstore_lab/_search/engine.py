@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import time
 import warnings
 from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
-
 from vecstore_lab import telemetry
 from vecstore_lab._schema import VECTOR
+from vecstore_lab._search import plans as _plans
 from vecstore_lab._search.clusters import ClusterCache, MapClusters
 from vecstore_lab._search.exact import DEFAULT_BUDGET, STORAGES, FlatCache
 from vecstore_lab._search.fulltext import FullText
@@ -25,13 +23,13 @@ from vecstore_lab._storage import indexes as _indexes
 from vecstore_lab._storage.lance_errors import is_raw_storage_error, storage_error
 from vecstore_lab.errors import IndexUpkeepWarning, InvalidInputError, StorageError
 from vecstore_lab.filters import compile_filter
-from vecstore_lab.spec import QuerySpec
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from vecstore_lab._storage.store import Store
     from vecstore_lab.results import QueryResults
+    from vecstore_lab.spec import QuerySpec
 
 __all__ = ["KINDS", "Engine", "MemorySearch", "auto_index"]
 
@@ -103,7 +101,8 @@ class Engine:
         self._projector = Projector(store, store.name, settings.dim, cache_uri, self._flat)
         self._clusters = ClusterCache(store, store.name, self._projector.cache_dir)
         # The in-process graph index, when one was created (here or by an earlier process).
-        self._graph_dir = None if store.read_only else graph_cache_dir(store.uri)
+        uri = store.uri
+        self._graph_dir = None if store.read_only or uri is None else graph_cache_dir(uri)
         self._graph = GraphIndex.declared(store, self._flat, self._graph_dir)
         store.after_write(self.upkeep)  # its failure never fails the committed write
 
@@ -118,9 +117,6 @@ class Engine:
     @property
     def distance(self) -> str:
         return self.store.settings.distance
-
-    def _where(self, where: Any) -> str | None:
-        return compile_filter(where, self.store.schema)
 
     def _locked_commit(self, operation: Callable[[], Any], what: str) -> None:
         self.store.locked_commit(operation, what)
@@ -335,54 +331,14 @@ class Engine:
 
     def explain(self, spec: QuerySpec) -> dict[str, Any]:
         """How ``spec`` would run, without running it (nothing is embedded): the path of the
-        vector search (in memory, LanceDB flat, or an ANN index with its knobs and the rows it
-        has not indexed yet), the filter (applied before the search), the full-text index's
-        backlog, and LanceDB's own plan."""
-        where = self._where(spec.where)
-        plan: dict[str, Any] = {"mode": spec.mode, "k": spec.k, "filter": None}
-        if where:
-            plan["filter"] = {"sql": where, "applied": "before the search (prefilter)"}
-        if spec.mode != "text":
-            plan["vector"] = self._vector_plan(spec)
-        if spec.mode != "vector":
-            unindexed = self.store.unindexed_rows()
-            plan["text"] = {"index": _indexes.FTS_INDEX, "unindexed_rows": unindexed}
-        return plan
+        vector search (in memory, the in-process graph, LanceDB flat, or a LanceDB index with
+        its knobs and the rows it has not indexed yet), the filter (applied before the
+        search), the full-text index's backlog, and LanceDB's own plan (``plans``)."""
+        return _plans.explain(self, spec)
 
-    def _vector_plan(self, spec: QuerySpec) -> dict[str, Any]:
-        exact = self.is_exact(spec)
-        graph = self._graph
-        if graph is not None and not exact:
-            s = graph.settings
-            return {
-                "path": "graph",
-                "exact": False,
-                "index": {"kind": "hnsw", "rows": len(graph), **dataclasses.asdict(s)},
-                "knobs": {"ef": spec.ef or s.expansion_search},
-                "rescored": "the best 4k + 16 candidates, from float32 vectors",
-                "filter": graph.plan(self._where(spec.where), self._flat.probe.current()),
-            }
-        vector_index = next((ix for ix in self.store.indexes() if VECTOR in ix["columns"]), None)
-        if exact and self._flat.fits(self.store.count()):
-            path = "memory"
-        elif exact:
-            path = "lancedb-flat"
-        else:
-            path = "lancedb-index"
-        out: dict[str, Any] = {"path": path, "exact": exact, "index": vector_index}
-        if path == "lancedb-index":
-            out["knobs"] = {
-                "nprobes": spec.nprobes,
-                "refine_factor": spec.refine_factor,
-                "ef": spec.ef,
-            }
-            out["unindexed_rows"] = (vector_index or {}).get("unindexed_rows")
-        probe = np.zeros(self.dim, np.float32)
-        probe[0] = 1.0  # the plan does not depend on the values
-        out["lancedb_plan"] = self.store.vector_plan(
-            probe, metric=self.distance, limit=spec.k, where=self._where(spec.where), exact=exact
-        )
-        return out
+    def where(self, where: Any) -> str | None:
+        """``where`` compiled to SQL against this collection's columns."""
+        return compile_filter(where, self.store.schema)
 
     def measure_recall(
         self,
@@ -392,36 +348,11 @@ class Engine:
         seed: int = 0,
         **knobs: Any,
     ) -> dict[str, Any]:
-        """Recall@k of the ANN index against exact search, on ``sample`` stored vectors used
-        as queries (each finds itself among others), with both paths' median latency.
+        """Recall@k of the vector index (LanceDB's or the in-process graph) against exact
+        search, on ``sample`` stored vectors used as queries (each finds itself among
+        others), with both paths' median latency.
 
         ``knobs`` (``nprobes``, ``refine_factor``, ``ef``) are passed to the index searches,
         so different settings can be compared.
         """
-        rows = self.store.count()
-        if not any(VECTOR in ix["columns"] for ix in self.list_indexes()):
-            raise InvalidInputError("no vector index to measure; build one with create_index()")
-        rng = np.random.default_rng(seed)
-        picks = rng.choice(rows, size=min(sample, rows), replace=False)
-        # Only the sampled rows are read (in offset order, which does not matter here).
-        taken = self.store.at_offsets(sorted(int(i) for i in picks), [VECTOR])
-        column = taken.column(VECTOR).combine_chunks()
-        flat = column.flatten().to_numpy(zero_copy_only=False).astype(np.float32, copy=False)
-        queries = list(flat.reshape(len(column), self.dim))
-        hits: list[float] = []
-        times: dict[str, list[float]] = {"index": [], "exact": []}
-        for q in queries:
-            results = {}
-            for path, exact in (("index", False), ("exact", True)):
-                t0 = time.perf_counter()
-                results[path] = set(search(QuerySpec(vector=q, k=k, exact=exact, **knobs)).ids)
-                times[path].append(time.perf_counter() - t0)
-            hits.append(len(results["index"] & results["exact"]) / max(1, len(results["exact"])))
-        return {
-            "recall": float(np.mean(hits)),
-            "k": k,
-            "queries": len(queries),
-            "knobs": knobs,
-            "index_ms_p50": 1000 * float(np.median(times["index"])),
-            "exact_ms_p50": 1000 * float(np.median(times["exact"])),
-        }
+        return _plans.measure_recall(self, search, sample, k, seed, **knobs)

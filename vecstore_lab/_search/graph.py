@@ -142,7 +142,7 @@ class GraphIndex:
         them, else read from the table."""
         m = self.flat.held(version)
         if m is not None and m.exact:
-            return m.packed[np.searchsorted(m.rowids, rowids)]
+            return np.asarray(m.packed[np.searchsorted(m.rowids, rowids)], np.float32)
         out = np.empty((len(rowids), self.dim), np.float32)
         for s in range(0, len(rowids), 65_536):
             part = self.store.with_rowids([VECTOR], rowids[s : s + 65_536])
@@ -307,7 +307,7 @@ class GraphIndex:
             at = np.searchsorted(matches, keys).clip(0, len(matches) - 1)
             kept = keys[matches[at] == keys]
             if len(kept) >= want or count >= total:
-                return kept[:want]
+                return np.asarray(kept[:want], np.uint64)
             count = min(total, count * 4)
 
     def _rescore(

@@ -37,9 +37,9 @@ class GraphSettings:
     (ef, the default breadth of a search; a query's ``ef=`` overrides it), ``dtype``
     (how the graph holds the vectors: ``"i8"``, ``"f16"`` or ``"f32"``; ``"auto"`` is int8
     for cosine, whose vectors usearch normalises into int8's range, and float16 for dot and
-    L2, whose vectors may lie outside it), ``rebuild_ratio`` (the share of changed rows past which the graph is rebuilt rather than
-    patched) and ``exact_rows`` (a filter that keeps at most this many rows is searched
-    exactly over them instead of through the graph).
+    L2, whose vectors may lie outside it), ``rebuild_ratio`` (the share of changed rows
+    past which the graph is rebuilt rather than patched) and ``exact_rows`` (a filter that
+    keeps at most this many rows is searched exactly over them, not through the graph).
     """
 
     connectivity: int = 16

@@ -76,8 +76,8 @@ def test_every_kind_of_write_keeps_it_in_step(tmp_path: Path) -> None:
     assert c.query(vector=new[7], k=1).ids == ["n7"]
     c.upsert(ids=["r00010"], vectors=new[:1] * -1)  # an upsert moves a row
     assert c.query(vector=new[0] * -1, k=1).ids == ["r00010"]
-    c.delete([f"r{i:05d}" for i in range(0, 600)])  # deletes
-    gone = {f"r{i:05d}" for i in range(0, 600)}
+    c.delete([f"r{i:05d}" for i in range(600)])  # deletes
+    gone = {f"r{i:05d}" for i in range(600)}
     for q in queries[:5]:
         assert not gone & set(c.query(vector=q, k=50).ids)
     assert recall(c, queries) >= 0.95

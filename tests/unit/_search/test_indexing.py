@@ -61,8 +61,11 @@ def test_index_then_exact_and_recall(tmp_path: Path) -> None:
     assert narrow["index_ms_p50"] > 0 and narrow["exact_ms_p50"] > 0
 
 
-def test_auto_index_builds_hnsw(tmp_path: Path) -> None:
+def test_auto_index_builds_the_graph_in_memory_and_lancedb_hnsw_above(tmp_path: Path) -> None:
     c = collection(tmp_path, 1000)
+    assert c.create_index()["kind"] == "hnsw"  # the vectors fit the exact-search budget
+    assert c.measure_recall(sample=20, k=5)["recall"] >= 0.9
+    c.exact_cache_bytes = 1000  # they no longer do
     built = c.create_index()
     assert built["kind"] == "ivf_hnsw_sq"
     assert any("vector" in ix["columns"] for ix in c.list_indexes())
