@@ -73,12 +73,12 @@ def _described(obj: Any, what: str) -> dict[str, Any]:
 def fuser_from(fusion: Any, *, alpha: float = 0.5, rrf_k: int = 60) -> Fuser:
     """The fusion of a hybrid query from ``"rrf"`` (with ``rrf_k``), ``"linear"`` (with
     ``alpha``), a ``{"name", "config"}`` mapping, or a ``Fuser`` object."""
-    if isinstance(fusion, Fuser):
-        return fusion
-    if fusion == "rrf":
+    if fusion == "rrf":  # the names first: a Protocol isinstance check costs ~0.1 ms
         return RRFReranker(k=rrf_k)
     if fusion == "linear":
         return LinearCombinationReranker(alpha=alpha)
+    if isinstance(fusion, (RRFReranker, LinearCombinationReranker, Fuser)):  # concrete first
+        return fusion
     if isinstance(fusion, Mapping):
         built = _component(fusion, "fusion")
         if isinstance(built, Fuser):

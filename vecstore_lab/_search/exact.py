@@ -186,6 +186,7 @@ class FlatCache:
         self._masks: OrderedDict[str, npt.NDArray[np.bool_]] = OrderedDict()
         self._lock = threading.Lock()
         self._state: tuple[int, pa.Schema, bool] | None = None
+        self._warming: threading.Thread | None = None
         self.probe = store.version_probe()
 
     def table_state(self) -> tuple[int, pa.Schema, bool]:
@@ -227,6 +228,22 @@ class FlatCache:
         """The rows at ``version`` if they are held now (nothing is read)."""
         held = self._matrix
         return held if held is not None and held.version == version else None
+
+    def warm(self, version: int) -> None:
+        """Read the rows at ``version`` in a background thread (the graph index re-scores
+        from them; until they are held it reads its candidates by row id)."""
+        thread = self._warming
+        if thread is not None and thread.is_alive():
+            return
+
+        def load() -> None:
+            try:
+                self.matrix(version)
+            except Exception:  # the next search that needs them reads them again, and raises
+                return
+
+        self._warming = threading.Thread(target=load, name="vecstore-lab-warm", daemon=True)
+        self._warming.start()
 
     def matrix(self, version: int | None = None) -> _Matrix | None:
         """The rows at ``version`` (default: the table's current one), or ``None`` over the

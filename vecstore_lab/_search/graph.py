@@ -2,14 +2,15 @@
 in sync by LanceDB row id, filtered by a planner, re-scored exactly.
 
 * **The graph.** usearch's HNSW, its keys the rows' LanceDB row ids, its vectors held as int8
-  (a quarter of float32; ``"f16"`` and ``"f32"`` on request). Why usearch: measured side by
-  side with FAISS HNSW and hnswlib (bench/RESULTS.md, "In-process graph"), it builds fastest
-  on two cores, removes rows in place, stores int8, and saves to one file that a new process
-  loads in one read.
-* **Exact scores.** The graph ranks ``4k + 16`` candidates from its int8 vectors; they are
-  scored again from float32 vectors (the in-memory exact-search matrix when it is held, else
-  read by row id), with LanceDB's distances and its tie order, so a returned distance is
-  always exact.
+  for cosine (a quarter of float32) and float16 for dot and L2. Why usearch: side by side
+  with FAISS HNSW on the same vectors (bench/RESULTS.md, "ANN on real text"), it builds
+  faster on two cores at the same recall, removes rows in place (FAISS's HNSW cannot),
+  stores int8, and saves to one file. hnswlib was not a candidate: its last release
+  (0.8.0, 2023) ships no wheel for this Python.
+* **Exact scores.** The graph finds ``2k + 16`` candidates (searching ``ef`` wide) from its
+  own vectors; they are scored again from float32 (the in-memory exact-search matrix, read
+  in the background the first time, or the table by row id meanwhile), with LanceDB's
+  distances and its tie order, so a returned distance is always exact.
 * **In sync by row id.** The graph belongs to one table version. When the version moves, the
   row ids are read again (one column): rows that are gone are removed from the graph, new
   rows (adds, and the new copies of upserted rows) are inserted. Past ``rebuild_ratio`` of
@@ -93,6 +94,7 @@ class GraphIndex:
         self._rebuilding: threading.Thread | None = None
         self.builds = 0  # full builds in this process (tests and stats read it)
         self.loaded_from: str | None = None  # the file a graph was read from
+        self.failure: str | None = None  # why the last background build failed
 
     @classmethod
     def declared(cls, store: Store, flat: FlatCache, directory: Path | None) -> GraphIndex | None:
@@ -159,6 +161,7 @@ class GraphIndex:
             index.add(rowids, self._vectors(rowids, version), threads=os.cpu_count() or 1)
         graph = _Graph(index, rowids, version)
         self.builds += 1
+        self.failure = None
         with self._lock:
             self._graph = graph
             self._masks.clear()
@@ -199,9 +202,19 @@ class GraphIndex:
         if len(rowids) < _BACKGROUND_ROWS:
             self.build(version)
             return self._graph
-        self._rebuilding = threading.Thread(target=self.build, args=(version,), daemon=True)
+        if self.failure is not None:  # a background build failed: exact until create_index
+            return None
+        self._rebuilding = threading.Thread(
+            target=self._build_in_background, args=(version,), name="vecstore-graph", daemon=True
+        )
         self._rebuilding.start()
         return None
+
+    def _build_in_background(self, version: int) -> None:
+        try:
+            self.build(version)
+        except Exception as exc:  # queries stay exact; stats() and explain() say why
+            self.failure = f"{type(exc).__name__}: {exc}"
 
     def wait(self) -> None:
         """Wait for a background rebuild, if one runs."""
@@ -232,6 +245,7 @@ class GraphIndex:
             "builds": self.builds,
             "loaded_from": self.loaded_from,
             "rebuilding": thread is not None and thread.is_alive(),
+            "failure": self.failure,
         }
 
     # -- searching -------------------------------------------------------------------
@@ -276,8 +290,13 @@ class GraphIndex:
         graph = self.current(version)
         if graph is None:  # a rebuild runs: answered exactly meanwhile
             return self.flat.search(vector, k, where, columns, version=version)
+        if self.flat.held(version) is None and self.flat.fits(len(graph.rowids)):
+            if len(graph.rowids) < _BACKGROUND_ROWS:
+                self.flat.matrix(version)  # re-scoring then reads memory, not the table
+            else:
+                self.flat.warm(version)
         q = np.asarray(vector, dtype=np.float32)
-        want = 4 * k + 16
+        want = 2 * k + 16
         matches = self._matching(version, where) if where else None
         if matches is not None and len(matches) <= self.settings.exact_rows:
             candidates = matches

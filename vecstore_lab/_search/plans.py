@@ -52,7 +52,7 @@ def _vector_plan(engine: Any, spec: QuerySpec) -> dict[str, Any]:
                 "dtype": graph.dtype,
             },
             "knobs": {"ef": spec.ef or s.expansion_search},
-            "rescored": "the best 4k + 16 candidates, from float32 vectors",
+            "rescored": "the best max(2k + 16, ef) candidates, from float32 vectors",
             "filter": graph.plan(engine.where(spec.where), engine.flat.probe.current()),
         }
     vector_index = next((ix for ix in engine.store.indexes() if VECTOR in ix["columns"]), None)

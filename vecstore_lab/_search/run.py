@@ -251,16 +251,16 @@ def finalize(
     score_col = RERANK_SCORE if reranked else _STAGE_SCORE[mode]
     arrays: dict[str, pa.Array] = {c: table.column(c) for c in columns}
     arrays[SCORE] = table.column(score_col)
-    arrays[DISTANCE] = (
-        table.column(DISTANCE) if DISTANCE in table.column_names else pa.nulls(n, pa.float64())
-    )
+    names = set(table.column_names)
+    arrays[DISTANCE] = table.column(DISTANCE) if DISTANCE in names else pa.nulls(n, pa.float64())
     arrays[RANK] = _ranks(n)
     for c in BREAKDOWN_COLUMNS:
-        arrays[c] = (
-            pc.cast(table.column(c), RESULT_COLUMNS[c])
-            if c in table.column_names
-            else pa.nulls(n, RESULT_COLUMNS[c])
-        )
+        if c not in names:
+            arrays[c] = pa.nulls(n, RESULT_COLUMNS[c])
+            continue
+        column = table.column(c)
+        wanted = RESULT_COLUMNS[c]
+        arrays[c] = column if column.type == wanted else pc.cast(column, wanted)
     return pa.table(arrays)
 
 
