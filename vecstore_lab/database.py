@@ -18,6 +18,7 @@ from vecstore_lab._schema import (
     split_user_schema,
 )
 from vecstore_lab._search.fulltext import FullText
+from vecstore_lab._search.graph_files import GraphFiles, graph_cache_dir
 from vecstore_lab._storage.connection import Connection
 from vecstore_lab._storage.indexes import FTS_INDEX
 from vecstore_lab._storage.lance_errors import clean_message
@@ -270,6 +271,8 @@ class VecDatabase:
             self._connection.drop(name)
         except Exception as exc:
             raise StorageError(f"cannot delete collection {name!r}: {exc}") from exc
+        # its in-process graph index goes with it (a new collection of that name has none)
+        GraphFiles(graph_cache_dir(self.uri), name).drop()
 
 
 def connect(

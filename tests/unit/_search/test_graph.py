@@ -160,3 +160,14 @@ def test_bad_parameters_are_typed_errors(tmp_path: Path, params: dict[str, Any])
     with pytest.raises(InvalidInputError):
         c.create_index("hnsw", **params)
     assert c.stats()["graph"] is None
+
+
+def test_a_deleted_collections_graph_goes_with_it(tmp_path: Path) -> None:
+    c = filled(tmp_path, n=500)
+    db = vl.connect(tmp_path, embedding_cache=False)
+    db.delete_collection("c")
+    assert not list((tmp_path / ".vecstore_lab" / "graphs").glob("c.*"))
+    again = db.create_collection("c", dim=DIM)
+    again.add(ids=["a"], vectors=np.ones((1, DIM), np.float32))
+    assert again.stats()["graph"] is None  # a new collection of that name has no index
+    assert c.name == "c"
