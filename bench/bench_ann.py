@@ -143,7 +143,9 @@ def measure(search: Any, qs: np.ndarray, truth: list[set[int]]) -> dict[str, flo
     }
 
 
-def lancedb_cases(x: np.ndarray, qs: np.ndarray, truth: list[set[int]], work: Path) -> list[Any]:
+def lancedb_cases(
+    x: np.ndarray, qs: np.ndarray, truth: list[set[int]], work: Path, *, ivf: bool = True
+) -> list[Any]:
     out = []
     db = vl.connect(work / "lancedb", embedding_cache=False)
     c = db.create_collection("ann", dim=x.shape[1])
@@ -190,6 +192,8 @@ def lancedb_cases(x: np.ndarray, qs: np.ndarray, truth: list[set[int]], work: Pa
                 c.query(vector=q, k=K, where=where, exact=exact)
             )
             out.append((f"vecstore-lab {path}, filter {label}", "", 0.0, measure(run, qs, ftruth)))
+    if not ivf:
+        return out
     pq = {"num_partitions": max(8, int(np.sqrt(len(x)))), "num_sub_vectors": 48}
     for kind, params, knobs in (
         (
@@ -217,13 +221,15 @@ def lancedb_cases(x: np.ndarray, qs: np.ndarray, truth: list[set[int]], work: Pa
     return out
 
 
-def faiss_cases(x: np.ndarray, qs: np.ndarray, truth: list[set[int]]) -> list[Any]:
+def faiss_cases(
+    x: np.ndarray, qs: np.ndarray, truth: list[set[int]], *, m32: bool = True
+) -> list[Any]:
     try:
         import faiss
     except ImportError:
         return [("FAISS HNSW", "not installed (pip install -e .[bench])", 0.0, None)]
     out = []
-    for m, ef_construction in ((32, 80), (16, 128)):
+    for m, ef_construction in ((32, 80), (16, 128)) if m32 else ((16, 128),):
         t0 = time.perf_counter()
         index = faiss.IndexHNSWFlat(x.shape[1], m, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = ef_construction
@@ -326,13 +332,15 @@ def table(title: str, rows: list[Any], numpy_ms: float) -> list[str]:
     return [*lines, ""]
 
 
-def run_size(x: np.ndarray, qs: np.ndarray, label: str, chroma: bool) -> list[str]:
+def run_size(
+    x: np.ndarray, qs: np.ndarray, label: str, chroma: bool, *, ivf: bool = True
+) -> list[str]:
     truth = exact_top(x, qs)
     numpy_ms = measure(lambda q: np.argpartition(-(x @ q), K)[:K].tolist(), qs, truth)["p50"]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        rows = lancedb_cases(x, qs, truth, work)
-        rows += usearch_cases(x, qs, truth) + faiss_cases(x, qs, truth)
+        rows = lancedb_cases(x, qs, truth, work, ivf=ivf)
+        rows += usearch_cases(x, qs, truth) + faiss_cases(x, qs, truth, m32=ivf)
         if chroma:
             rows += chroma_cases(x, qs, truth, work)
         else:
@@ -369,6 +377,13 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, default=50_000)
     parser.add_argument("--output", type=Path, default=None)
     parser.add_argument(
+        "--million",
+        choices=["all", "graphs", "none"],
+        default="all",
+        help="the 1M set: every engine, only the in-process graphs (ours, usearch, FAISS M=16), "
+        "or none",
+    )
+    parser.add_argument(
         "--embed-only", action="store_true", help="build the vector cache and stop (resumable)"
     )
     args = parser.parse_args()
@@ -377,6 +392,11 @@ def main() -> None:
     qs = embedded(questions(), "questions")
     if args.embed_only:
         return
+    if args.million == "graphs":  # the 1M set alone, graphs only: its own section
+        big = grown(x, 1_000_000)
+        lines = run_size(big, qs, "1,000,000 vectors grown from them (graphs)", False, ivf=False)
+        publish("ANN on real text, 1M, in-process graphs", lines, path=args.output)
+        return
     lines = [
         f"Corpus: {len(chunks):,} chunks of the Python docs (python3-doc), MiniLM vectors; "
         f"{len(qs)} real questions as queries. Recall@10 against exact top-10 (numpy).",
@@ -384,7 +404,7 @@ def main() -> None:
         *fixed_cost(x, qs),
         *run_size(x, qs, f"{len(x):,} real vectors", chroma=True),
     ]
-    if not args.quick:
+    if not args.quick and args.million == "all":
         big = grown(x, 1_000_000)
         lines += run_size(big, qs, "1,000,000 vectors grown from them", chroma=False)
     publish("ANN on real text" + (" (quick)" if args.quick else ""), lines, path=args.output)

@@ -56,6 +56,7 @@ __all__ = ["GraphIndex"]
 METRICS = {"cosine": "cos", "dot": "ip", "l2": "l2sq"}
 _BACKGROUND_ROWS = 200_000  # rebuilds of larger graphs run in a background thread
 _MASKS = 16  # filters remembered per version
+_SAVE_ROWS = 1_000  # changed rows that make a patched graph worth saving again
 
 
 def _usearch() -> Any:
@@ -95,6 +96,7 @@ class GraphIndex:
         self.builds = 0  # full builds in this process (tests and stats read it)
         self.loaded_from: str | None = None  # the file a graph was read from
         self.failure: str | None = None  # why the last background build failed
+        self._unsaved = 0  # rows added or removed since the graph was last saved
 
     @classmethod
     def declared(cls, store: Store, flat: FlatCache, directory: Path | None) -> GraphIndex | None:
@@ -112,6 +114,7 @@ class GraphIndex:
 
     def _save(self, graph: _Graph) -> None:
         self.files.save(graph.index, graph.version, self.settings)
+        self._unsaved = 0
 
     def drop(self) -> None:
         """Forget the graph and delete its files."""
@@ -168,7 +171,9 @@ class GraphIndex:
         self._save(graph)
 
     def _patch(self, graph: _Graph, version: int, rowids: npt.NDArray[np.uint64]) -> bool:
-        """Bring ``graph`` to ``version`` in place; False when too much changed."""
+        """Bring ``graph`` to ``version`` in place; False when too much changed. The file is
+        written again once the rows changed since it was saved pass a tenth of the graph (a
+        new process patches the saved graph forward in the meantime)."""
         gone = graph.rowids[~np.isin(graph.rowids, rowids, assume_unique=True)]
         new = rowids[~np.isin(rowids, graph.rowids, assume_unique=True)]
         if len(gone) + len(new) > self.settings.rebuild_ratio * max(len(rowids), 1):
@@ -178,6 +183,9 @@ class GraphIndex:
         if len(new):
             graph.index.add(new, self._vectors(new, version), threads=os.cpu_count() or 1)
         graph.rowids, graph.version = rowids, version
+        self._unsaved += len(gone) + len(new)
+        if self._unsaved > max(_SAVE_ROWS, len(rowids) // 10):
+            self._save(graph)
         return True
 
     def current(self, version: int) -> _Graph | None:
@@ -189,13 +197,15 @@ class GraphIndex:
                 return graph
             if self._rebuilding is not None and self._rebuilding.is_alive():
                 return None
-            graph = graph or self._load()
+            if graph is None:
+                graph = self._load()
+                if graph is not None and graph.version == version:  # saved at this version
+                    self._graph = graph
+                    return graph
             rowids = self.store.rowids()
             if graph is not None and self._patch(graph, version, rowids):
                 self._graph = graph
                 self._masks.clear()
-                if len(rowids):
-                    self._save(graph)
                 return graph
             self._graph = None
             self._masks.clear()
