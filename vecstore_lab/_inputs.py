@@ -192,7 +192,13 @@ def check_vectors(vectors: Any, dim: int) -> npt.NDArray[np.float32]:
 
 def check_query_vector(vector: Any, dim: int, distance: str) -> npt.NDArray[np.float32]:
     """A single query vector of the right length, finite, and non-zero for cosine."""
-    arr = check_vectors(vector, dim)
+    fast = (  # a float32 vector of the right length (a QuerySpec's): checked in place
+        isinstance(vector, np.ndarray)
+        and vector.dtype == np.float32
+        and vector.shape == (dim,)
+        and bool(np.isfinite(vector).all())
+    )
+    arr = vector[None, :] if fast else check_vectors(vector, dim)
     if arr.shape[0] != 1:
         raise InvalidVectorError(f"query vector must be one vector, got {arr.shape[0]}")
     if distance == "cosine" and not np.any(arr[0]):

@@ -94,6 +94,7 @@ class Engine:
         self.store = store
         self.auto_optimize_rows = auto_optimize_rows
         self.upkeep_failure: str | None = None
+        self._full_text: FullText | None = None
         settings = store.settings
         # Exact searches run from an in-memory copy of the vectors while it fits the budget.
         self._flat = FlatCache(store, settings.dim, settings.distance, exact_cache_bytes)
@@ -303,7 +304,9 @@ class Engine:
     def full_text(self) -> FullText:
         """How the full-text index reads text: language, stemming, stop words (set with
         ``create_collection(..., full_text=...)``)."""
-        return FullText.stored(self.store.settings.extra.get("full_text"))
+        if self._full_text is None:  # fixed when the collection is created
+            self._full_text = FullText.stored(self.store.settings.extra.get("full_text"))
+        return self._full_text
 
     def stats(self) -> dict[str, Any]:
         """Rows, version, indexes (with rows not yet indexed) and the exact-search memory:

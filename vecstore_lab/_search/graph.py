@@ -348,7 +348,7 @@ class GraphIndex:
         version: int,
     ) -> pa.Table | None:
         """The ``k`` nearest of ``rowids`` by exact float32 distance, with ``columns``."""
-        rowids = np.unique(rowids)  # sorted, as the matrix and ties want them
+        rowids = np.asarray(rowids, np.uint64)  # unique (ties go by row id below)
         m = self.flat.held(version)
         qn = np.float32(np.linalg.norm(q))
         if m is not None and m.exact:
