@@ -295,7 +295,8 @@ class GraphIndex:
         ef: int | None = None,
     ) -> pa.Table | None:
         """The ``k`` nearest rows found through the graph (see ``plan``), nearest first with
-        exact float32 ``_distance``; ``None`` when no graph is ready (a rebuild runs)."""
+        exact float32 ``_distance`` (``MemorySearch``, as ``FlatCache.search``). While a
+        rebuild runs, the exact search answers."""
         version = self.flat.probe.current() if version is None else version
         graph = self.current(version)
         if graph is None:  # a rebuild runs: answered exactly meanwhile
