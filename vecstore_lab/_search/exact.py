@@ -65,13 +65,11 @@ def lance_distances(
 ) -> Any:
     """LanceDB's distance from dot products: ``1 - cos``, ``1 - dot`` or squared L2 (from
     ``full``, the float32 vectors themselves, when given: the expanded form loses digits).
-    A cosine against a zero vector is undefined: ``inf``, as LanceDB leaves such rows out."""
+    A cosine against a zero vector is undefined; callers set it to ``inf`` from their own
+    zero mask, as LanceDB leaves such rows out."""
     if metric == "cosine":
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.float32(1.0) - dots / (norms * qn)
-        if full is not None:
-            out[norms == 0] = np.inf
-        return out
+            return np.float32(1.0) - dots / (norms * qn)
     if metric == "dot":
         return np.float32(1.0) - dots
     if full is not None:

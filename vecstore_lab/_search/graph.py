@@ -351,21 +351,25 @@ class GraphIndex:
         """The ``k`` nearest of ``rowids`` by exact float32 distance, with ``columns``."""
         rowids = np.asarray(rowids, np.uint64)  # unique (ties go by row id below)
         m = self.flat.held(version)
-        qn = np.float32(np.linalg.norm(q))
         if m is not None and m.exact:
             positions = np.searchsorted(m.rowids, rowids)
-            full = m.packed[positions]
-            dist = lance_distances(self.metric, full @ q, m.norms[positions], q, qn, full=full)
-            best = top_positions(dist, rowids, k)
-            hits = m.hits(positions[best], columns)
-            return hits.append_column(DISTANCE, pa.array(dist[best], pa.float32()))
-        fetch = list(dict.fromkeys([*columns, VECTOR]))
-        table = self.store.take(rowids, fetch)
-        if table is None:  # a row went between the version read and the take
-            return None
-        full = vectors_of(table, self.dim)
-        norms = np.linalg.norm(full, axis=1).astype(np.float32)
-        dist = lance_distances(self.metric, full @ q, norms, q, qn, full=full)
+            full, norms = m.packed[positions], m.norms[positions]
+            table = None
+        else:
+            table = self.store.take(rowids, list(dict.fromkeys([*columns, VECTOR])))
+            if table is None:  # a row went between the version read and the take
+                return None
+            full = vectors_of(table, self.dim)
+            norms = np.linalg.norm(full, axis=1).astype(np.float32)
+        dist = lance_distances(
+            self.metric, full @ q, norms, q, np.float32(np.linalg.norm(q)), full=full
+        )
+        if self.metric == "cosine":
+            dist[norms == 0] = np.inf  # no direction: LanceDB leaves such rows out
         best = top_positions(dist, rowids, k)
-        hits = table.take(pa.array(best, pa.int64())).select(columns)
+        if table is not None:
+            hits = table.take(pa.array(best, pa.int64())).select(columns)
+        else:
+            assert m is not None  # read from the matrix above
+            hits = m.hits(positions[best], columns)
         return hits.append_column(DISTANCE, pa.array(dist[best], pa.float32()))

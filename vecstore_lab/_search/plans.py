@@ -4,7 +4,6 @@ search). ``engine`` is an ``Engine`` (typed ``Any``: the engine imports this mod
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -45,14 +44,9 @@ def _vector_plan(engine: Any, spec: QuerySpec) -> dict[str, Any]:
         return {
             "path": "graph",
             "exact": False,
-            "index": {
-                "kind": "hnsw",
-                "rows": len(graph),
-                **dataclasses.asdict(s),
-                "dtype": graph.dtype,
-            },
+            "index": graph.describe(),
             "knobs": {"ef": spec.ef or s.expansion_search},
-            "rescored": "the best max(2k + 16, ef) candidates, from float32 vectors",
+            "rescored": "2k + 16 candidates, found ef wide, scored again from float32 vectors",
             "filter": graph.plan(engine.where(spec.where), engine.flat.probe.current()),
         }
     vector_index = next((ix for ix in engine.store.indexes() if VECTOR in ix["columns"]), None)
