@@ -391,18 +391,18 @@ def main() -> None:
     )
     args = parser.parse_args()
     cases = set(args.cases.split(","))
-    sizes = [5_000, 20_000] if args.quick else [10_000, 100_000, 1_000_000]
+    sizes = [2_000, 5_000] if args.quick else [10_000, 100_000, 1_000_000]
     queries = 10 if args.quick else 60
     # The RSS child runs first, while this process is still small (a fork copies its pages).
     rss = None
     if "rss" in cases:
-        rss = rss_case(100_000, 20_000) if args.quick else rss_case(1_000_000, 50_000)
+        rss = rss_case(50_000, 10_000) if args.quick else rss_case(1_000_000, 50_000)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         exact = [exact_case(n, queries, work) for n in sizes] if "exact" in cases else []
-        add = add_case(10_000 if args.quick else 100_000, work) if "add" in cases else None
+        add = add_case(2_000 if args.quick else 100_000, work) if "add" in cases else None
         # Last: it turns telemetry on for the rest of the process.
-        e2e = e2e_case(20_000 if args.quick else 100_000, work) if "e2e" in cases else None
+        e2e = e2e_case(5_000 if args.quick else 100_000, work) if "e2e" in cases else None
     every = {"exact", "add", "rss", "e2e"}
     what = "exact search and writes" if cases == every else ", ".join(sorted(cases))
     title = f"engine: {what}" + (" (quick)" if args.quick else "")

@@ -64,15 +64,15 @@ def test_verdicts_are_read_from_results_rows() -> None:
 def test_engine_bench_quick_mode_writes_results(tmp_path: Path) -> None:
     text = quick_run("bench_engine.py", tmp_path)
     assert text.startswith("## engine: exact search and writes (quick)")
-    assert "### Exact top-10 at 20,000 x 384" in text
+    assert "### Exact top-10 at 5,000 x 384" in text
     assert "Same top-10 ids as numpy: True" in text
     for engine in ("numpy", "raw LanceDB flat", "vecstore-lab", "vecstore-lab, filtered"):
         assert f"| {engine} |" in text
     assert "exact top-10 <= 1.5x numpy" in text.replace("≤", "<=")
     assert "### `add` of precomputed vectors" in text and "### Peak RSS" in text
-    assert "### Text query end to end at 20,000 rows" in text and "| search.vector |" in text
+    assert "### Text query end to end at 5,000 rows" in text and "| search.vector |" in text
     # Cost growth: a row per size and the PNG the suite writes next to the results.
-    assert "### Cost growth" in text and "| 5,000 |" in text and "| 20,000 |" in text
+    assert "### Cost growth" in text and "| 2,000 |" in text and "| 5,000 |" in text
     png = tmp_path / "cost_growth.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

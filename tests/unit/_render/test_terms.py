@@ -19,7 +19,7 @@ def vocabulary() -> list[str]:
     ref = vl.load_python_reference()
     corpus = {
         w.lower()
-        for d in list(ref.corpus.values())[:40]
+        for d in list(ref.corpus.values())[:5]
         for w in re.findall(r"[A-Za-z]+", str(d.get("text", "")))
     }
     near = "doing having others mostly whats during above before because only very any would"
