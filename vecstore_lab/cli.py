@@ -16,13 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vecstore_lab._cli_output import command, print_results, write_table
-from vecstore_lab.database import connect
-from vecstore_lab.datasets import load_sample_documents
-from vecstore_lab.embedders import get_embedder
 from vecstore_lab.errors import InvalidInputError, VecStoreError
-from vecstore_lab.filters import parse_where
-from vecstore_lab.results import without_vectors
-from vecstore_lab.spec import MODES, QuerySpec
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -30,6 +24,11 @@ if TYPE_CHECKING:
     from vecstore_lab.collection import Collection
     from vecstore_lab.database import VecDatabase
     from vecstore_lab.eval import EvalSet
+
+# Each command imports what it uses: `vecstore-lab info` should not pay for LanceDB, pandas
+# or a model SDK. The modes are spelled out here for the same reason (a test checks that they
+# are QuerySpec's).
+MODES = ("vector", "text", "hybrid")
 
 DEMO_QUERIES = (
     ("vector", "how do planets get discovered?", None),
@@ -42,11 +41,17 @@ PACKAGED_SETS = ("python-reference",)
 
 
 def _db(args: argparse.Namespace, **kwargs: Any) -> VecDatabase:
+    from vecstore_lab.database import connect
+
     return connect(args.db, **kwargs)
 
 
 def demo(args: argparse.Namespace) -> int:
     """Build a collection from the packaged sample documents and print query results."""
+    from vecstore_lab.database import connect
+    from vecstore_lab.datasets import load_sample_documents
+    from vecstore_lab.embedders import get_embedder
+
     path = args.path or tempfile.mkdtemp(prefix="vecstore-demo-")
     embedder = get_embedder(args.embedder)
     db = connect(path, embedder=embedder)
@@ -70,6 +75,8 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def _collection(db: VecDatabase, args: argparse.Namespace) -> Collection:
+    from vecstore_lab.embedders import get_embedder
+
     if args.collection in db:
         return db.get_collection(args.collection)
     return db.create_collection(args.collection, embedder=get_embedder(args.embedder))
@@ -114,6 +121,10 @@ def ingest(args: argparse.Namespace) -> int:
 
 def query(args: argparse.Namespace) -> int:
     """Query a collection; print ranked hits (or JSON lines with --json)."""
+    from vecstore_lab.filters import parse_where
+    from vecstore_lab.results import without_vectors
+    from vecstore_lab.spec import QuerySpec
+
     db = _db(args)
     collection = db.get_collection(args.collection)
     spec = QuerySpec.build(
@@ -136,16 +147,18 @@ def query(args: argparse.Namespace) -> int:
 
 
 def info(args: argparse.Namespace) -> int:
-    """List the collections of a database with their size and settings."""
-    db = connect(args.path or args.db)
-    names = db.list_collections()
-    if not names:
+    """List the collections of a database with their size and settings (read through
+    ``lance`` alone on local disk: see ``database.describe``)."""
+    from vecstore_lab.database import describe
+
+    facts = describe(args.path or args.db)
+    if not facts:
         print(f"No collections in {args.path or args.db}")
-    for name in names:
-        c = db.get_collection(name)
+    for f in facts:
+        s = f.settings
         print(
-            f"{name}: {len(c)} rows, dim={c.dim}, distance={c.distance}, "
-            f"embedder={c.settings.embedder}, version={c.version}"
+            f"{f.name}: {f.rows} rows, dim={s.dim}, distance={s.distance}, "
+            f"embedder={s.embedder}, version={f.version}"
         )
     return 0
 

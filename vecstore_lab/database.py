@@ -19,6 +19,7 @@ from vecstore_lab._schema import (
 )
 from vecstore_lab._search.fulltext import FullText
 from vecstore_lab._search.graph_files import GraphFiles, graph_cache_dir
+from vecstore_lab._storage.catalog import CollectionFacts, local_directory, read_facts
 from vecstore_lab._storage.connection import Connection
 from vecstore_lab._storage.indexes import FTS_INDEX
 from vecstore_lab._storage.lance_errors import clean_message
@@ -39,7 +40,7 @@ from vecstore_lab.errors import (
     StorageError,
 )
 
-__all__ = ["VecDatabase", "connect"]
+__all__ = ["CollectionFacts", "VecDatabase", "connect", "describe"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")
 
@@ -108,6 +109,15 @@ class VecDatabase:
             if CollectionSettings.from_schema(schema) is not None:
                 out.append(name)
         return sorted(out)
+
+    def describe(self) -> list[CollectionFacts]:
+        """Each collection's name, row count, version and settings, sorted by name."""
+        out = []
+        for name in self.list_collections():
+            store = self._connection.open_store(name)
+            if store is not None:
+                out.append(CollectionFacts(name, store.count(), store.version, store.settings))
+        return out
 
     def __contains__(self, name: object) -> bool:
         return (
@@ -306,3 +316,28 @@ def connect(
         storage_options=storage_options,
         embedding_cache=embedding_cache,
     )
+
+
+def describe(
+    uri: str | os.PathLike[str] = "./vecstore_data",
+    *,
+    storage_options: dict[str, str] | None = None,
+) -> list[CollectionFacts]:
+    """Each collection's name, row count, version and settings, sorted by name, without
+    opening the database for writing: ``vecstore-lab info``.
+
+    A database on local disk is read through the ``lance`` package alone, which starts in a
+    fraction of the time LanceDB's connection takes to import; object storage through a
+    connection (``VecDatabase.describe``).
+
+    Examples:
+        >>> import vecstore_lab as vl
+        >>> db = vl.connect(tmp_path / "facts", embedder=vl.HashEmbedder(dim=8))
+        >>> _ = db.create_collection("notes").add(ids=["a"], texts=["hello"])
+        >>> [(f.name, f.rows, f.settings.dim) for f in describe(tmp_path / "facts")]
+        [('notes', 1, 8)]
+    """
+    directory = local_directory(os.fspath(uri))
+    if directory is not None:
+        return read_facts(directory)
+    return connect(uri, storage_options=storage_options, embedding_cache=False).describe()

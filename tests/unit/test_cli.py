@@ -339,3 +339,10 @@ def test_opening_a_collection_loads_no_model(tmp_path: Path) -> None:
     finally:
         vl.embedders.registry.unregister("counted")
         assert "counted" not in vl.list_embedders()
+
+
+def test_the_cli_offers_exactly_the_query_modes() -> None:
+    """The CLI spells the modes out (it does not import spec to build its parser)."""
+    from vecstore_lab import cli, spec
+
+    assert cli.MODES == spec.MODES

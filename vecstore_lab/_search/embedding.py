@@ -1,4 +1,6 @@
-"""Embedding for a collection: documents through the cache, queries directly, each a span.
+"""Embedding for a collection: documents through the cache, queries through a small
+in-memory LRU of recent query texts (a repeated query, as in a tuning loop or an evaluation of
+several configurations, is embedded once), each a span.
 
 Both return what they did (``Embedded``: vectors, how many were cached and how many computed),
 so callers count from the return value instead of diffing the cache's counters.
@@ -7,6 +9,7 @@ so callers count from the return value instead of diffing the cache's counters.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -31,7 +34,17 @@ if TYPE_CHECKING:
     from vecstore_lab.cache import EmbeddingCache
     from vecstore_lab.embedders import Embedder
 
-__all__ = ["Embedded", "Embedding", "build", "embed_documents", "embed_query"]
+__all__ = [
+    "QUERY_CACHE_SIZE",
+    "Embedded",
+    "Embedding",
+    "QueryCache",
+    "build",
+    "embed_documents",
+    "embed_query",
+]
+
+QUERY_CACHE_SIZE = 256  # query texts whose vectors a collection handle keeps (about 0.4 MB at 384)
 
 
 @dataclass(frozen=True)
@@ -84,18 +97,62 @@ def embed_documents(
     return Embedded(np.asarray(vectors, dtype=np.float32), cached, computed)
 
 
+class QueryCache:
+    """The vectors of the last ``size`` query texts, least recently used out first. Safe across
+    threads; the model runs outside its lock, so concurrent queries still embed in parallel.
+    The vectors it hands out are read-only."""
+
+    def __init__(self, size: int = QUERY_CACHE_SIZE) -> None:
+        self.size = size
+        self._vectors: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    def get(self, text: str) -> npt.NDArray[np.float32] | None:
+        with self._lock:
+            vector = self._vectors.get(text)
+            if vector is not None:
+                self._vectors.move_to_end(text)
+            return vector
+
+    def put(self, text: str, vector: npt.NDArray[np.float32]) -> None:
+        vector.setflags(write=False)
+        with self._lock:
+            self._vectors[text] = vector
+            while len(self._vectors) > self.size:
+                self._vectors.popitem(last=False)
+
+
 def embed_query(
-    embedder: Embedder, text: str, *, dim: int, distance: str
+    embedder: Embedder,
+    text: str,
+    *,
+    dim: int,
+    distance: str,
+    cache: QueryCache | None = None,
 ) -> npt.NDArray[np.float32]:
-    """The query vector of ``text``: checked for length, finiteness and (cosine) direction."""
+    """The query vector of ``text``: checked for length, finiteness and (cosine) direction.
+    A text ``cache`` holds is not embedded again."""
     attrs = {
         "embedder": embedder.name,
         "vecstore_lab.embed.kind": "query",
         "vecstore_lab.embed.inputs": 1,
     }
-    with telemetry.stage("embed", attrs):
+    with telemetry.stage("embed", attrs) as span:
+        vector = None if cache is None else cache.get(text)
+        span.set_attribute("vecstore_lab.embed.cache_hits", int(vector is not None))
+        span.set_attribute("vecstore_lab.embed.cache_misses", int(vector is None))
+        if vector is not None:
+            _count(embedder, 1, 0)
+            return vector
         _count(embedder, 0, 1)
-        return check_query_vector(embedder.embed_query(text), dim, distance)
+        vector = check_query_vector(embedder.embed_query(text), dim, distance)
+        if cache is not None and cache.size > 0:
+            vector = vector.copy()  # the embedder's own array stays the embedder's
+            cache.put(text, vector)
+        return vector
 
 
 def build(factory: Callable[[], Embedder], dim: int) -> tuple[Embedder | None, str | None]:
@@ -133,6 +190,7 @@ class Embedding:
         self._embedder, self._error, self._factory = embedder, error, factory
         self.cache = cache
         self._lock = threading.Lock()
+        self.queries = QueryCache()
 
     @property
     def embedder(self) -> Embedder | None:
@@ -177,5 +235,7 @@ class Embedding:
         return Batch(batch.ids, batch.texts, vectors, batch.metadatas)
 
     def query(self, text: str) -> npt.NDArray[np.float32]:
+        """The query vector of ``text``, from the last ``QUERY_CACHE_SIZE`` texts' if there
+        (read-only: copy it to change it)."""
         embedder = self.need("is needed to embed the query text")
-        return embed_query(embedder, text, dim=self.dim, distance=self.distance)
+        return embed_query(embedder, text, dim=self.dim, distance=self.distance, cache=self.queries)

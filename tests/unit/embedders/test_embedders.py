@@ -120,11 +120,32 @@ def test_missing_model_path_is_an_embedder_error(tmp_path: Any) -> None:
 def test_import_is_cheap() -> None:
     code = (
         "import sys, vecstore_lab;"
-        "heavy = [m for m in ('torch', 'sentence_transformers', 'lancedb', 'transformers')"
-        " if m in sys.modules]; print(heavy)"
+        "heavy = [m for m in ('torch', 'sentence_transformers', 'lancedb', 'transformers',"
+        " 'lance', 'pandas') if m in sys.modules]; print(heavy)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_info_reads_through_lance_alone(tmp_path: Any) -> None:
+    """`vecstore-lab info` on a MiniLM collection imports neither LanceDB's connection nor the
+    model: it reads the table through `lance` (bench/bench_cli.py times it)."""
+    db = vl.connect(tmp_path, embedder="sentence-transformers", embedding_cache=False)
+    version = db.create_collection("minilm").version
+    code = (
+        "import sys; from vecstore_lab.cli import main; main(['info', sys.argv[1]]);"
+        "print([m for m in ('torch', 'sentence_transformers', 'lancedb', 'transformers')"
+        " if m in sys.modules])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.splitlines() == [
+        "minilm: 0 rows, dim=384, distance=cosine, embedder={'config': {'model': "
+        "'all-MiniLM-L6-v2', 'normalize': True}, 'name': 'sentence-transformers'}, "
+        f"version={version}",
+        "[]",
+    ]
 
 
 def test_entry_point_plugins_are_discovered(tmp_path: Any) -> None:
