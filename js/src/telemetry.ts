@@ -8,6 +8,7 @@ import { Listeners, type TelemetryModel } from "./lib/models";
 import { rowsFromIPC } from "./lib/arrow";
 import { el, injectStyle } from "./lib/dom";
 import { watchLive } from "./lib/live";
+import { logTicks } from "./lib/ticks";
 
 
 const COUNTERS: [string, string][] = [
@@ -63,12 +64,17 @@ function render({ model, el: root }: RenderProps<TelemetryModel>) {
     // p50 and p95 as two dots joined by a bar on a log axis: a 20 s ingest and a 2 ms search
     // both stay readable, and each row carries its numbers.
     const ranked = summary.slice().sort((a, b) => (b["p95_ms"] as number) - (a["p95_ms"] as number));
-    const pTicks = logTicks(ranked.flatMap((r) => [r["p50_ms"] as number, r["p95_ms"] as number]));
+    const marginLeft = Math.min(160, 12 + 7 * Math.max(...stages.map((st) => st.length)));
+    const marginRight = 130;
+    const pTicks = logTicks(
+      ranked.flatMap((r) => [r["p50_ms"] as number, r["p95_ms"] as number]),
+      chartWidth - marginLeft - marginRight,
+    );
     bars.replaceChildren(
       Plot.plot({
         title: "p50 (filled) and p95 (ring) per stage",
         width: chartWidth, height: Math.max(120, 28 * ranked.length + 50),
-        marginLeft: Math.min(160, 12 + 7 * Math.max(...stages.map((st) => st.length))), marginRight: 130,
+        marginLeft, marginRight,
         x: { type: "log", label: "ms", grid: true, ticks: pTicks, tickFormat: formatMs, domain: [pTicks[0], pTicks[pTicks.length - 1]] },
         y: { label: null, domain: ranked.map((r) => String(r["stage"])) },
         marks: [
@@ -114,17 +120,6 @@ function timeFormat(times: number[]): string {
   if (span < 2 * 3_600_000) return "%H:%M:%S";
   if (span < 2 * 86_400_000) return "%H:%M";
   return "%b %d %H:%M";
-}
-
-/** Powers of ten around the values (a log axis with few, round ticks). */
-function logTicks(values: number[]): number[] {
-  const positive = values.filter((v) => v > 0 && Number.isFinite(v));
-  if (!positive.length) return [0.1, 1, 10];
-  const lo = Math.floor(Math.log10(Math.min(...positive)));
-  const hi = Math.ceil(Math.log10(Math.max(...positive)));
-  const ticks: number[] = [];
-  for (let e = lo; e <= Math.max(hi, lo + 1); e++) ticks.push(10 ** e);
-  return ticks;
 }
 
 export default { render };

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { wordPattern } from "../src/lib/dom";
 import { request } from "../src/lib/rpc";
+import { logTicks } from "../src/lib/ticks";
 
 test("marked words match whole words only, in any case, with regex characters escaped", () => {
   const pattern = wordPattern(["cat", "c++"])!;
@@ -59,4 +60,18 @@ test("two requests in flight get their own replies", async () => {
   model.reply({ type: "response", id: mb.id, ok: true, n: "b" });
   model.reply({ type: "response", id: ma.id, ok: false, error: "boom" });
   assert.deepEqual([(await a).reply.error, (await b).reply.n], ["boom", "b"]);
+});
+
+test("log ticks are every decade when there is room, and thin out on a narrow axis", () => {
+  assert.deepEqual(logTicks([2, 40]), [1, 10, 100]);
+  assert.deepEqual(logTicks([5]), [1, 10]);
+  assert.deepEqual(logTicks([]), [0.1, 1, 10]);
+  // a 0.09 ms cache hit and a 2.5 s ingest: seven decades, on 250 px room for three labels
+  const wide = logTicks([0.09, 2500]);
+  assert.equal(wide.length, 7);
+  assert.ok(Math.abs(wide[0] - 0.01) < 1e-12 && wide[6] === 10000, String(wide));
+  const narrow = logTicks([0.09, 2500], 250);
+  assert.equal(narrow.length, 3);
+  assert.ok(narrow[0] <= 0.09 && narrow[narrow.length - 1] >= 2500, String(narrow));
+  assert.ok(logTicks([0.09, 2500], 64 * 7).length === 7);
 });
