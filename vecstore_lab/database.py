@@ -113,8 +113,13 @@ class VecDatabase:
     def describe(self) -> list[CollectionFacts]:
         """Each collection's name, row count, version and settings, sorted by name."""
         out = []
-        for name in self.list_collections():
-            store = self._connection.open_store(name)
+        for name in sorted(self._table_names()):
+            if name.startswith("_"):
+                continue  # internal tables, as in list_collections
+            try:
+                store = self._connection.open_store(name)  # opened once: schema and rows
+            except StorageError:
+                continue
             if store is not None:
                 out.append(CollectionFacts(name, store.count(), store.version, store.settings))
         return out
