@@ -18,6 +18,7 @@ from typing import Any as _Any
 
 if _TYPE_CHECKING:  # the same names, for type checkers and readers; at run time they load lazily
     from vecstore_lab import datasets, errors, rerankers, telemetry
+    from vecstore_lab.analytics import sql
     from vecstore_lab.collection import Collection, VersionInfo
     from vecstore_lab.database import VecDatabase, connect
     from vecstore_lab.datasets import load_python_reference, load_sample_documents
@@ -121,6 +122,7 @@ _LAZY = {
     "register_embedder": "vecstore_lab.embedders",
     "register_reranker": "vecstore_lab.rerankers",
     "rerankers": "vecstore_lab",
+    "sql": "vecstore_lab.analytics",
     "telemetry": "vecstore_lab",
 }
 
@@ -210,5 +212,6 @@ __all__ = [
     "register_embedder",
     "register_reranker",
     "rerankers",
+    "sql",
     "telemetry",
 ]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from vecstore_lab import analytics
 from vecstore_lab._inputs import Batch, build_batch, check_ids, check_query_vector
 from vecstore_lab._schema import CollectionSettings, metadata_fields, metadata_names
 from vecstore_lab._search import embedding as _embedding
@@ -309,6 +310,14 @@ class Collection:
     def to_pandas(self) -> Any:
         """Every row as a pandas DataFrame (vectors included)."""
         return self.to_arrow().to_pandas()
+
+    def to_duckdb(self, connection: Any = None) -> Any:
+        """A DuckDB relation that reads the Lance files in place (see ``analytics``)."""
+        return analytics.relation(self, connection)
+
+    def to_polars(self) -> Any:
+        """A Polars ``LazyFrame`` that reads the Lance files in place (see ``analytics``)."""
+        return analytics.lazy_frame(self)
 
     def verify(self, *, vectors: bool = True) -> VerifyReport:
         """Read every data file; report damaged, missing or miscounted ones (``_verify``)."""

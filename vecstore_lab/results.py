@@ -89,6 +89,18 @@ class RecordSet:
         df: pd.DataFrame = self._table.to_pandas()
         return df
 
+    def to_polars(self) -> Any:
+        """The results as a Polars DataFrame (zero-copy from Arrow where Polars can)."""
+        import polars as pl
+
+        return pl.from_arrow(self._table)
+
+    def to_duckdb(self, connection: Any = None) -> Any:
+        """The results as a DuckDB relation (``connection``: yours, else DuckDB's default)."""
+        import duckdb
+
+        return (connection or duckdb).from_arrow(self._table)
+
     def to_list(self) -> list[dict[str, Any]]:
         """The results as a list of plain dicts (``Hit.to_dict()`` of each)."""
         return [item.to_dict() for item in self]

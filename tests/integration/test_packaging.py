@@ -94,3 +94,13 @@ def test_wheel_contains_bundles_and_works_without_node(tmp_path: Path) -> None:
         timeout=300,
     )
     assert out.stdout.strip() == "True"
+
+
+def test_pip_check_is_clean_with_every_extra_installed() -> None:
+    """The dev extra installs every other extra (langchain, llama-index, sql, ray, s3 …) in
+    one resolution; pip finds no requirement of any installed package broken. (bench's peers
+    are pinned for the same: see pyproject.toml; this environment has them when `make bench`
+    ran in it.)"""
+    command = [sys.executable, "-m", "pip", "check"]
+    out = subprocess.run(command, check=False, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr

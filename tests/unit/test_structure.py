@@ -17,7 +17,7 @@ MAX_LINES = 400
 #: Modules allowed past MAX_LINES, each with the reason the README also gives.
 OVERSIZE = {
     "vecstore_lab/collection.py": (
-        520,
+        530,
         "the public facade: its signatures and docstrings are the API reference (about a third "
         "of its lines); every body forwards to its Store (_storage) or Engine (_search)",
     ),

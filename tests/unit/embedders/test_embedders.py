@@ -119,9 +119,17 @@ def test_missing_model_path_is_an_embedder_error(tmp_path: Any) -> None:
 
 def test_import_is_cheap() -> None:
     code = (
+        "import sys, vecstore_lab; vecstore_lab.Collection; vecstore_lab.sql;"
+        "heavy = [m for m in ('torch', 'sentence_transformers', 'transformers', 'duckdb',"
+        " 'polars', 'langchain_core', 'llama_index') if m in sys.modules]; print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"  # the classes load no model and no extra's framework
+    code = (
         "import sys, vecstore_lab;"
         "heavy = [m for m in ('torch', 'sentence_transformers', 'lancedb', 'transformers',"
-        " 'lance', 'pandas') if m in sys.modules]; print(heavy)"
+        " 'lance', 'pandas', 'duckdb', 'polars', 'langchain_core', 'llama_index')"
+        " if m in sys.modules]; print(heavy)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
