@@ -11,6 +11,8 @@ a LlamaIndex embedding model.
     index.as_retriever(similarity_top_k=5).retrieve("how do I stop a loop early")
 
 Nodes are rows: the node id is the row id, its text the row's text, its embedding the vector.
+Rows the collection wrote itself (``add_documents`` in a notebook) read as ``TextNode``s with
+the row's metadata, so a collection tuned in a notebook serves LlamaIndex as it is.
 LlamaIndex's own fields (``_node_content``, ``_node_type``, ``ref_doc_id`` …) and the node's
 metadata become metadata columns, so filters, the widgets and SQL see them. Keys a collection
 cannot take as they are (``id``, ``text``, ``vector``, or not starting with a letter) are
@@ -25,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
-from llama_index.core.schema import BaseNode, MetadataMode
+from llama_index.core.schema import BaseNode, MetadataMode, TextNode
 from llama_index.core.vector_stores.types import (
     BasePydanticVectorStore,
     FilterCondition,
@@ -203,7 +205,10 @@ class VecStoreLabVectorStore(BasePydanticVectorStore):
     @staticmethod
     def _node(row: Any) -> BaseNode:
         metadata = {llama_key(k): v for k, v in row.metadata.items() if v is not None}
-        node = metadata_dict_to_node(metadata, text=row.text)
+        if "_node_content" in metadata:  # written through LlamaIndex: its node, as it was
+            node = metadata_dict_to_node(metadata, text=row.text)
+        else:  # a row the collection wrote itself (add, add_documents, ingest)
+            node = TextNode(id_=row.id, text=row.text or "", metadata=metadata)
         if row.vector is not None:
             node.embedding = row.vector.tolist()
         return node

@@ -126,3 +126,20 @@ def test_keys_map_one_to_one() -> None:
     for key in ["_node_content", "id", "text", "li_x", "li__y", "ref_doc_id", "9lives"]:
         assert llama_key(store_key(key)) == key
     assert store_key("topic") == "topic" and store_key("_node_type") == "li__node_type"
+
+
+def test_rows_written_by_the_collection_read_as_text_nodes(collection: vl.Collection) -> None:
+    collection.add(
+        ids=["a", "b"],
+        texts=["stop a loop with break", "open a file"],
+        metadatas=[{"topic": "control"}, {"topic": "io"}],
+    )
+    index = VectorStoreIndex.from_vector_store(
+        VecStoreLabVectorStore(collection), embed_model=as_embed_model(collection)
+    )
+    (hit,) = index.as_retriever(similarity_top_k=1).retrieve("loop break")
+    assert (hit.node.node_id, hit.node.get_content(), hit.node.metadata) == (
+        "a",
+        "stop a loop with break",
+        {"topic": "control"},
+    )
