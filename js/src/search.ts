@@ -196,7 +196,9 @@ function render({ model, el: root }: RenderProps<SearchModel>) {
     model.set("rerank", settings.rerank);
     model.save_changes();
     try {
-      const { reply } = await request(model, "search", {});
+      // The settings travel with the request too: not every host delivers the trait updates
+      // above before it (marimo may not).
+      const { reply } = await request(model, "search", settings);
       if (!reply.ok) {
         model.set("error", String(reply.error ?? "search failed"));
         renderError();

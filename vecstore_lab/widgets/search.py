@@ -273,8 +273,12 @@ class SearchWidget(VecWidget):
         }, []
 
     @command("search")
-    def _search_command(self, query: str | None = None) -> tuple[dict[str, Any], list[bytes]]:
-        results = self.search(query)
+    def _search_command(
+        self, query: str | None = None, **settings: Any
+    ) -> tuple[dict[str, Any], list[bytes]]:
+        # The request carries what the boxes show: a host may deliver it before the trait
+        # updates sent just ahead of it (marimo does), and the search must use these.
+        results = self.search(query, **settings)
         return {"hits": len(results), "query": self.query}, []
 
     def _static_title(self) -> str:
