@@ -88,6 +88,13 @@ def test_request_handler_replies_ok_or_error(docs: vl.Collection) -> None:
     assert not reply["ok"] and "unknown field 'nope'" in reply["error"]
     reply = request(w, "drop_tables")
     assert not reply["ok"] and "unknown request" in reply["error"]
+    # The request carries the boxes' settings: they win over traits not yet updated (marimo
+    # may deliver the request before the trait updates sent ahead of it).
+    reply = request(w, "search", query="stock prices", k=3, mode="text", where="", rerank="")
+    assert reply["ok"] and reply["query"] == "stock prices"
+    assert (w.k, w.mode, w.where) == (3, "text", "")
+    expected = docs.query("stock prices", k=3, mode="text").ids
+    assert decode(w, "results").column("id").to_pylist() == expected
 
 
 def test_search_widget_grades_the_hits_it_shows(tmp_path: Path) -> None:
