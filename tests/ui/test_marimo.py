@@ -19,10 +19,8 @@ from helpers import ROOT
 from pixels import shot
 
 from conftest import wait_for
-from vecstore_lab.testing.browser import launch_chromium
 
 pytest.importorskip("marimo")
-sync_api = pytest.importorskip("playwright.sync_api")
 
 TOUR = ROOT / "notebooks" / "marimo_tour.py"
 
@@ -59,16 +57,16 @@ def marimo_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def page(marimo_url: str) -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        browser = launch_chromium(p)
-        page = browser.new_page(viewport={"width": 1200, "height": 1800})
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(marimo_url)
-        yield page
-        assert errors == []
-        browser.close()
+def page(marimo_url: str, browser: Any) -> Iterator[Any]:
+    # The session's Chromium (tests/ui/conftest.py): a second sync Playwright in this process
+    # would find the first one's event loop running.
+    page = browser.new_page(viewport={"width": 1200, "height": 1800})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(marimo_url)
+    yield page
+    page.close()
+    assert errors == []
 
 
 def _hit_ids(page: Any) -> list[str]:

@@ -6,6 +6,7 @@ Skipped standard tests: none.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,18 @@ from vecstore_lab.integrations.langchain import (
     langchain_key,
     store_key,
 )
+
+
+@pytest.fixture(autouse=True)
+def _no_borrowed_loop() -> Iterator[None]:
+    """The async standard tests run in their own event loop. Under xdist this module may run
+    in the worker whose session Chromium (tests/ui) is driven by Playwright's sync API, which
+    marks its loop as this thread's running loop while it is idle between calls; pytest-asyncio
+    refuses to start a loop then. The mark is lifted for the test and put back after it."""
+    borrowed = asyncio._get_running_loop()
+    asyncio._set_running_loop(None)
+    yield
+    asyncio._set_running_loop(borrowed)
 
 
 class TestVecStoreLabStandard(VectorStoreIntegrationTests):
