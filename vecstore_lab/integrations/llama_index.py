@@ -43,6 +43,7 @@ from pydantic import PrivateAttr
 
 from vecstore_lab._schema import RESERVED
 from vecstore_lab.collection import Collection
+from vecstore_lab.errors import InvalidFilterError
 from vecstore_lab.spec import QuerySpec
 
 if TYPE_CHECKING:
@@ -66,6 +67,8 @@ _OPERATORS = {
     FilterOperator.CONTAINS: "$contains",
     FilterOperator.TEXT_MATCH: "$contains",
 }
+#: Operators translated by shape rather than one to one (see ``_one``).
+_SPECIAL = (FilterOperator.IS_EMPTY, FilterOperator.ANY, FilterOperator.ALL)
 
 
 def store_key(key: str) -> str:
@@ -88,7 +91,11 @@ def _one(f: MetadataFilter) -> dict[str, Any]:
     if f.operator == FilterOperator.ALL:
         return {"$and": [{key: {"$contains": v}} for v in f.value]}  # type: ignore[union-attr]
     if f.operator not in _OPERATORS:
-        raise NotImplementedError(f"filter operator {f.operator.value!r} is not supported")
+        supported = ", ".join(sorted(o.value for o in [*_OPERATORS, *_SPECIAL]))
+        raise InvalidFilterError(
+            f"LlamaIndex filter operator {f.operator.value!r} has no vecstore-lab equivalent "
+            f"(supported: {supported})"
+        )
     return {key: {_OPERATORS[f.operator]: f.value}}
 
 

@@ -143,3 +143,12 @@ def test_rows_written_by_the_collection_read_as_text_nodes(collection: vl.Collec
         "stop a loop with break",
         {"topic": "control"},
     )
+
+
+def test_an_operator_without_an_equivalent_is_a_typed_error() -> None:
+    from vecstore_lab.errors import InvalidFilterError
+    from vecstore_lab.integrations.llama_index import to_filter
+
+    insensitive = MetadataFilter(key="t", value="x", operator=FilterOperator.TEXT_MATCH_INSENSITIVE)
+    with pytest.raises(InvalidFilterError, match=r"text_match_insensitive.*supported: "):
+        to_filter(MetadataFilters(filters=[insensitive]))
