@@ -1,9 +1,11 @@
 """The widgets in marimo: `marimo edit notebooks/marimo_tour.py` (or `marimo run`).
 
 marimo renders anywidgets natively. Each widget is wrapped in `mo.ui.anywidget`, so what the
-widget shares with Python (the search's selected hit, the map's selected points) is the
-element's `.value`, and the cells that read it run again when it changes. (The map's
-selection is the exception: see the last cells.)
+reader changes in a widget (the search's selected hit, the map's selected points, the facets'
+brush, the compared maps' selection) is the element's `.value`, and the cells that read it run
+again. What Python computes in answer (a browser's page, an evaluation's drill-down, a judge's
+progress) shows in the widget itself: marimo re-runs cells only for changes a front end makes,
+so a cell reads those when it runs.
 """
 
 import marimo
@@ -19,25 +21,65 @@ def _():
     import marimo as mo
 
     import vecstore_lab as vl
-    from vecstore_lab.widgets import EmbeddingMap, SearchWidget
+    from vecstore_lab.widgets import (
+        CollectionBrowser,
+        EmbeddingMap,
+        EvalWidget,
+        FacetWidget,
+        JudgeWidget,
+        SearchWidget,
+        TelemetryWidget,
+        link,
+    )
 
-    return EmbeddingMap, SearchWidget, mo, tempfile, vl
+    return (
+        CollectionBrowser,
+        EmbeddingMap,
+        EvalWidget,
+        FacetWidget,
+        JudgeWidget,
+        SearchWidget,
+        TelemetryWidget,
+        link,
+        mo,
+        tempfile,
+        vl,
+    )
 
 
 @app.cell
 def _(mo, tempfile, vl):
-    # The sample articles, embedded with MiniLM, in a folder removed when the session ends.
+    # Telemetry first, so the telemetry view below has the whole workload. The sample articles,
+    # embedded with MiniLM, in a folder removed when the session ends; the same articles under
+    # a hashing embedder, to compare the two embeddings' maps.
+    recorder = vl.telemetry.enable()
     scratch = tempfile.TemporaryDirectory(prefix="vecstore-marimo-")
     db = vl.connect(scratch.name, embedder="sentence-transformers")
     articles = db.create_collection("articles")
     report = articles.add_documents(vl.load_sample_documents(), progress=False)
+    hashed = db.create_collection("hashed", embedder=vl.HashEmbedder(dim=256))
+    hashed.add_documents(vl.load_sample_documents(), progress=False)
     mo.md(f"**{report.documents} articles** in `{articles.name}`, {len(articles)} chunks")
-    return (articles,)
+    return articles, hashed
 
 
 @app.cell
-def _(SearchWidget, articles, mo):
-    search = mo.ui.anywidget(SearchWidget(articles, k=5, query="why are there tides"))
+def _(CollectionBrowser, EmbeddingMap, FacetWidget, SearchWidget, articles, link):
+    # The linked views, made in one cell that reads no view's value: marimo runs a cell again
+    # whenever a UI element it names changes, and this one must run once. Linked, a facet's
+    # brush or a map selection narrows the browser and the search, and a search's hits are
+    # marked in the browser.
+    search_view = SearchWidget(articles, k=5, query="why are there tides")
+    map_view = EmbeddingMap(articles, color_by="topic")
+    facet_view = FacetWidget(articles, ["topic", "year"])
+    browser_view = CollectionBrowser(articles, page_size=5)
+    linked = link(map_view, browser_view, facet_view, search_view)
+    return browser_view, facet_view, linked, map_view, search_view
+
+
+@app.cell
+def _(mo, search_view):
+    search = mo.ui.anywidget(search_view)
     search
     return (search,)
 
@@ -51,28 +93,95 @@ def _(mo, search):
 
 
 @app.cell
-def _(EmbeddingMap, articles, mo):
-    world = mo.ui.anywidget(EmbeddingMap(articles, color_by="topic"))
+def _(map_view, mo):
+    world = mo.ui.anywidget(map_view)
     world
     return (world,)
 
 
 @app.cell
-def _(mo):
-    # The map's selection is set by Python (the front end sends point indices, Python turns
-    # them into ids), and marimo re-runs cells only for changes a front end makes: read it
-    # when you ask.
-    read = mo.ui.run_button(label="Read the map's selection")
-    read
-    return (read,)
+def _(articles, mo, world):
+    # Runs again whenever points are picked on the map (a click, the box or the lasso).
+    chosen = world.value["selected_ids"]
+    topics = sorted({r.metadata["topic"] for r in articles.get(ids=chosen)}) if chosen else []
+    mo.md(
+        f"**{len(chosen)} points** selected on the map; topics: {', '.join(topics) or '-'}"
+        if chosen
+        else "Click, box or lasso points on the map."
+    )
+    return
 
 
 @app.cell
-def _(articles, mo, read, world):
-    mo.stop(not read.value, mo.md("Box or lasso points on the map, then press the button."))
-    chosen = list(world.widget.selected_ids)
-    topics = sorted({r.metadata["topic"] for r in articles.get(ids=chosen)}) if chosen else []
-    mo.md(f"**{len(chosen)} points** selected on the map; topics: {', '.join(topics) or '-'}")
+def _(browser_view, facet_view, mo):
+    facets = mo.ui.anywidget(facet_view)
+    browser = mo.ui.anywidget(browser_view)
+    mo.vstack([facets, browser])
+    return browser, facets
+
+
+@app.cell
+def _(browser, facets, mo):
+    # Runs again on a facet brush (a click on a bar, or a drag over a histogram).
+    brush = facets.value["selection"]
+    mo.md(
+        f"Facet brush, in Python: **{brush or 'none'}**; the linked browser shows "
+        f"{browser.widget.total} rows"
+    )
+    return
+
+
+@app.cell
+def _(EvalWidget, articles, mo):
+    # A few questions about the articles and the document that answers each. Two share no
+    # word with their answer: full-text search misses them, the embedding does not.
+    queries = {
+        "q1": "why are there tides",
+        "q2": "what happens to bonds when rates rise",
+        "q3": "what makes a loaf airy",
+        "q4": "teaching the body to fight a virus",
+    }
+    qrels = {"q1": {"moon-tides": 1}, "q2": {"bond-prices": 1}, "q3": {"sourdough": 1},
+             "q4": {"vaccines": 1}}  # fmt: skip
+    setups = {"vector": {"mode": "vector"}, "text": {"mode": "text"}}
+    evaluation = mo.ui.anywidget(
+        EvalWidget(articles, queries, qrels, setups, k=3, doc_key="doc_id")
+    )
+    evaluation
+    return queries, setups
+
+
+@app.cell
+def _(JudgeWidget, articles, mo, queries, setups):
+    # Blind pooled judging: grade the pooled hits; the grades go to the collection.
+    judge = mo.ui.anywidget(
+        JudgeWidget(articles, list(queries.values())[:2], setups, depth=3, judge="you")
+    )
+    judge
+    return
+
+
+@app.cell
+def _(EmbeddingMap, articles, hashed, mo):
+    # The same articles under two embeddings: where the neighbours disagree, the points warm.
+    compared = mo.ui.anywidget(EmbeddingMap.compare(articles, hashed, k=4))
+    compared
+    return (compared,)
+
+
+@app.cell
+def _(compared, mo):
+    # Runs again on a selection on either map (or a row of the "moved most" table).
+    both = compared.value["selected_ids"]
+    mo.md(f"Selected on both maps, in Python: **{', '.join(both) or 'none yet'}**")
+    return
+
+
+@app.cell
+def _(TelemetryWidget, mo):
+    # Every stage of the work above, timed.
+    telemetry = mo.ui.anywidget(TelemetryWidget(interval=0.5))
+    telemetry
     return
 
 

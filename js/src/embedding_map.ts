@@ -161,7 +161,9 @@ function render({ model, el: root }: RenderProps<EmbeddingMapModel>) {
     if (pinned >= 0) fetchCard(pinned);
     else if (hovered < 0) card.hidden = true;
     status();
-    request(model, "select", { indices: points }).catch(() => {});
+    // A trait the front end sets (not a request): marimo re-runs the cells that read it.
+    model.set("picked", points);
+    model.save_changes();
   };
   plot.subscribe("select", ({ points }: { points: number[] }) => sendSelection(Array.from(points)));
   plot.subscribe("deselect", () => sendSelection([]));

@@ -125,7 +125,9 @@ function render({ model, el: root }: RenderProps<MapCompareModel>) {
       const other = sides[1 - from].plot;
       if (points.length) other.select(points, { preventEvent: true }); else other.deselect({ preventEvent: true });
       syncing = false;
-      request(model, "select", { indices: points }).catch(() => {});
+      // A trait the front end sets (not a request): marimo re-runs the cells that read it.
+      model.set("picked", points);
+      model.save_changes();
     }
     paint();
   };

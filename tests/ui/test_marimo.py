@@ -1,8 +1,8 @@
 """The widgets in marimo: notebooks/marimo_tour.py served by a real ``marimo run`` and driven in
-Chromium. The search widget renders, searches (its requests reach Python), a clicked hit reaches
-Python (the cell reading ``search.value`` runs again), the map paints its points in the topic
-colours, and its box selection reaches Python (read by a button: marimo re-runs cells only for
-changes a front end makes, and ``selected_ids`` is set by Python)."""
+Chromium. Every widget renders and paints; what the reader does in one reaches Python, and the
+cells that read it run again: a clicked hit, the map's box selection, the facets' brush (linked
+to the browser), a selection on the compared maps. A browser's page, an evaluation's
+drill-down and a judge's grade are answered by Python in the widget itself."""
 
 from __future__ import annotations
 
@@ -94,15 +94,21 @@ def test_search_renders_searches_and_a_click_reaches_python(page: Any) -> None:
     assert wait_for(lambda: second in _text(page, "Selected hit, in Python"))
 
 
+def _painted(page: Any, selector: str) -> tuple[int, int]:
+    """How many saturated pixels, and of how many hues, the element paints."""
+    image = shot(page.locator(selector).first).astype(int)
+    saturated = image[(image.max(axis=2) - image.min(axis=2)) > 60]
+    return len(saturated), len({tuple(c) for c in (saturated // 48).tolist()})
+
+
 def test_the_map_draws_and_a_box_selection_reaches_python(page: Any) -> None:
     page.locator(".vsl-map canvas").first.wait_for(timeout=120_000)
     counts = page.locator(".vsl-map").inner_text()
     assert re.search(r"16 points", counts), counts
+    assert "Click, box or lasso points" in _text(page, "Click, box or lasso")
     # Painted: points in the topic colours (saturated pixels of several hues), not model state.
-    image = shot(page.locator(".vsl-map [data-testid=map]")).astype(int)
-    saturated = image[(image.max(axis=2) - image.min(axis=2)) > 60]
-    hues = {tuple(c) for c in (saturated // 48).tolist()}
-    assert len(saturated) > 50 and len(hues) >= 5, (len(saturated), hues)
+    many, hues = _painted(page, ".vsl-map [data-testid=map]")
+    assert many > 50 and hues >= 5, (many, hues)
     page.click(".vsl-map button[data-mode=box]")
     box = page.locator(".vsl-map [data-testid=map]").bounding_box()
     page.mouse.move(box["x"] + 3, box["y"] + 3)
@@ -110,9 +116,63 @@ def test_the_map_draws_and_a_box_selection_reaches_python(page: Any) -> None:
     page.mouse.move(box["x"] + box["width"] - 3, box["y"] + box["height"] - 3, steps=8)
     page.mouse.up()
     assert wait_for(lambda: "16 selected" in page.locator(".vsl-map").inner_text())
-    # The selection is Python's (selected_ids): a cell reads it when the button is pressed.
-    page.get_by_role("button", name="Read the map's selection").click()
-    assert wait_for(lambda: "16 points" in _text(page, "points\\*{0,2} selected on")), _text(
-        page, "selected on"
-    )
+    # The front end sets ``picked``: the cell reading the map's value runs again by itself.
+    pattern = "points\\*{0,2} selected on"
+    assert wait_for(lambda: "16 points" in _text(page, pattern)), _text(page, pattern)
     assert "astronomy" in _text(page, "selected on the map")
+
+
+def test_linked_facets_and_browser_reach_python(page: Any) -> None:
+    facet = page.locator(".vsl-facets [data-testid=facet][data-column=topic]")
+    facet.locator("svg").wait_for(timeout=120_000)
+    rows = page.locator(".vsl-browser [data-testid=rows-box] tbody tr")
+    assert wait_for(lambda: rows.count() == 5)
+    assert "none" in _text(page, "Facet brush, in Python")
+    info = page.locator(".vsl-browser [data-testid=page-info]")
+    page.locator(".vsl-browser [data-testid=next]").click()  # Python answers with the page
+    assert wait_for(lambda: info.inner_text().startswith("page 2 of 4")), info.inner_text()
+    # A click on the "astronomy" bar (at its tick label's height) brushes it: in Python, and
+    # the linked browser keeps the three astronomy articles.
+    label = facet.locator("svg text", has_text="astronomy").first.bounding_box()
+    page.mouse.click(label["x"] + label["width"] + 40, label["y"] + label["height"] / 2)
+    said = "Facet brush, in Python"
+    assert wait_for(lambda: "'topic'" in _text(page, said)), _text(page, said)
+    assert wait_for(lambda: "shows 3 rows" in _text(page, said)), _text(page, said)
+    assert wait_for(lambda: rows.count() == 3)
+    many, _ = _painted(page, ".vsl-facets [data-testid=facet][data-column=year]")
+    assert many > 50  # the bars are drawn in colour
+
+
+def test_evaluation_drills_down_and_a_judge_grades(page: Any) -> None:
+    cell = page.locator('.vsl-eval tr[data-query="q1"] td[data-config="text"]')
+    cell.wait_for(timeout=120_000)
+    cell.click()
+    head = page.locator(".vsl-eval [data-testid=drill-head]")
+    assert wait_for(lambda: "why are there tides" in head.inner_text()), head.inner_text()
+    judge = page.locator(".vsl-judge")
+    progress = judge.locator("[data-testid=progress]")
+    total = int(re.fullmatch(r"0 of (\d+) judged", progress.inner_text()).group(1))  # type: ignore[union-attr]
+    assert total >= 3
+    first = judge.locator("[data-testid=grade]").first.get_attribute("data-id")
+    judge.locator(f'[data-testid=grade][data-id="{first}"] [data-grade="3"]').click()
+    assert wait_for(lambda: progress.inner_text() == f"1 of {total} judged")
+
+
+def test_compared_maps_and_telemetry(page: Any) -> None:
+    root = page.locator(".vsl-mapcmp")
+    root.locator("[data-testid=moved] tbody tr").first.wait_for(timeout=120_000)
+    for which in (0, 1):
+        many, hues = _painted(page, f".vsl-mapcmp [data-testid=cmp-map-{which}]")
+        assert many > 20 and hues >= 2, (which, many, hues)
+    said = "Selected on both maps, in Python"
+    assert "none yet" in _text(page, said)
+    row = root.locator("[data-testid=moved] tbody tr").nth(1)
+    wanted = row.get_attribute("data-id")
+    row.click()
+    assert wait_for(lambda: f"{wanted}" in _text(page, said)), _text(page, said)
+    assert root.get_attribute("data-picked") == "1"
+    telemetry = page.locator(".vsl-telemetry")
+    telemetry.locator("[data-testid=percentiles] svg").first.wait_for(timeout=60_000)
+    assert "query" in telemetry.locator("[data-testid=percentiles]").inner_text()
+    many, _ = _painted(page, ".vsl-telemetry [data-testid=percentiles]")
+    assert many > 20

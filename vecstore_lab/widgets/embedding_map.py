@@ -86,8 +86,9 @@ class EmbeddingMap(VecWidget):
     ``color_by`` colours by a metadata field (a legend to filter categories, or a colour scale
     for numbers). ``show_query`` places a query among the points and rings its hits. A lasso
     (shift + drag, or the lasso tool), a box, or a click selects points: ``selected_ids`` in
-    Python. ``density`` draws density contours at overview zoom. The map fills the width of
-    its output area; ``height`` is its height in pixels.
+    Python (``picked``, their indices, is what the front end sets). ``density`` draws
+    density contours at overview zoom. The map fills the width of its output area;
+    ``height`` is its height in pixels.
     """
 
     _bundle = "embedding_map.js"
@@ -104,6 +105,10 @@ class EmbeddingMap(VecWidget):
     highlighted = t.List(t.Unicode()).tag(sync=True)
     highlighted_index = t.List(t.Int()).tag(sync=True)
     selected_ids = t.List(t.Unicode()).tag(sync=True)
+    # The selection as point indices (sorted): the front end sets it when the reader picks
+    # points, so the change is the front end's (marimo re-runs cells on it); kept in step
+    # with ``selected_ids`` either way.
+    picked = t.List(t.Int()).tag(sync=True)
     labels = t.Bool(True).tag(sync=True)  # cluster labels on the map
     cluster_labels = t.List(t.Dict()).tag(sync=True)  # the clusters' rows (level, label, x, y…)
     # Points other views filtered out are dimmed: one bit per point (numpy ``packbits``, little
@@ -169,6 +174,8 @@ class EmbeddingMap(VecWidget):
         self.total = n
         self.legend = legend
         self.points = pa.table(columns)
+        self._selected_points = None  # new point order: the selection's indices again
+        self._keep_picked(None)
         self._place_results()
         return self.points
 
@@ -332,15 +339,25 @@ class EmbeddingMap(VecWidget):
             card["hit"] = {"rank": hit.rank, "score": hit.score, "breakdown": hit.breakdown}
         return card, []
 
-    @command("select")
-    def _select(self, indices: list[int]) -> tuple[dict[str, Any], list[Any]]:
-        """The front end's selection (point indices) → ``selected_ids``."""
+    @t.observe("picked")
+    def _on_picked(self, change: Any) -> None:
+        """The reader's selection (point indices) → ``selected_ids``."""
         ids = self._ids()
-        picked = np.array(sorted({i for i in indices if isinstance(i, int) and 0 <= i < len(ids)}))
-        chosen = ids.take(pa.array(picked.astype(np.int64), pa.int64())).to_pylist()
-        self._selected_points = (chosen, picked.astype(np.int64))  # before observers run
-        self.selected_ids = chosen
-        return {"count": len(self.selected_ids)}, []
+        chosen = sorted({i for i in change.new if isinstance(i, int) and 0 <= i < len(ids)})
+        where = np.array(chosen, np.int64)
+        names = ids.take(pa.array(where, pa.int64())).to_pylist()
+        self._selected_points = (names, where)  # before observers run
+        self.selected_ids = names
+        if chosen != list(change.new):
+            self.picked = chosen
+
+    @t.observe("selected_ids")
+    def _keep_picked(self, _change: Any) -> None:
+        if self.projection is None:
+            return
+        points = self.selected_points().tolist()
+        if points != self.picked:
+            self.picked = points
 
     @t.observe("color_by", "method", "max_points", "labels")
     def _reproject(self, _change: Any) -> None:

@@ -58,6 +58,7 @@ class MapComparison(VecWidget):
     points = ArrowTable().tag(sync=True)  # xa, ya, xb, yb (float32), shared (uint8)
     moved_rows = ArrowTable().tag(sync=True)  # index, id, shared, text: the top of ``moved``
     selected_ids = t.List(t.Unicode()).tag(sync=True)
+    picked = t.List(t.Int()).tag(sync=True)  # the selection's points, set by the front end
     height = t.Int(420, min=160).tag(sync=True)
 
     def __init__(
@@ -164,11 +165,20 @@ class MapComparison(VecWidget):
             "b": row["neighbours_b"][:5],
         }, []
 
-    @command("select")
-    def _select(self, indices: list[int]) -> tuple[dict[str, Any], list[Any]]:
-        picked = sorted({i for i in indices if isinstance(i, int) and 0 <= i < len(self.ids)})
-        self.selected_ids = self.ids.take(pa.array(picked, pa.int64())).to_pylist()
-        return {"count": len(self.selected_ids)}, []
+    @t.observe("picked")
+    def _on_picked(self, change: Any) -> None:
+        """The reader's selection (point indices, on either map) → ``selected_ids``."""
+        chosen = sorted({i for i in change.new if isinstance(i, int) and 0 <= i < len(self.ids)})
+        self.selected_ids = self.ids.take(pa.array(chosen, pa.int64())).to_pylist()
+        if chosen != list(change.new):
+            self.picked = chosen
+
+    @t.observe("selected_ids")
+    def _keep_picked(self, change: Any) -> None:
+        where = pc.index_in(pa.array(change.new, pa.string()), value_set=self.ids)
+        points = sorted(i for i in where.to_pylist() if i is not None)
+        if points != self.picked:
+            self.picked = points
 
     def _static_html(self) -> str:
         about = (

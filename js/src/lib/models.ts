@@ -66,6 +66,7 @@ export interface EmbeddingMapModel {
   highlighted: string[];
   highlighted_index: number[];
   selected_ids: string[];
+  picked: number[]; // the selection's point indices, set here
   labels: boolean;
   active: IPC;
   active_count: number;
@@ -121,6 +122,7 @@ export interface MapCompareModel {
   points: IPC;
   moved_rows: IPC;
   selected_ids: string[];
+  picked: number[]; // the selection's point indices, set here
   height: number;
 }
 

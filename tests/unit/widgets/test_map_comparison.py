@@ -84,8 +84,10 @@ def test_the_same_embedder_twice_agrees_everywhere(tmp_path: Path) -> None:
     assert set(m.table.column("shared").to_pylist()) == {4}
     xy = m.points.to_pydict()
     assert np.allclose(xy["xa"], xy["xb"], atol=1e-5) and np.allclose(xy["ya"], xy["yb"], atol=1e-5)
-    m._select([3, 1, 99])  # what a selection on either map sends
-    assert m.selected_ids == [m.ids[1].as_py(), m.ids[3].as_py()]
+    m.set_state({"picked": [3, 1, 99]})  # what a selection on either map sets
+    assert m.selected_ids == [m.ids[1].as_py(), m.ids[3].as_py()] and m.picked == [1, 3]
+    m.selected_ids = [m.ids[5].as_py(), "nope"]  # set from Python: the points follow
+    assert m.picked == [5]
 
 
 def test_a_sample_bounds_the_work_and_only_shared_ids_count(tmp_path: Path) -> None:

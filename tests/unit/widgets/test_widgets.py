@@ -255,9 +255,20 @@ def test_embedding_map_projects_and_places_queries(docs: vl.Collection) -> None:
     assert "vector_score" in card["hit"]["breakdown"] or card["hit"]["breakdown"]
     assert "hit" not in request(em, "point", index=ids.index("bread"))
     assert request(em, "point", index=99)["ok"] is False
-    # A selection from the front end (point indices) becomes ids in Python.
-    assert request(em, "select", indices=[ids.index("dog"), ids.index("bonds"), 77])["count"] == 2
+    # A selection from the front end (point indices, the ``picked`` trait it sets: what the
+    # comm's update does) becomes ids in Python; out-of-range points are dropped.
+    em.set_state({"picked": [ids.index("dog"), ids.index("bonds"), 77]})
     assert em.selected_ids == sorted(["dog", "bonds"], key=ids.index)
+    assert em.picked == sorted([ids.index("dog"), ids.index("bonds")])
+    # Set from Python, the ids move ``picked`` with them (so picking the same points again
+    # is still a change), and a new projection keeps them in step.
+    em.selected_ids = ["cat"]
+    assert em.picked == [ids.index("cat")]
+    em.set_state({"picked": [len(ids) - 1]})
+    assert em.selected_ids == [ids[-1]]
+    em.max_points = len(ids) - 1  # a sample: the last point moves down one place
+    assert em.picked == [len(ids) - 2] and em.point_ids[em.picked[0]].as_py() == ids[-1]
+    em.max_points = 2_000_000
 
     # A numeric field is a colour scale: float32 in [0, 1] over its range.
     em.color_by = "year"
