@@ -53,10 +53,16 @@ const bytes = new Uint8Array(await (await fetch("./points.arrow")).arrayBuffer()
 const traits = {...state, points: new DataView(new ArrayBuffer(0))};
 const handlers = {};
 const fire = (e, ...a) => (handlers[e] || []).slice().forEach((f) => f(...a));
+let dirty = {};
 const model = {
   get: (n) => traits[n],
-  set: (n, v) => { traits[n] = v; fire("change:" + n); },
-  save_changes() {},
+  set: (n, v) => { traits[n] = v; dirty[n] = v; fire("change:" + n); },
+  // Traits the front end set go to the real widget in Python, as a comm's update does.
+  save_changes() {
+    const body = JSON.stringify(dirty);
+    dirty = {};
+    fetch("./state", {method: "POST", body});
+  },
   // Messages go to the real widget in Python over HTTP; its replies come back as msg:custom.
   send: async (content) => {
     const body = JSON.stringify(content);
@@ -71,7 +77,8 @@ widget.render({ model, el: root });
 window.root = root.closest(".vsl-map") || root;
 window.deliver = () => {
   window.t0 = performance.now();
-  model.set("points", new DataView(bytes.buffer));
+  traits.points = new DataView(bytes.buffer);
+  fire("change:points");
 };
 window.ready = true;
 </script></body></html>"""
@@ -119,7 +126,10 @@ class Bridge(http.server.SimpleHTTPRequestHandler):
         content = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         sent: list[Any] = []
         self.widget.send = lambda c, buffers=None: sent.append(c)
-        self.widget._on_custom_msg(self.widget, content, [])
+        if self.path.endswith("/state"):  # what a comm's update does
+            self.widget.set_state(content)
+        else:
+            self.widget._on_custom_msg(self.widget, content, [])
         body = json.dumps(sent).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -292,10 +302,10 @@ def link_case(n: int, work: Path) -> list[str]:
     ranges = [
         timed(lambda a=a: fa.pick("rating", [bins[a], bins[a + 4]]), fa.clear) for a in (0, 3, 6)
     ]
-    # A lasso as the front end sends it: point indices, through the widget's command.
+    # A lasso as the front end sends it: point indices, the ``picked`` trait it sets.
     lasso = [
         timed(
-            lambda s=s: em._select(list(range(s, s + 10_000))),
+            lambda s=s: em.set_state({"picked": list(range(s, s + 10_000))}),
             lambda: setattr(em, "selected_ids", []),
         )
         for s in (0, n // 3, n // 2)
@@ -326,7 +336,7 @@ def link_case(n: int, work: Path) -> list[str]:
         "|---|---:|---:|---|",
         row(f"facet brush: one category of 12 ({n // 12:,} rows)", brush),
         row("facet brush: a range of 5 histogram bins", ranges),
-        row("map lasso of 10,000 points (the front end's `select` request)", lasso),
+        row("map lasso of 10,000 points (the `picked` trait the front end sets)", lasso),
         row("browser filter typed (LanceDB finds the matching row ids)", where),
         "",
     ]
