@@ -38,10 +38,30 @@ if TYPE_CHECKING:
 
     from vecstore_lab._storage.store import Store
 
-__all__ = ["DEFAULT_BUDGET", "FlatCache", "lance_distances", "top_positions", "vectors_of"]
+__all__ = [
+    "DEFAULT_BUDGET",
+    "FlatCache",
+    "lance_distances",
+    "row_norms",
+    "top_positions",
+    "vectors_of",
+]
 
 DEFAULT_BUDGET = 2 * 1024**3  # bytes: a million 384-dim float32 vectors fit, with room to spare
 _MASKS = 16  # filters remembered per version
+# Rows per step of work over a whole matrix: its temporaries (12 MB at 384 dims) stay under
+# glibc's mmap threshold, so each step reuses the last one's memory. A temporary of the whole
+# matrix is mapped afresh and faulted in page by page: np.linalg.norm over 200k x 384 took 4 s
+# on this machine, in steps 0.08 s, with the same result to the bit.
+STEP = 8_192
+
+
+def row_norms(vectors: Any) -> npt.NDArray[np.float32]:
+    """The L2 norm of each row (float32), a step of rows at a time."""
+    out = np.empty(len(vectors), np.float32)
+    for s in range(0, len(vectors), STEP):
+        out[s : s + STEP] = np.linalg.norm(vectors[s : s + STEP], axis=1)
+    return out
 
 
 def vectors_of(table: pa.Table, dim: int) -> npt.NDArray[np.float32]:
@@ -129,7 +149,7 @@ class _Matrix:
 
     @classmethod
     def of(cls, version: int, rowids: Any, vectors: Any, rows: pa.Table, storage: str) -> _Matrix:
-        norms = np.linalg.norm(vectors, axis=1).astype(np.float32)
+        norms = row_norms(vectors)
         packed, scales = _pack(vectors, storage)
         return cls(version, rowids, packed=packed, scales=scales, norms=norms, rows=rows)
 

@@ -28,6 +28,7 @@ import numpy as np
 import pyarrow as pa
 
 from vecstore_lab._schema import ID, VECTOR
+from vecstore_lab._search.exact import STEP
 from vecstore_lab._storage.take import ROWID
 from vecstore_lab.errors import ConcurrentChangeError, InvalidInputError, MissingDependencyError
 
@@ -42,7 +43,7 @@ __all__ = ["METHODS", "Projection", "Projector", "fit_pca"]
 
 METHODS = ("pca", "umap")
 CACHE_DIR = ".vecstore_lab/projections"
-CHUNK = 32_768  # rows per transform step (48 MB of 384-dim float32)
+CHUNK = STEP  # rows per transform step: temporaries under glibc's mmap threshold (exact.STEP)
 _PROGRESS_ROWS = 200_000  # a progress bar from this many rows (progress=None)
 
 
@@ -52,12 +53,19 @@ def fit_pca(sample: npt.NDArray[np.floating[Any]]) -> tuple[np.ndarray, np.ndarr
     The axes are the top eigenvectors of the sample's covariance, each signed so that its
     largest component is positive, so refits of the same data give the same map.
     """
-    x = np.asarray(sample, dtype=np.float64)
+    x = np.asarray(sample)
     if x.ndim != 2 or len(x) == 0:
         raise InvalidInputError("PCA needs at least one vector")
-    mean = x.mean(axis=0)
-    centered = x - mean
-    cov = centered.T @ centered / max(1, len(x) - 1)
+    # In float64, a step of rows at a time: no temporary of the whole sample (exact.STEP).
+    mean = np.zeros(x.shape[1], np.float64)
+    for s in range(0, len(x), STEP):
+        mean += x[s : s + STEP].sum(axis=0, dtype=np.float64)
+    mean /= len(x)
+    cov = np.zeros((x.shape[1], x.shape[1]), np.float64)
+    for s in range(0, len(x), STEP):
+        centered = x[s : s + STEP].astype(np.float64) - mean
+        cov += centered.T @ centered
+    cov /= max(1, len(x) - 1)
     values, vectors = np.linalg.eigh(cov)  # ascending
     axes = vectors[:, np.argsort(values)[::-1][:2]].T
     if len(axes) < 2:  # one-dimensional vectors
@@ -285,7 +293,7 @@ class Projector:
         rng = np.random.default_rng(seed)
         if matrix is not None:
             pick = np.sort(rng.choice(len(matrix.rowids), min(sample, total), replace=False))
-            vectors = matrix.packed[pick].astype(np.float32)
+            vectors = matrix.packed[pick].astype(np.float32, copy=False)
             if matrix.scales is not None:
                 vectors *= matrix.scales[pick][:, None]
             return vectors, total
