@@ -4,6 +4,7 @@ the result is still exact, a re-run adds nothing, and the workers' stages appear
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import threading
@@ -180,13 +181,19 @@ def test_a_worker_killed_mid_run_leaves_the_result_exact(local_ray: None, tmp_pa
     assert report.added == len(c)
 
 
-def test_ingest_into_a_collection_on_s3(local_ray: None, s3: LocalS3, tmp_path: Path) -> None:
+def test_ingest_from_files_into_a_collection_on_s3(
+    local_ray: None, s3: LocalS3, tmp_path: Path
+) -> None:
+    # From JSON lines: read and split in Ray tasks (a list, as above, is split on the driver).
     docs = _corpus(20)
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(json.dumps(d) + "\n" for d in docs))
     db = vl.connect(
         s3.uri("dist"), storage_options=s3.storage_options, embedder=vl.HashEmbedder(dim=DIM)
     )
     c = db.create_collection("docs")
-    ingest(c, docs, num_workers=2, batch_size=16, splitter=SPLITTER, progress=False)
+    report = ingest(c, str(corpus), num_workers=2, batch_size=16, splitter=SPLITTER, progress=False)
+    assert (report.documents, report.skipped_empty) == (len(docs), 1)
     expected = vl.connect(tmp_path / "one", embedder=vl.HashEmbedder(dim=DIM))
     e = expected.create_collection("docs")
     e.add_documents(docs, splitter=SPLITTER, progress=False)

@@ -21,7 +21,7 @@ from vecstore_lab.ingest._batches import IngestReport, documents_of
 if TYPE_CHECKING:
     from vecstore_lab.splitter import RecursiveCharacterTextSplitter
 
-__all__ = ["CHUNKS", "EmbedAndWrite", "split"]
+__all__ = ["CHUNKS", "EmbedAndWrite", "split", "split_rows"]
 
 # The rows between the two stages: one per chunk, or one per empty document (kind "empty").
 CHUNKS = pa.schema(
@@ -48,9 +48,23 @@ def split(
     import ray
 
     stored_ids = ray.get(stored) if isinstance(stored, ray.ObjectRef) else stored
-    rows = batch.to_pylist()
+    return split_rows(batch.to_pylist(), splitter=splitter, id_key=id_key, stored=stored_ids)
+
+
+def split_rows(
+    rows: list[dict[str, Any]],
+    *,
+    splitter: RecursiveCharacterTextSplitter | None,
+    id_key: str,
+    stored: frozenset[str],
+) -> pa.Table:
+    """``split`` over documents as rows (``text`` plus metadata; ``None`` values are left
+    out, as a Dataset's missing fields are)."""
     docs = [
-        {"text": r.pop("text"), "metadata": {k: v for k, v in r.items() if v is not None}}
+        {
+            "text": r["text"],
+            "metadata": {k: v for k, v in r.items() if k != "text" and v is not None},
+        }
         for r in rows
     ]
     pulled = IngestReport()
@@ -61,7 +75,7 @@ def split(
             out[name].append(value)
 
     for doc_id, chunks in documents_of(docs, splitter, id_key, pulled):
-        kind = "seen" if f"{doc_id}#0" in stored_ids else "new"
+        kind = "seen" if f"{doc_id}#0" in stored else "new"
         for c in chunks:
             emit(kind, doc_id, c.id, c.text, pickle.dumps(c.metadata))
     for _ in range(pulled.skipped_empty):
