@@ -7,6 +7,9 @@ through the same code path a hub model takes.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -112,3 +115,20 @@ def test_collection_round_trips_a_local_model(bge_style: Path, tmp_path: Path) -
 def test_packaged_minilm_needs_no_prompt() -> None:
     e = vl.SentenceTransformerEmbedder()
     assert e.prompt("query") == "" and e.prompt("document") == ""
+
+
+def test_loading_a_model_lets_torch_threads_sleep_when_idle(bge_style: Path) -> None:
+    # In a new process, as a kernel starts: the policy is set before torch loads (OpenMP
+    # reads it once). Who wins when the user set one is in tests/unit (passive_threads).
+    code = (
+        "import os, sys, vecstore_lab as vl\n"
+        f"e = vl.SentenceTransformerEmbedder({str(bge_style)!r})\n"
+        "assert 'torch' not in sys.modules\n"
+        "assert len(e.embed_documents(['one'])) == 1 and 'torch' in sys.modules\n"
+        "print(os.environ.get('OMP_WAIT_POLICY'))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "PASSIVE"

@@ -53,6 +53,9 @@ class CrossEncoderReranker:
         """The loaded ``CrossEncoder`` (loads on first use)."""
         with self._lock:
             if self._model is None:
+                from vecstore_lab.embedders.sentence_transformers import passive_threads
+
+                passive_threads()
                 try:
                     from sentence_transformers import CrossEncoder
                 except ImportError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -180,3 +181,21 @@ def test_entry_point_plugins_are_discovered(tmp_path: Any) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
     assert out.stdout.split() == ["True", "PluginEmbedder"]
+
+
+def test_passive_threads_leaves_a_chosen_policy_and_a_loaded_torch_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from vecstore_lab.embedders.sentence_transformers import passive_threads
+
+    monkeypatch.delitem(sys.modules, "torch", raising=False)  # as before torch loads
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    passive_threads()
+    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"  # the user's choice stands
+    monkeypatch.delenv("OMP_WAIT_POLICY")
+    passive_threads()
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    monkeypatch.delenv("OMP_WAIT_POLICY")
+    monkeypatch.setitem(sys.modules, "torch", types.ModuleType("torch"))  # loaded: too late
+    passive_threads()
+    assert "OMP_WAIT_POLICY" not in os.environ
