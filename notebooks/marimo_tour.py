@@ -21,30 +21,9 @@ def _():
     import marimo as mo
 
     import vecstore_lab as vl
-    from vecstore_lab.widgets import (
-        CollectionBrowser,
-        EmbeddingMap,
-        EvalWidget,
-        FacetWidget,
-        JudgeWidget,
-        SearchWidget,
-        TelemetryWidget,
-        link,
-    )
+    from vecstore_lab import widgets
 
-    return (
-        CollectionBrowser,
-        EmbeddingMap,
-        EvalWidget,
-        FacetWidget,
-        JudgeWidget,
-        SearchWidget,
-        TelemetryWidget,
-        link,
-        mo,
-        tempfile,
-        vl,
-    )
+    return mo, tempfile, vl, widgets
 
 
 @app.cell
@@ -64,16 +43,16 @@ def _(mo, tempfile, vl):
 
 
 @app.cell
-def _(CollectionBrowser, EmbeddingMap, FacetWidget, SearchWidget, articles, link):
+def _(articles, widgets):
     # The linked views, made in one cell that reads no view's value: marimo runs a cell again
     # whenever a UI element it names changes, and this one must run once. Linked, a facet's
     # brush or a map selection narrows the browser and the search, and a search's hits are
     # marked in the browser.
-    search_view = SearchWidget(articles, k=5, query="why are there tides")
-    map_view = EmbeddingMap(articles, color_by="topic")
-    facet_view = FacetWidget(articles, ["topic", "year"])
-    browser_view = CollectionBrowser(articles, page_size=5)
-    linked = link(map_view, browser_view, facet_view, search_view)
+    search_view = widgets.SearchWidget(articles, k=5, query="why are there tides")
+    map_view = widgets.EmbeddingMap(articles, color_by="topic")
+    facet_view = widgets.FacetWidget(articles, ["topic", "year"])
+    browser_view = widgets.CollectionBrowser(articles, page_size=5)
+    linked = widgets.link(map_view, browser_view, facet_view, search_view)
     return browser_view, facet_view, linked, map_view, search_view
 
 
@@ -132,7 +111,7 @@ def _(browser, facets, mo):
 
 
 @app.cell
-def _(EvalWidget, articles, mo):
+def _(articles, mo, widgets):
     # A few questions about the articles and the document that answers each. Two share no
     # word with their answer: full-text search misses them, the embedding does not.
     queries = {
@@ -145,26 +124,26 @@ def _(EvalWidget, articles, mo):
              "q4": {"vaccines": 1}}  # fmt: skip
     setups = {"vector": {"mode": "vector"}, "text": {"mode": "text"}}
     evaluation = mo.ui.anywidget(
-        EvalWidget(articles, queries, qrels, setups, k=3, doc_key="doc_id")
+        widgets.EvalWidget(articles, queries, qrels, setups, k=3, doc_key="doc_id")
     )
     evaluation
     return queries, setups
 
 
 @app.cell
-def _(JudgeWidget, articles, mo, queries, setups):
+def _(articles, mo, queries, setups, widgets):
     # Blind pooled judging: grade the pooled hits; the grades go to the collection.
     judge = mo.ui.anywidget(
-        JudgeWidget(articles, list(queries.values())[:2], setups, depth=3, judge="you")
+        widgets.JudgeWidget(articles, list(queries.values())[:2], setups, depth=3, judge="you")
     )
     judge
     return
 
 
 @app.cell
-def _(EmbeddingMap, articles, hashed, mo):
+def _(articles, hashed, mo, widgets):
     # The same articles under two embeddings: where the neighbours disagree, the points warm.
-    compared = mo.ui.anywidget(EmbeddingMap.compare(articles, hashed, k=4))
+    compared = mo.ui.anywidget(widgets.EmbeddingMap.compare(articles, hashed, k=4))
     compared
     return (compared,)
 
@@ -178,9 +157,9 @@ def _(compared, mo):
 
 
 @app.cell
-def _(TelemetryWidget, mo):
+def _(mo, widgets):
     # Every stage of the work above, timed.
-    telemetry = mo.ui.anywidget(TelemetryWidget(interval=0.5))
+    telemetry = mo.ui.anywidget(widgets.TelemetryWidget(interval=0.5))
     telemetry
     return
 
