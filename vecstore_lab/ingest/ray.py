@@ -11,7 +11,7 @@
 
 How it runs:
 
-1. **Read** with Ray Data: a list of documents, a ``ray.data.Dataset``, or JSON lines /
+1. **Read**: a list of documents, or with Ray Data a ``ray.data.Dataset`` or JSON lines /
    Parquet files (rows with ``text``, an optional ``id`` and metadata columns).
 2. **Split** in Ray tasks, the same way ``Collection.add_documents`` splits: the same chunk
    ids (``"{doc_id}#{chunk_index}"``) and metadata. A list of up to ``DRIVER_SPLIT``
@@ -110,18 +110,20 @@ def _items(source: Any) -> list[dict[str, Any]]:
     return items
 
 
-def _chunk_blocks(  # noqa: PLR0917
+def _chunk_blocks(
     ray: Any,
     source: Any,
     stored: frozenset[str],
     splitter: RecursiveCharacterTextSplitter | None,
     id_key: str,
-    step: tuple[int, int],
+    *,
+    workers: int,
+    batch_size: int,
 ) -> Iterator[pa.Table]:
     """``source`` split into chunk rows (``_workers.CHUNKS``), a block at a time: on the
     driver for a list of up to ``DRIVER_SPLIT`` documents, else in Ray tasks. The driver's
-    rows go out in even blocks of at most ``batch_size`` (``step`` is ``(num_workers,
-    batch_size)``), so that every actor has work."""
+    rows go out in even blocks of at most ``batch_size``, so that each of the ``workers``
+    actors has work."""
     from vecstore_lab.ingest._workers import split, split_rows
 
     if isinstance(source, ray.data.Dataset):
@@ -135,9 +137,8 @@ def _chunk_blocks(  # noqa: PLR0917
         items = _items(source)
         if len(items) <= DRIVER_SPLIT:
             table = split_rows(items, splitter=splitter, id_key=id_key, stored=stored)
-            workers, batch_size = step
             size = max(1, min(batch_size, -(-table.num_rows // workers)))
-            for s in range(0, max(1, table.num_rows), size):
+            for s in range(0, table.num_rows, size):  # (every document gives a row)
                 yield table.slice(s, size)
             return
         docs = ray.data.from_items(items)
@@ -289,7 +290,9 @@ def _run(  # noqa: PLR0917
     new_meta: list[Any] = []
     new_docs: set[str] = set()
     seen_docs: dict[str, list[Chunk]] = {}
-    blocks = _chunk_blocks(ray, source, stored, splitter, id_key, (num_workers, batch_size))
+    blocks = _chunk_blocks(
+        ray, source, stored, splitter, id_key, workers=num_workers, batch_size=batch_size
+    )
     for block in blocks:
         kind = block.column("kind")
         report.skipped_empty += int(pc.sum(pc.equal(kind, "empty")).as_py() or 0)
