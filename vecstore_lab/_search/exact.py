@@ -100,6 +100,12 @@ def lance_distances(
 
 def top_positions(dist: npt.NDArray[np.float32], rowids: npt.NDArray[np.uint64], k: int) -> Any:
     """Positions of the ``k`` smallest finite distances, by (distance, row id)."""
+    if len(dist) > k:  # the common case first: at least k finite, so no finite mask is needed
+        kth = np.partition(dist, k - 1)[k - 1]  # inf and nan sort last
+        if np.isfinite(kth):
+            cut = np.flatnonzero(dist <= kth)  # every tie at the cut (never inf or nan)
+            order = np.lexsort((rowids[cut], dist[cut]))
+            return cut[order[:k]]
     finite = np.flatnonzero(np.isfinite(dist))
     if len(finite) > k:
         kth = np.partition(dist[finite], k - 1)[k - 1]
@@ -366,7 +372,7 @@ class FlatCache:
         if m is None:
             return None
         q = np.asarray(vector, dtype=np.float32)
-        qn = np.float32(np.linalg.norm(q))
+        qn = np.float32(np.sqrt(q @ q))  # np.linalg.norm's own sum, without its checks
         dist = lance_distances(self.metric, m.dots(q), m.norms, q, qn)
         if self.metric == "cosine":
             dist[m.zero] = np.inf  # no direction: LanceDB leaves such rows out

@@ -4,6 +4,7 @@ fixed result schema."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -59,8 +60,17 @@ def similarity(distance: pa.Array, metric: str) -> pa.Array:
     return pc.subtract(1.0, d)
 
 
+@lru_cache(maxsize=64)
 def _ranks(n: int) -> pa.Array:
+    """1..n as int32 (Arrow arrays are immutable, so one is shared by every result of n rows:
+    building it costs as much as a 1,000-row search's arithmetic)."""
     return pa.array(np.arange(1, n + 1, dtype=np.int32))
+
+
+@lru_cache(maxsize=256)
+def _nulls(n: int, type_: pa.DataType) -> pa.Array:
+    """``n`` nulls of ``type_``, shared like ``_ranks``."""
+    return pa.nulls(n, type_)
 
 
 @dataclass(frozen=True)
@@ -154,7 +164,7 @@ def _fts_search(
     score = out.column(SCORE)
     out = out.drop_columns([SCORE])
     return (
-        out.append_column(DISTANCE, pa.nulls(out.num_rows, pa.float64()))
+        out.append_column(DISTANCE, _nulls(out.num_rows, pa.float64()))
         .append_column(FTS_SCORE, pc.cast(score, pa.float64()))
         .append_column(FTS_RANK, _ranks(out.num_rows))
     )
@@ -251,19 +261,19 @@ def finalize(
     table = table.slice(0, k)
     n = table.num_rows
     score_col = RERANK_SCORE if reranked else _STAGE_SCORE[mode]
-    arrays: dict[str, pa.Array] = {c: table.column(c) for c in columns}
-    arrays[SCORE] = table.column(score_col)
-    names = set(table.column_names)
-    arrays[DISTANCE] = table.column(DISTANCE) if DISTANCE in names else pa.nulls(n, pa.float64())
-    arrays[RANK] = _ranks(n)
+    present = set(table.column_names)
+    arrays = [table.column(c) for c in columns]
+    arrays.append(table.column(score_col))
+    arrays.append(table.column(DISTANCE) if DISTANCE in present else _nulls(n, pa.float64()))
+    arrays.append(_ranks(n))
     for c in BREAKDOWN_COLUMNS:
-        if c not in names:
-            arrays[c] = pa.nulls(n, RESULT_COLUMNS[c])
+        wanted = RESULT_COLUMNS[c]
+        if c not in present:
+            arrays.append(_nulls(n, wanted))
             continue
         column = table.column(c)
-        wanted = RESULT_COLUMNS[c]
-        arrays[c] = column if column.type == wanted else pc.cast(column, wanted)
-    return pa.table(arrays)
+        arrays.append(column if column.type == wanted else pc.cast(column, wanted))
+    return pa.Table.from_arrays(arrays, names=[*columns, SCORE, DISTANCE, RANK, *BREAKDOWN_COLUMNS])
 
 
 def empty_result(schema: pa.Schema, columns: list[str]) -> pa.Table:
