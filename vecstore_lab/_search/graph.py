@@ -31,7 +31,6 @@ from __future__ import annotations
 import math
 import os
 import threading
-from collections import OrderedDict
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +39,9 @@ import pyarrow as pa
 
 from vecstore_lab._schema import DISTANCE, VECTOR
 from vecstore_lab._search.exact import lance_distances, top_positions, vectors_of
+from vecstore_lab._search.gemv import matvec
 from vecstore_lab._search.graph_files import GraphFiles, GraphSettings
+from vecstore_lab._search.graph_filters import FilterRows, Subset
 from vecstore_lab.errors import MissingDependencyError
 
 if TYPE_CHECKING:
@@ -55,7 +56,6 @@ __all__ = ["GraphIndex"]
 
 METRICS = {"cosine": "cos", "dot": "ip", "l2": "l2sq"}
 _BACKGROUND_ROWS = 200_000  # rebuilds of larger graphs run in a background thread
-_MASKS = 16  # filters remembered per version
 _SAVE_ROWS = 1_000  # changed rows that make a patched graph worth saving again
 
 
@@ -91,8 +91,11 @@ class GraphIndex:
         self.files = GraphFiles(directory, store.name)
         self._graph: _Graph | None = None
         self._lock = threading.Lock()
-        self._masks: OrderedDict[tuple[int, str], npt.NDArray[np.uint64]] = OrderedDict()
+        self.filters = FilterRows(store, flat)
         self._rebuilding: threading.Thread | None = None
+        self._saver: threading.Thread | None = None
+        self._writing = threading.Lock()  # held by a save, and by a patch
+        self.save_failure: str | None = None  # why the last save failed
         self.builds = 0  # full builds in this process (tests and stats read it)
         self.loaded_from: str | None = None  # the file a graph was read from
         self.failure: str | None = None  # why the last background build failed
@@ -112,15 +115,31 @@ class GraphIndex:
         self.loaded_from = path
         return _Graph(index, np.sort(np.asarray(index.keys, dtype=np.uint64)), version)
 
-    def _save(self, graph: _Graph) -> None:
-        self.files.save(graph.index, graph.version, self.settings)
+    def _save(self, graph: _Graph, *, later: bool = False) -> None:
+        """Write ``graph``'s file; ``later``: in a thread of its own (a 1M-row graph takes
+        seconds to write), which the process waits for at exit. A patch waits for a save
+        (usearch must not change while it writes); searches do not."""
+
+        def write() -> None:
+            with self._writing:
+                try:
+                    self.files.save(graph.index, graph.version, self.settings)
+                except (OSError, RuntimeError) as exc:  # a new process builds it again
+                    self.save_failure = f"{type(exc).__name__}: {exc}"
+
         self._unsaved = 0
+        if not later:
+            write()
+            return
+        self._saver = threading.Thread(target=write, name="vecstore-graph-save")
+        self._saver.start()
 
     def drop(self) -> None:
         """Forget the graph and delete its files."""
+        self.wait()
         with self._lock:
             self._graph = None
-            self._masks.clear()
+            self.filters.clear()
         self.files.drop()
 
     @property
@@ -147,6 +166,10 @@ class GraphIndex:
         them, else read from the table."""
         m = self.flat.held(version)
         if m is not None and m.exact:
+            if len(rowids) == len(m.rowids) and np.array_equal(rowids, m.rowids):
+                return np.asarray(
+                    m.packed
+                )  # every row (a build): read in place, not copied (1M: 1.5 GB)
             return np.asarray(m.packed[np.searchsorted(m.rowids, rowids)], np.float32)
         out = np.empty((len(rowids), self.dim), np.float32)
         for s in range(0, len(rowids), 65_536):
@@ -167,8 +190,8 @@ class GraphIndex:
         self.failure = None
         with self._lock:
             self._graph = graph
-            self._masks.clear()
-        self._save(graph)
+            self.filters.clear()
+        self._save(graph, later=len(rowids) >= _BACKGROUND_ROWS)
 
     def _patch(self, graph: _Graph, version: int, rowids: npt.NDArray[np.uint64]) -> bool:
         """Bring ``graph`` to ``version`` in place; False when too much changed. The file is
@@ -178,10 +201,11 @@ class GraphIndex:
         new = rowids[~np.isin(rowids, graph.rowids, assume_unique=True)]
         if len(gone) + len(new) > self.settings.rebuild_ratio * max(len(rowids), 1):
             return False
-        if len(gone):
-            graph.index.remove(gone)
-        if len(new):
-            graph.index.add(new, self._vectors(new, version), threads=os.cpu_count() or 1)
+        with self._writing:
+            if len(gone):
+                graph.index.remove(gone)
+            if len(new):
+                graph.index.add(new, self._vectors(new, version), threads=os.cpu_count() or 1)
         graph.rowids, graph.version = rowids, version
         self._unsaved += len(gone) + len(new)
         if self._unsaved > max(_SAVE_ROWS, len(rowids) // 10):
@@ -205,10 +229,10 @@ class GraphIndex:
             rowids = self.store.rowids()
             if graph is not None and self._patch(graph, version, rowids):
                 self._graph = graph
-                self._masks.clear()
+                self.filters.clear()
                 return graph
             self._graph = None
-            self._masks.clear()
+            self.filters.clear()
         if len(rowids) < _BACKGROUND_ROWS:
             self.build(version)
             return self._graph
@@ -227,10 +251,10 @@ class GraphIndex:
             self.failure = f"{type(exc).__name__}: {exc}"
 
     def wait(self) -> None:
-        """Wait for a background rebuild, if one runs."""
-        thread = self._rebuilding
-        if thread is not None:
-            thread.join()
+        """Wait for a background rebuild and a background save, if they run."""
+        for thread in (self._rebuilding, self._saver):
+            if thread is not None:
+                thread.join()
 
     def __len__(self) -> int:
         graph = self._graph
@@ -256,29 +280,17 @@ class GraphIndex:
             "loaded_from": self.loaded_from,
             "rebuilding": thread is not None and thread.is_alive(),
             "failure": self.failure,
+            "save_failure": self.save_failure,
+            "filter_bytes": self.filters.nbytes,  # small filters' rows, gathered (graph_filters)
         }
 
     # -- searching -------------------------------------------------------------------
-    def _matching(self, version: int, where: str) -> npt.NDArray[np.uint64]:
-        key = (version, where)
-        with self._lock:
-            found = self._masks.get(key)
-            if found is not None:
-                self._masks.move_to_end(key)
-                return found
-        found = self.store.rowids(where)
-        with self._lock:
-            self._masks[key] = found
-            while len(self._masks) > _MASKS:
-                self._masks.popitem(last=False)
-        return found
-
     def plan(self, where: str | None, version: int) -> dict[str, Any]:
         """How a search with ``where`` would run: ``graph``, ``graph-widened`` (with the
         share of rows the filter keeps) or ``exact-subset``."""
         if not where:
             return {"path": "graph"}
-        matches = len(self._matching(version, where))
+        matches = len(self.filters.matching(version, where))
         total = max(1, len(self))
         if matches <= self.settings.exact_rows:
             return {"path": "exact-subset", "matching_rows": matches}
@@ -306,13 +318,14 @@ class GraphIndex:
                 self.flat.matrix(version)  # re-scoring then reads memory, not the table
             else:
                 self.flat.warm(version)
-        q = np.asarray(vector, dtype=np.float32)
+        q = np.ascontiguousarray(vector, dtype=np.float32)
         want = 2 * k + 16
-        matches = self._matching(version, where) if where else None
+        matches = self.filters.matching(version, where) if where else None
         if matches is not None and len(matches) <= self.settings.exact_rows:
-            candidates = matches
-        else:
-            candidates = self._candidates(graph, q, want, matches, ef)
+            assert where is not None
+            subset = self.filters.subset(version, where, matches)
+            return self._rescore(matches, q, k, columns, version, subset=subset)
+        candidates = self._candidates(graph, q, want, matches, ef)
         return self._rescore(candidates, q, k, columns, version)
 
     def _candidates(
@@ -347,13 +360,19 @@ class GraphIndex:
         k: int,
         columns: list[str],
         version: int,
+        *,
+        subset: Subset | None = None,
     ) -> pa.Table | None:
-        """The ``k`` nearest of ``rowids`` by exact float32 distance, with ``columns``."""
+        """The ``k`` nearest of ``rowids`` by exact float32 distance, with ``columns``
+        (``subset``: those rows already gathered from the held matrix)."""
         rowids = np.asarray(rowids, np.uint64)  # unique (ties go by row id below)
         m = self.flat.held(version)
         if m is not None and m.exact:
-            positions = np.searchsorted(m.rowids, rowids)
-            full, norms = m.packed[positions], m.norms[positions]
+            if subset is None:
+                positions = np.searchsorted(m.rowids, rowids)
+                full, norms = m.packed[positions], m.norms[positions]
+            else:
+                positions, full, norms = subset.positions, subset.vectors, subset.norms
             table = None
         else:
             table = self.store.take(rowids, list(dict.fromkeys([*columns, VECTOR])))
@@ -361,9 +380,8 @@ class GraphIndex:
                 return None
             full = vectors_of(table, self.dim)
             norms = np.linalg.norm(full, axis=1).astype(np.float32)
-        dist = lance_distances(
-            self.metric, full @ q, norms, q, np.float32(np.linalg.norm(q)), full=full
-        )
+        dots = matvec(full, q, np.empty(len(full), np.float32))
+        dist = lance_distances(self.metric, dots, norms, q, np.float32(np.sqrt(q @ q)), full=full)
         if self.metric == "cosine":
             dist[norms == 0] = np.inf  # no direction: LanceDB leaves such rows out
         best = top_positions(dist, rowids, k)

@@ -4,6 +4,8 @@ selectivity, and a new process loads the saved graph instead of building it."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -171,3 +173,48 @@ def test_a_deleted_collections_graph_goes_with_it(tmp_path: Path) -> None:
     again.add(ids=["a"], vectors=np.ones((1, DIM), np.float32))
     assert again.stats()["graph"] is None  # a new collection of that name has no index
     assert c.name == "c"
+
+
+def test_a_small_filters_rows_are_gathered_once_and_follow_writes(tmp_path: Path) -> None:
+    """An exact-subset search keeps the rows it gathered for the next query with the same
+    filter, and a write (a new table version) is never answered from the old ones."""
+    c = filled(tmp_path)
+    q = structured(np.random.default_rng(8), 1)[0]
+    where = {"cat": 3}
+    assert c.explain(vector=q, where=where)["vector"]["filter"]["path"] == "exact-subset"
+    first = c.query(vector=q, k=5, where=where)
+    held = c.stats()["graph"]["filter_bytes"]
+    assert held >= (N // 10) * DIM * 4  # the 600 matching rows' float32 vectors
+    assert c.query(vector=q, k=5, where=where).ids == first.ids  # from the kept rows
+    assert first.ids == c.query(vector=q, k=5, where=where, exact=True).ids
+
+    c.add(ids=["near"], vectors=[q * 2], metadatas=[{"cat": 3, "rare": 0, "half": True}])
+    again = c.query(vector=q, k=5, where=where)
+    assert again.ids == ["near", *first.ids[:4]]
+    assert again[0].distance == pytest.approx(0.0, abs=1e-6)
+    c.delete(["near"])
+    assert c.query(vector=q, k=5, where=where).ids == first.ids
+
+
+SAVE_CHILD = """
+import sys, numpy as np, vecstore_lab as vl
+from vecstore_lab._search import graph
+graph._BACKGROUND_ROWS = 1000  # this graph counts as large: saved in a thread of its own
+c = vl.connect(sys.argv[1], embedding_cache=False).create_collection("c", dim=32)
+rng = np.random.default_rng(0)
+c.add(ids=[f"r{i}" for i in range(3000)], vectors=rng.standard_normal((3000, 32)).astype("f4"))
+c.create_index("hnsw")
+"""
+
+
+def test_a_large_graph_saved_in_the_background_is_loaded_by_the_next_process(
+    tmp_path: Path,
+) -> None:
+    """A large graph's file is written in a thread of its own (create_index does not wait for
+    it; the process does, at exit): the next process loads it instead of building."""
+    subprocess.run([sys.executable, "-c", SAVE_CHILD, str(tmp_path)], check=True, timeout=300)
+    c = vl.connect(tmp_path, embedding_cache=False).get_collection("c")
+    c.query(vector=np.ones(DIM, np.float32), k=3)
+    graph = c.stats()["graph"]
+    assert graph["builds"] == 0 and graph["loaded_from"].endswith(".usearch")
+    assert graph["rows"] == 3000 and graph["save_failure"] is None
