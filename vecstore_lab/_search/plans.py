@@ -46,7 +46,8 @@ def _vector_plan(engine: Any, spec: QuerySpec) -> dict[str, Any]:
             "exact": False,
             "index": graph.describe(),
             "knobs": {"ef": spec.ef or s.expansion_search},
-            "rescored": "2k + 16 candidates, found ef wide, scored again from float32 vectors",
+            "rescored": "2k + 16 candidates (k + 6 that match a filter), found ef wide, scored "
+            "again from float32 vectors",
             "filter": graph.plan(engine.where(spec.where), engine.flat.probe.current()),
         }
     vector_index = next((ix for ix in engine.store.indexes() if VECTOR in ix["columns"]), None)
