@@ -134,6 +134,7 @@ class GraphIndex:
             write()
             return
         self._saver = threading.Thread(target=write, name="vecstore-graph-save")
+        self.files.saving(self._saver)
         self._saver.start()
 
     def drop(self) -> None:

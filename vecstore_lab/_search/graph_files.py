@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -78,11 +79,26 @@ class GraphSettings:
         return settings
 
 
+_SAVING: dict[str, threading.Thread] = {}  # a note's path -> its graph being saved here
+
+
 class GraphFiles:
     """The files of one collection's graph under ``directory`` (``None``: kept in memory)."""
 
     def __init__(self, directory: Path | None, name: str) -> None:
         self.directory, self.name = directory, name
+
+    def saving(self, thread: threading.Thread) -> None:
+        """``thread`` writes these files: another handle in this process reading them waits
+        for it (else it would find no graph, or the previous one, and build its own)."""
+        if self.note is not None:
+            _SAVING[os.fspath(self.note)] = thread
+
+    def _settled(self) -> None:
+        thread = None if self.note is None else _SAVING.get(os.fspath(self.note))
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
+            _SAVING.pop(os.fspath(self.note or ""), None)
 
     @property
     def note(self) -> Path | None:
@@ -92,6 +108,7 @@ class GraphFiles:
         note = self.note
         if note is None:
             return None
+        self._settled()
         try:
             data = json.loads(note.read_text(encoding="utf-8"))
         except (OSError, ValueError):

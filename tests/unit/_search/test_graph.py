@@ -199,11 +199,21 @@ def test_a_small_filters_rows_are_gathered_once_and_follow_writes(tmp_path: Path
 SAVE_CHILD = """
 import sys, numpy as np, vecstore_lab as vl
 from vecstore_lab._search import graph
+import time
+from vecstore_lab._search import graph_files
 graph._BACKGROUND_ROWS = 1000  # this graph counts as large: saved in a thread of its own
+real_save = graph_files.GraphFiles.save
+def slow_save(self, *args):  # a slow disk: the file lands a second after create_index returns
+    time.sleep(1.0)
+    real_save(self, *args)
+graph_files.GraphFiles.save = slow_save
 c = vl.connect(sys.argv[1], embedding_cache=False).create_collection("c", dim=32)
 rng = np.random.default_rng(0)
 c.add(ids=[f"r{i}" for i in range(3000)], vectors=rng.standard_normal((3000, 32)).astype("f4"))
 c.create_index("hnsw")
+again = vl.connect(sys.argv[1], embedding_cache=False).get_collection("c")  # a second handle
+again.query(vector=np.ones(32, np.float32), k=3)
+print(again.stats()["graph"]["builds"], again.stats()["graph"]["loaded_from"] is not None)
 """
 
 
@@ -211,8 +221,16 @@ def test_a_large_graph_saved_in_the_background_is_loaded_by_the_next_process(
     tmp_path: Path,
 ) -> None:
     """A large graph's file is written in a thread of its own (create_index does not wait for
-    it; the process does, at exit): the next process loads it instead of building."""
-    subprocess.run([sys.executable, "-c", SAVE_CHILD, str(tmp_path)], check=True, timeout=300)
+    it; the process does, at exit): another handle opened meanwhile waits for the file, and
+    the next process loads it, neither building its own."""
+    child = subprocess.run(
+        [sys.executable, "-c", SAVE_CHILD, str(tmp_path)],
+        check=True,
+        timeout=300,
+        capture_output=True,
+        text=True,
+    )
+    assert child.stdout.split() == ["0", "True"]  # a handle opened meanwhile waits, and loads
     c = vl.connect(tmp_path, embedding_cache=False).get_collection("c")
     c.query(vector=np.ones(DIM, np.float32), k=3)
     graph = c.stats()["graph"]
