@@ -49,3 +49,17 @@ def save_cross_encoder(path: Path) -> Path:
     model.save_pretrained(path)
     tokenizer.save_pretrained(path)
     return path
+
+
+def build_tiny_model(path: Path, *, pooling: str, prompts: dict[str, str] | None = None) -> Path:
+    """A sentence-transformers model over a tiny BERT: ``pooling`` (mean, cls, max), a
+    Normalize module, and ``prompts`` in its config."""
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
+
+    hf_dir = save_encoder(path.parent / f"{path.name}-hf")
+    transformer = Transformer(str(hf_dir), max_seq_length=64)
+    pool = Pooling(transformer.get_embedding_dimension(), pooling_mode=pooling)
+    model = SentenceTransformer(modules=[transformer, pool, Normalize()], prompts=prompts)
+    model.save(str(path))
+    return path

@@ -205,3 +205,9 @@ class UnjudgedHitsWarning(UserWarning):
 class IndexUpkeepWarning(UserWarning):
     """Index upkeep (``optimize``) after a committed write failed. The write stands; the
     upkeep is retried after the next write or by ``optimize()``, and ``stats()`` shows it."""
+
+
+class QueryEncoderWarning(UserWarning):
+    """A faster query encoder (``query_backend="onnx-int8"``…) was asked for but not used: it
+    could not be built, or its vectors did not agree with the model's closely enough. Queries
+    go through the model itself; ``embedder.query_report`` says why."""

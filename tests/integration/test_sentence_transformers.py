@@ -14,24 +14,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tiny_models import save_encoder
+from tiny_models import build_tiny_model
 
 import vecstore_lab as vl
 from vecstore_lab import errors
 
 pytestmark = pytest.mark.slow
-
-
-def build_tiny_model(path: Path, *, pooling: str, prompts: dict[str, str] | None = None) -> Path:
-    from sentence_transformers import SentenceTransformer
-    from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
-
-    hf_dir = save_encoder(path.parent / f"{path.name}-hf")
-    transformer = Transformer(str(hf_dir), max_seq_length=64)
-    pool = Pooling(transformer.get_embedding_dimension(), pooling_mode=pooling)
-    model = SentenceTransformer(modules=[transformer, pool, Normalize()], prompts=prompts)
-    model.save(str(path))
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -140,8 +140,14 @@ def embed_query(
         "vecstore_lab.embed.kind": "query",
         "vecstore_lab.embed.inputs": 1,
     }
+    # A query vector depends on the text and on how the embedder encodes queries (a
+    # sentence-transformers embedder's query_backend may be switched on a live handle).
+    key = text
+    side = getattr(embedder, "query_backend", None)
+    if side is not None:
+        key = f"{side}\x00{text}"
     with telemetry.stage("embed", attrs) as span:
-        vector = None if cache is None else cache.get(text)
+        vector = None if cache is None else cache.get(key)
         span.set_attribute("vecstore_lab.embed.cache_hits", int(vector is not None))
         span.set_attribute("vecstore_lab.embed.cache_misses", int(vector is None))
         if vector is not None:
@@ -151,7 +157,7 @@ def embed_query(
         vector = check_query_vector(embedder.embed_query(text), dim, distance)
         if cache is not None and cache.size > 0:
             vector = vector.copy()  # the embedder's own array stays the embedder's
-            cache.put(text, vector)
+            cache.put(key, vector)
         return vector
 
 

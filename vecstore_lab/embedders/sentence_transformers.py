@@ -7,13 +7,20 @@ import os
 import re
 import sys
 import threading
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from vecstore_lab.embedders._checks import check_output, check_texts
-from vecstore_lab.errors import EmbedderError, MissingDependencyError
+from vecstore_lab.embedders.onnx_query import BACKENDS, PROBES, OnnxQueryEncoder
+from vecstore_lab.errors import (
+    EmbedderError,
+    InvalidInputError,
+    MissingDependencyError,
+    QueryEncoderWarning,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -107,6 +114,11 @@ class SentenceTransformerEmbedder:
             trained with instructions (E5's ``"query: "``).
         query_prompt_name, document_prompt_name: names of prompts defined in the model's own
             config (``config_sentence_transformers.json``) to use instead.
+        query_backend: ``"torch"`` (the model itself), or ``"onnx"`` / ``"onnx-int8"``: queries
+            through ONNX Runtime, float32 or with int8 weights (``onnx_query``), used only
+            when its vectors agree with the model's to ``min_cosine`` (lowest cosine over
+            probe questions) — ``query_report`` gives the agreement, or why it is not used.
+            Documents always go through the model.
 
     Prompts are chosen in this order: explicit text, explicit prompt name, the model's own
     ``query``/``document`` prompts, then the defaults of its family by name (``MODEL_FAMILIES``:
@@ -131,7 +143,19 @@ class SentenceTransformerEmbedder:
         document_prompt: str | None = None,
         query_prompt_name: str | None = None,
         document_prompt_name: str | None = None,
+        query_backend: str = "torch",
+        min_cosine: float = 0.98,
     ) -> None:
+        if query_backend not in BACKENDS:
+            raise InvalidInputError(
+                f"query_backend must be one of {BACKENDS}, got {query_backend!r}"
+            )
+        if isinstance(min_cosine, bool) or not isinstance(min_cosine, (int, float)):
+            raise InvalidInputError(f"min_cosine must be a number, got {min_cosine!r}")
+        self.query_backend, self.min_cosine = query_backend, min_cosine
+        self.query_report: dict[str, Any] | None = None  # the ONNX encoder's agreement
+        self._query_encoder: OnnxQueryEncoder | None = None
+        self._encoder_lock = threading.Lock()
         self.model_name = os.fspath(model)
         self.device = device
         self.batch_size = batch_size
@@ -153,6 +177,9 @@ class SentenceTransformerEmbedder:
             cfg["query_prompt_name"] = self.query_prompt_name
         if self.document_prompt_name is not None:
             cfg["document_prompt_name"] = self.document_prompt_name
+        if self.query_backend != "torch":
+            cfg["query_backend"] = self.query_backend
+            cfg["min_cosine"] = self.min_cosine
         return cfg
 
     def prompt(self, kind: str) -> str:
@@ -247,7 +274,53 @@ class SentenceTransformerEmbedder:
         return self._encode(checked, query=False)
 
     def embed_query(self, text: str) -> FloatVector:
-        return np.asarray(self._encode(check_texts([text]), query=True)[0], dtype=np.float32)
+        checked = check_texts([text])
+        encoder = self.query_encoder()
+        if encoder is not None:
+            vector = encoder.encode(self.prompt("query") + checked[0])
+            return np.asarray(check_output(self.name, vector[None, :], 1, None)[0], np.float32)
+        return np.asarray(self._encode(checked, query=True)[0], dtype=np.float32)
+
+    def query_encoder(self) -> OnnxQueryEncoder | None:
+        """The ONNX query encoder, built and checked on first use; None for ``"torch"``, or
+        when it could not be built or disagreed (``QueryEncoderWarning``, ``query_report``)."""
+        if self.query_backend == "torch":
+            return None
+        with self._encoder_lock:  # built once per backend (it may be switched on a handle)
+            report = self.query_report
+            if report is None or report["backend"] != self.query_backend:
+                self._query_encoder, self.query_report = self._checked_encoder()
+        return self._query_encoder
+
+    def _checked_encoder(self) -> tuple[OnnxQueryEncoder | None, dict[str, Any]]:
+        report: dict[str, Any] = {"backend": self.query_backend, "probes": len(PROBES)}
+        encoder: OnnxQueryEncoder | None = None
+        try:
+            encoder = OnnxQueryEncoder(
+                self.model,
+                resolve_model(self.model_name),
+                backend=self.query_backend,
+                normalize=self.normalize,
+            )
+            prefix = self.prompt("query")
+            report.update(
+                encoder.agreement(lambda texts: self._encode(texts, query=True), prefix=prefix),
+                file=os.fspath(encoder.path),
+            )
+        except (MissingDependencyError, EmbedderError, OSError, RuntimeError) as exc:
+            report["reason"] = f"{type(exc).__name__}: {exc}"
+        else:
+            if report["min_cosine"] < self.min_cosine:
+                report["reason"] = (
+                    f"its lowest cosine with the model, {report['min_cosine']:.4f}, is under "
+                    f"min_cosine={self.min_cosine}"
+                )
+        report["used"] = "reason" not in report
+        if not report["used"]:
+            message = f"queries go through torch: {report['reason']}"
+            warnings.warn(QueryEncoderWarning(message), stacklevel=3)
+            return None, report
+        return encoder, report
 
     def __repr__(self) -> str:
         return f"SentenceTransformerEmbedder(model={self.model_name!r})"
