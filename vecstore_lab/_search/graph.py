@@ -282,6 +282,7 @@ class GraphIndex:
             "builds": self.builds,
             "loaded_from": self.loaded_from,
             "rebuilding": thread is not None and thread.is_alive(),
+            "saving": self._saver is not None and self._saver.is_alive(),  # a file being written
             "failure": self.failure,
             "save_failure": self.save_failure,
             "filter_bytes": self.filters.nbytes,  # small filters' rows, gathered (graph_filters)
