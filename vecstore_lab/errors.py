@@ -31,6 +31,8 @@
                                                 the write stands, upkeep is retried later
     UnjudgedHitsWarning (UserWarning)           ungraded hits could change which
                                                 configuration evaluate() finds best
+    QueryEncoderWarning (UserWarning)           a faster query encoder was asked for but not
+                                                used; the model answers queries
 
 A message says what failed, what was expected, what was received and how to fix it. Errors
 raised because a lower layer failed are chained (``raise ... from exc``).
@@ -59,6 +61,7 @@ __all__ = [
     "MetadataTypeError",
     "MissingDependencyError",
     "PathOutsideRootsError",
+    "QueryEncoderWarning",
     "ReadOnlyCollectionError",
     "RerankerError",
     "StorageError",

@@ -8,10 +8,9 @@ in sync by LanceDB row id, filtered by a planner, re-scored exactly.
   stores int8, and saves to one file. hnswlib was not a candidate: its last release
   (0.8.0, 2023) ships no wheel for this Python.
 * **Exact scores.** The graph finds ``2k + 16`` candidates (``k + 6`` that match a filter;
-  searching ``ef`` wide) from its
-  own vectors; they are scored again from float32 (the in-memory exact-search matrix, read
-  in the background the first time, or the table by row id meanwhile), with LanceDB's
-  distances and its tie order, so a returned distance is always exact.
+  searching ``ef`` wide) from its own vectors; they are scored again from float32 (the
+  in-memory exact-search matrix, read in the background the first time, or the table by row
+  id meanwhile), with LanceDB's distances and its tie order: every distance is exact.
 * **In sync by row id.** The graph belongs to one table version. When the version moves, the
   row ids are read again (one column): rows that are gone are removed from the graph, new
   rows (adds, and the new copies of upserted rows) are inserted. Past ``rebuild_ratio`` of
