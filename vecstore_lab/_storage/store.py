@@ -18,6 +18,7 @@ from vecstore_lab._storage import read as _read
 from vecstore_lab._storage.backends import backend_for
 from vecstore_lab._storage.commits import CommitGuard
 from vecstore_lab._storage.lance_errors import storage_error
+from vecstore_lab._storage.lance_reader import BY_ROWID, LanceReader
 from vecstore_lab._storage.probe import VersionProbe
 from vecstore_lab._storage.rows import RowWriter
 from vecstore_lab._storage.take import take
@@ -51,6 +52,8 @@ class Store:
         connection: the database's ``Connection`` (``checkout`` opens the table again through it).
         read_only: a checked-out version: every write is refused.
         write_batch_size: rows per Arrow batch of a commit.
+        reader: the table's Lance dataset on local disk (``lance_reader``): schema, version,
+            row ids and rows by row id are read through it, without LanceDB.
     """
 
     def __init__(
@@ -63,10 +66,12 @@ class Store:
         connection: Any = None,
         read_only: bool = False,
         write_batch_size: int = 8192,
+        reader: LanceReader | None = None,
     ) -> None:
         self.name, self.table, self.settings, self.uri = name, table, settings, uri
         self.connection, self.read_only = connection, read_only
         self.write_batch_size = write_batch_size
+        self.reader = None if read_only else reader
         self.backend = backend_for(uri)
         self.guard = CommitGuard(name, self.backend.lock_path(name))
         self.rows = RowWriter(table, name, settings, self.guard, self.backend)
@@ -79,11 +84,11 @@ class Store:
     # -- state ------------------------------------------------------------------------
     @property
     def schema(self) -> pa.Schema:
-        return self.table.schema
+        return self.table.schema if self.reader is None else self.reader.schema
 
     @property
     def version(self) -> int:
-        return int(self.table.version)
+        return int(self.table.version if self.reader is None else self.reader.version)
 
     def after_write(self, hook: Callable[[], None]) -> None:
         """Call ``hook`` after every committed write of rows (index upkeep, say). A hook's
@@ -161,6 +166,8 @@ class Store:
 
     # -- reads ------------------------------------------------------------------------
     def count(self, where: str | None = None) -> int:
+        if self.reader is not None and not where:
+            return self.reader.count()
         return int(self.table.count_rows(where))
 
     def read(
@@ -192,7 +199,7 @@ class Store:
 
     def version_probe(self) -> VersionProbe:
         """A cheap reader of the current version (``probe``)."""
-        return VersionProbe(self.table)
+        return VersionProbe(self.table if self.reader is None else self.reader)
 
     # -- searches and row ids (``queries``, ``take``) ---------------------------------
     def nearest(self, vector: npt.NDArray[np.float32], **how: Any) -> pa.Table:
@@ -211,16 +218,22 @@ class Store:
 
     def rowids(self, where: str | None = None) -> npt.NDArray[np.uint64]:
         """Every row's row id (matching ``where``), sorted."""
+        if self.reader is not None and not where:
+            return self.reader.rowids()
         return _queries.rowids(self.table, where)
 
     def with_rowids(
         self, columns: list[str], rowids: npt.NDArray[np.uint64] | None = None
     ) -> pa.Table:
         """``columns`` and ``_rowid`` of the rows ``rowids`` (every row when None)."""
+        if self.reader is not None and (rowids is None or len(rowids) <= BY_ROWID):
+            return self.reader.with_rowids(columns, rowids)
         return _queries.with_rowids(self.table, columns, rowids)
 
     def take(self, rowids: npt.NDArray[np.uint64], columns: list[str]) -> pa.Table | None:
         """``columns`` of ``rowids`` in that order; None if one is gone (``take``)."""
+        if self.reader is not None and len(rowids) <= BY_ROWID:
+            return self.reader.take(rowids, columns)
         return take(self.table, rowids, columns)
 
     def at_offsets(self, offsets: list[int], columns: list[str]) -> pa.Table:
@@ -242,6 +255,8 @@ class Store:
         return _indexes.describe(self.table)
 
     def has_vector_index(self) -> bool:
+        if self.reader is not None:
+            return self.reader.has_vector_index()
         return _indexes.has_vector_index(self.table)
 
     def unindexed_rows(self) -> int:
@@ -257,8 +272,8 @@ class Store:
 
     # -- Lance datasets (fragments written elsewhere) --------------------------------
     def dataset(self) -> Any:
-        """The table as a ``lance.LanceDataset`` (pylance)."""
-        return self.table.to_lance()
+        """The table as a ``lance.LanceDataset`` (pylance), at its latest version."""
+        return self.table.to_lance() if self.reader is None else self.reader.dataset()
 
     @property
     def dataset_uri(self) -> str:
