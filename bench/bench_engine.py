@@ -180,14 +180,15 @@ def add_case(n: int, workdir: Path) -> dict[str, Any]:
     index upkeep (the full-text index folds in the backlog once it passes ``auto_optimize_rows``
     and the rows indexed: here, at the first add of the ten), ours with upkeep off
     (``auto_optimize_rows=0``: you call ``optimize()`` when it suits you), raw LanceDB with no
-    index, and raw LanceDB keeping the same full-text index with its own ``optimize()`` at the
-    same point (the like-for-like work)."""
+    index, and raw LanceDB keeping the same full-text index, folding the rows into it at the
+    same point (the like-for-like work). Ours folds in the background: its time is also taken
+    once that fold has ended."""
     x = unit_vectors(2 * n, DIM, seed=11)
     cols = columns(x)
     metas = [{"category": c} for c in cols["category"]]
     step = max(1, n // 10)
 
-    def ours_once(upkeep: bool) -> tuple[float, float]:
+    def ours_once(upkeep: bool) -> tuple[float, float, float]:
         db = vl.connect(tempfile.mkdtemp(dir=workdir), embedding_cache=False)
         c = db.create_collection("bench", dim=DIM)
         c.auto_optimize_rows = n if upkeep else 0  # n: the default, 100,000, in the full run
@@ -198,12 +199,16 @@ def add_case(n: int, workdir: Path) -> dict[str, Any]:
         for s in range(n, 2 * n, step):
             sl = slice(s, s + step)
             c.add(ids=cols["id"][sl], texts=cols["text"][sl], vectors=x[sl], metadatas=metas[sl])
-        return single, time.perf_counter() - t0
+        adds = time.perf_counter() - t0
+        while c.stats()["upkeep_running"]:  # the fold of the backlog, in the background
+            time.sleep(0.005)
+        return single, adds, time.perf_counter() - t0
 
-    def raw_once(same: bool) -> tuple[float, float]:
+    def raw_once(same: bool) -> tuple[float, float, float]:
         """Raw LanceDB; ``same``: doing our work too: the id declared as the primary key
-        (ours, for Lance's conflict checks), the same full-text index, folded in by
-        ``optimize()`` at the add where ours does it."""
+        (ours, for Lance's conflict checks), the same full-text index, the rows folded into it
+        (Lance's ``optimize_indices``, as ours) at the add where ours does it, on the adds'
+        path."""
         db = lancedb.connect(tempfile.mkdtemp(dir=workdir))
         first = raw_table({k: v[:n] for k, v in cols.items()}, x[:n])
         if same:
@@ -219,8 +224,9 @@ def add_case(n: int, workdir: Path) -> dict[str, Any]:
         for s in range(n, 2 * n, step):
             t.add(raw_table({k: v[s : s + step] for k, v in cols.items()}, x[s : s + step]))
             if same and s == n:
-                t.optimize()  # where ours folds the backlog into the index
-        return single, time.perf_counter() - t0
+                t.to_lance().optimize.optimize_indices()  # where ours folds the backlog
+        adds = time.perf_counter() - t0
+        return single, adds, adds
 
     ways = {
         "ours": lambda: ours_once(True),
@@ -228,11 +234,11 @@ def add_case(n: int, workdir: Path) -> dict[str, Any]:
         "raw": lambda: raw_once(False),
         "raw, same index": lambda: raw_once(True),
     }
-    runs: dict[str, list[tuple[float, float]]] = {k: [] for k in ways}
+    runs: dict[str, list[tuple[float, float, float]]] = {k: [] for k in ways}
     for i in range(3):
         for name in list(ways) if i % 2 == 0 else reversed(list(ways)):
             runs[name].append(ways[name]())
-    med = {k: tuple(statistics.median(r[j] for r in v) for j in range(2)) for k, v in runs.items()}
+    med = {k: tuple(statistics.median(r[j] for r in v) for j in range(3)) for k, v in runs.items()}
     return {"rows": n, "step": step, **med}
 
 
@@ -365,7 +371,7 @@ def report(
         ]
     if add is None:
         return [*lines, *_rss_lines(rss), *_e2e_lines(e2e)]
-    (o1, o10), (r1, r10) = add["ours"], add["raw"]
+    (o1, o10, settled), (r1, r10, _) = add["ours"], add["raw"]
     off10, f10 = add["ours, upkeep off"][1], add["raw, same index"][1]
     n = add["rows"]
     lines += [
@@ -374,13 +380,15 @@ def report(
         "| case | vecstore-lab s | raw LanceDB s | throughput ratio (target ≥ 0.8) |",
         "|---|---:|---:|---:|",
         f"| one `add` of {n:,} into an empty collection | {o1:.2f} | {r1:.2f} | {r1 / o1:.2f} |",
-        f"| 10 x `add` of {add['step']:,} onto {n:,}, across the full-text upkeep "
-        f"| {o10:.2f} | {r10:.2f} | {r10 / o10:.2f} |",
+        f"| 10 x `add` of {add['step']:,} onto {n:,}, across the full-text upkeep (it folds "
+        f"the backlog in the background) | {o10:.2f} | {r10:.2f} | {r10 / o10:.2f} |",
+        f"| the same, until that fold has ended | {settled:.2f} | {r10:.2f} "
+        f"| {r10 / settled:.2f} |",
         f"| the same, our upkeep off (`auto_optimize_rows=0`) | {off10:.2f} | {r10:.2f} "
         f"| {r10 / off10:.2f} |",
         f"| the same with upkeep, raw LanceDB doing the same work (the declared key, the "
-        f"same full-text index, `optimize()` at the same add) | {o10:.2f} | {f10:.2f} "
-        f"| {f10 / o10:.2f} |",
+        f"same full-text index, the rows folded into it at the same add, on its path) "
+        f"| {o10:.2f} | {f10:.2f} | {f10 / o10:.2f} |",
         "",
         f"- one add: {verdict(r1 / o1 >= 0.8)}; batched adds across an upkeep, against raw "
         f"LanceDB with no index: {verdict(r10 / o10 >= 0.8)}; with our upkeep off: "

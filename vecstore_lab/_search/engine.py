@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import warnings
 from typing import TYPE_CHECKING, Any, Protocol
 
-from vecstore_lab import telemetry
 from vecstore_lab._schema import VECTOR
 from vecstore_lab._search import plans as _plans
 from vecstore_lab._search.clusters import ClusterCache, MapClusters
@@ -20,8 +18,8 @@ from vecstore_lab._search.graph import GraphIndex
 from vecstore_lab._search.graph_files import GraphSettings, graph_cache_dir
 from vecstore_lab._search.projection import Projection, Projector
 from vecstore_lab._storage import indexes as _indexes
-from vecstore_lab._storage.lance_errors import is_raw_storage_error, storage_error
-from vecstore_lab.errors import IndexUpkeepWarning, InvalidInputError, StorageError
+from vecstore_lab._storage.upkeep import Upkeep
+from vecstore_lab.errors import InvalidInputError
 from vecstore_lab.filters import compile_filter
 
 if TYPE_CHECKING:
@@ -92,8 +90,7 @@ class Engine:
         self, store: Store, *, exact_cache_bytes: int = DEFAULT_BUDGET, auto_optimize_rows: int
     ) -> None:
         self.store = store
-        self.auto_optimize_rows = auto_optimize_rows
-        self.upkeep_failure: str | None = None
+        self.upkeep = Upkeep(store, auto_optimize_rows)  # after writes, off their path
         self._full_text: FullText | None = None
         settings = store.settings
         # Exact searches run from an in-memory copy of the vectors while it fits the budget.
@@ -105,7 +102,7 @@ class Engine:
         uri = store.uri
         self._graph_dir = None if store.read_only or uri is None else graph_cache_dir(uri)
         self._graph = GraphIndex.declared(store, self._flat, self._graph_dir)
-        store.after_write(self.upkeep)  # its failure never fails the committed write
+        store.after_write(self.upkeep.after_write)  # its failure never fails the write
 
     @property
     def name(self) -> str:
@@ -185,35 +182,23 @@ class Engine:
         self._flat.set_storage(value)
 
     def optimize(self) -> None:
-        """Compact files and fold new rows into indexes (LanceDB ``optimize``)."""
+        """Compact files and fold new rows into indexes (LanceDB ``optimize``), once a fold
+        running in the background has ended."""
+        self.upkeep.wait()
         self.store.optimize()
-        self.upkeep_failure = None
+        self.upkeep.failure = None
 
-    def upkeep(self) -> None:
-        """Index upkeep after a committed write, when due. A write's outcome is its
-        commit's: if upkeep fails (a full disk, say) the rows stay stored and the write
-        returns; the failure becomes an ``IndexUpkeepWarning``, a telemetry count and
-        ``stats()["upkeep_failure"]``, and upkeep is tried again after the next write."""
-        try:  # asking whether upkeep is due reads the table too: it may fail as well
-            if self.store.upkeep_due(self.auto_optimize_rows):
-                self.optimize()
-        except Exception as exc:
-            if not isinstance(exc, StorageError) and not is_raw_storage_error(exc):
-                raise
-            typed = (
-                exc if isinstance(exc, StorageError) else storage_error(exc, "upkeep", self.name)
-            )
-            self.upkeep_failure = str(typed)
-            telemetry.add("vecstore_lab.upkeep.failures", 1, {"collection": self.name})
-            warnings.warn(
-                IndexUpkeepWarning(
-                    f"the write to {self.name!r} is stored, but the index upkeep after it "
-                    f"failed ({typed}); searches stay correct (unindexed rows are searched "
-                    "without the index), upkeep is retried after the next write, or call "
-                    "optimize()"
-                ),
-                stacklevel=4,
-            )
+    @property
+    def auto_optimize_rows(self) -> int:
+        return self.upkeep.rows
+
+    @auto_optimize_rows.setter
+    def auto_optimize_rows(self, value: int) -> None:
+        self.upkeep.rows = value
+
+    @property
+    def upkeep_failure(self) -> str | None:
+        return self.upkeep.failure
 
     def create_index(self, kind: str = "auto", **params: Any) -> dict[str, Any]:
         """Build an ANN index on the vectors; returns the kind and parameters used.
@@ -320,6 +305,7 @@ class Engine:
             "version": self.store.version,
             "indexes": self.list_indexes(),
             "upkeep_failure": self.upkeep_failure,
+            "upkeep_running": self.upkeep.running,  # new rows being folded into the indexes
             "full_text": {**self.full_text.to_dict(), "summary": self.full_text.describe()},
             "exact_search": {
                 "in_memory": flat.rows > 0 and flat.fits(rows),

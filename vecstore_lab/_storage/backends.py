@@ -1,6 +1,6 @@
 """Where a table lives, as a strategy: local disk, object storage or memory.
 
-The three differ in two things, and only here:
+The three differ in three things, and only here:
 
 * **Who can hold a lock.** On a local path every writer of this library takes one file lock
   per collection, so the stored ids can be held in memory between writes (``exclusive``).
@@ -9,6 +9,9 @@ The three differ in two things, and only here:
   and a plain append is enough. On object storage another writer may commit the same id at
   any moment, so the append is an insert that Lance checks as it commits
   (``merge_insert(...).when_matched_fail()``) and that fails whole.
+* **Whether Lance can open the files.** The upkeep after a write folds new rows into the
+  indexes and merges small fragments through ``lance`` (``lance_files``); a ``memory://``
+  table is LanceDB's alone, so there it runs LanceDB's ``optimize``.
 
 ``backend_for(uri)`` picks one (LanceDB's ``Table``/``RemoteTable`` and httpx's transports
 are the pattern: one interface, one class per kind, no flag checked across modules).
@@ -43,6 +46,8 @@ class Backend:
     kind = "memory"
     #: Every writer takes our lock, so the stored ids may be held in memory between writes.
     exclusive = False
+    #: ``lance`` can open the table's dataset (not so for a LanceDB ``memory://`` table).
+    lance_files = False
 
     def lock_path(self, name: str) -> Path | None:
         """The file lock of collection ``name``, or ``None`` where no lock is needed or can
@@ -73,6 +78,7 @@ class LocalDisk(Backend):
 
     kind = "local"
     exclusive = True
+    lance_files = True
 
     def __init__(self, uri: str) -> None:
         self.root = Path(uri.removeprefix("file://"))
@@ -88,6 +94,7 @@ class ObjectStorage(Backend):
     """S3 and other object stores: writers on other machines, and no lock between them."""
 
     kind = "object"
+    lance_files = True
 
     def __init__(self, uri: str) -> None:
         self.uri = uri

@@ -22,6 +22,7 @@ from vecstore_lab._storage.commits import CommitGuard
 from vecstore_lab._storage.lance_errors import clean_message
 from vecstore_lab._storage.lance_reader import LanceReader, LazyTable
 from vecstore_lab._storage.store import Store
+from vecstore_lab._storage.upkeep import settle
 from vecstore_lab.errors import StorageError
 
 if TYPE_CHECKING:
@@ -112,6 +113,7 @@ class Connection:
         return self.db.create_table(name, schema=schema)
 
     def drop(self, name: str) -> None:
+        settle(self.uri, name)  # a fold of its indexes running here would write into it
         self.db.drop_table(name)
 
     def _reader(self, name: str) -> LanceReader | None:

@@ -1,4 +1,5 @@
-"""Index configurations: LanceDB configs from our names, and when to fold new rows in."""
+"""Index configurations: LanceDB configs from our names, and the upkeep after writes: when and
+how new rows are folded into the indexes, and small fragments merged."""
 
 from __future__ import annotations
 
@@ -8,15 +9,21 @@ from vecstore_lab._schema import TEXT, VECTOR
 from vecstore_lab.errors import InvalidInputError
 
 __all__ = [
+    "COMPACT_AT",
     "FTS_INDEX",
+    "compact_small",
     "describe",
+    "fold_in",
     "scalar_config",
+    "small_fragments",
     "text_config",
     "unindexed_rows",
     "vector_config",
 ]
 
 FTS_INDEX = "text_idx"
+SMALL_ROWS = 100_000  # a fragment this small is merged by the upkeep's compaction
+COMPACT_AT = 16  # small fragments that call for one
 
 
 def vector_config(index_type: str, distance: str, params: dict[str, Any]) -> Any:
@@ -82,18 +89,37 @@ def unindexed_rows(table: Any) -> int:
 
 
 def upkeep_due(table: Any, min_rows: int) -> bool:
-    """Whether the rows not yet in the full-text index call for an ``optimize`` now.
+    """Whether the rows not yet in the full-text index call for folding them in now.
 
     Unindexed rows are still found (searched without the index), just more slowly, so index
     upkeep is deferred and batched: it runs once the backlog passes ``min_rows`` *and* the
     rows already indexed. The backlog may double before each upkeep, so its cost stays
-    proportional to the rows written (about two rewrites per row, amortised) instead of one
-    full pass per ``add``. ``min_rows <= 0`` turns it off (call ``optimize()`` yourself).
+    proportional to the rows written instead of one full pass per ``add``. ``min_rows <= 0``
+    turns it off (call ``optimize()`` yourself).
     """
     if min_rows <= 0:
         return False
     backlog = unindexed_rows(table)
     return backlog > min_rows and backlog > table.count_rows() - backlog
+
+
+def fold_in(dataset: Any) -> None:
+    """Fold the rows written since into every index (Lance's ``optimize_indices``): the
+    upkeep after a write. Unlike LanceDB's ``optimize`` it rewrites no data file: at 110k
+    rows of 384 dims that took 2.6 s, of which this part 0.4 s."""
+    dataset.optimize.optimize_indices()
+
+
+def small_fragments(dataset: Any) -> int:
+    """Data fragments of fewer than ``SMALL_ROWS`` rows (one per ``add``, before compaction)."""
+    return sum(f.count_rows() < SMALL_ROWS for f in dataset.get_fragments())
+
+
+def compact_small(dataset: Any) -> None:
+    """Merge the small fragments into ones of ``SMALL_ROWS`` rows. Larger fragments are left
+    as they are, so each row is rewritten about once, not again at every compaction (Lance's
+    default target, a million rows, rewrites a 100k-row fragment each time)."""
+    dataset.optimize.compact_files(target_rows_per_fragment=SMALL_ROWS)
 
 
 def has_vector_index(table: Any) -> bool:

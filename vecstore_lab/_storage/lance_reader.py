@@ -73,6 +73,12 @@ class LanceReader:
             self._dataset = ds
             return ds
 
+    def fresh(self) -> Any:
+        """A new dataset object at the latest version, shared with no one."""
+        import lance
+
+        return lance.dataset(self.uri)
+
     @property
     def version(self) -> int:
         return int(self.dataset().version)

@@ -263,6 +263,34 @@ class Store:
         """Rows written since the full-text index was last updated."""
         return _indexes.unindexed_rows(self.table)
 
+    def fold_in(self, *, locked: bool = True) -> None:
+        """Fold new rows into the indexes, rewriting no data (``indexes.fold_in``); LanceDB's
+        ``optimize`` where lance cannot open the table (``memory://``). ``locked=False``: an
+        index-only commit, which Lance merges with concurrent writes (``upkeep``)."""
+        if not self.backend.lance_files:
+            self.optimize()
+            return
+        fold = lambda: _indexes.fold_in(self._own_dataset())  # noqa: E731
+        if locked:
+            self.locked_commit(fold, "index upkeep")
+        else:
+            self.commit(fold, "index upkeep")
+
+    def compact_small(self) -> bool:
+        """Merge small fragments when enough have gathered (``indexes.compact_small``);
+        whether it did. (``memory://``: its ``fold_in`` compacts.)"""
+        if not self.backend.lance_files:
+            return False
+        if _indexes.small_fragments(self.dataset()) < _indexes.COMPACT_AT:
+            return False
+        self.locked_commit(lambda: _indexes.compact_small(self._own_dataset()), "compaction")
+        return True
+
+    def _own_dataset(self) -> Any:
+        """A dataset object of its own at the latest version, for a commit (the reader's is
+        shared with queries)."""
+        return self.table.to_lance() if self.reader is None else self.reader.fresh()
+
     def upkeep_due(self, min_rows: int) -> bool:
         """Whether the full-text backlog calls for an ``optimize`` (``indexes.upkeep_due``)."""
         return _indexes.upkeep_due(self.table, min_rows)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 
 import vecstore_lab as vl
 from vecstore_lab._search.engine import auto_index
+from vecstore_lab._storage import indexes as _indexes
 from vecstore_lab.errors import InvalidInputError
 
 DIM = 16
@@ -85,6 +87,9 @@ def test_bad_index_requests(tmp_path: Path) -> None:
 
 
 def fts_backlog(c: vl.Collection) -> int:
+    """The full-text index's backlog, once a fold running in the background has ended."""
+    while c.stats()["upkeep_running"]:
+        time.sleep(0.01)
     (fts,) = [ix for ix in c.stats()["indexes"] if ix["columns"] == ["text"]]
     return int(fts["unindexed_rows"])
 
@@ -108,3 +113,51 @@ def test_index_upkeep_is_deferred_and_batched(tmp_path: Path) -> None:
     assert fts_backlog(c) == 0  # 62 > 61
     stats = c.stats()
     assert stats["rows"] == 123 and stats["exact_search"]["budget_bytes"] == c.exact_cache_bytes
+
+
+def data_files(c: vl.Collection) -> dict[int, tuple[int, list[str]]]:
+    """Each fragment's id: its rows and data files."""
+    return {
+        f.fragment_id: (f.count_rows(), [d.path for d in f.data_files()])
+        for f in c.store.dataset().get_fragments()
+    }
+
+
+def test_upkeep_rewrites_no_data_and_merges_only_small_fragments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The upkeep folds the backlog into the indexes without rewriting a data file (LanceDB's
+    ``optimize`` rewrote the whole table), and merges small fragments once enough gathered,
+    leaving large ones as they are."""
+    monkeypatch.setattr(_indexes, "SMALL_ROWS", 100)
+    monkeypatch.setattr(_indexes, "COMPACT_AT", 4)
+    c = collection(tmp_path, 300)  # one large fragment
+    c.optimize()  # its rows indexed
+    c.auto_optimize_rows = 5
+    q = np.random.default_rng(3).standard_normal(DIM).astype(np.float32)
+    c.query(vector=q, k=5)  # the exact-search matrix is held, then patched after each write
+    (big,) = data_files(c).items()
+    c.add(ids=[f"a{i}" for i in range(10)], texts=["zebra"] * 10, vectors=np.ones((10, DIM)))
+    assert fts_backlog(c) == 10  # 10 > 5 but not > 300 indexed: waits
+    c.add(ids=[f"b{i}" for i in range(300)], texts=["b"] * 300, vectors=np.ones((300, DIM)))
+    # the backlog passed the indexed rows: folded in, and no data file was written again
+    assert fts_backlog(c) == 0 and c.stats()["upkeep_failure"] is None
+    files = data_files(c)
+    assert files[big[0]] == big[1] and len(files) == 3  # the 10-row one: the only small one
+    for step in (1, 2):
+        c.add(
+            ids=[f"b{step}-{i}" for i in range(300)],
+            texts=["later"] * 300,
+            vectors=np.full((300, DIM), step, np.float32),
+        )
+    c.add(ids=["c1"], texts=["c"], vectors=np.ones((1, DIM)))
+    c.add(ids=["c2"], texts=["c"], vectors=np.ones((1, DIM)))
+    c.add(ids=["c3"], texts=["c"], vectors=np.ones((1, DIM)))  # 4 small fragments: merged
+    files = data_files(c)
+    assert files[big[0]] == big[1]  # still untouched
+    # Lance merges neighbours: the three last ones; the 10-row one sits between large ones
+    assert sorted(rows for rows, _ in files.values()) == [3, 10, 300, 300, 300, 300]
+    assert len(c) == 1213
+    assert sorted(c.query("zebra", mode="text", k=20).ids) == sorted(f"a{i}" for i in range(10))
+    want = c.query(vector=q, k=5, exact=True)
+    assert c.query(vector=q, k=5).ids == want.ids  # the held matrix followed the new row ids
