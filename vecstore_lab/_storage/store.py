@@ -279,8 +279,8 @@ class Store:
     def compact_small(self) -> bool:
         """Merge small fragments when enough have gathered (``indexes.compact_small``);
         whether it did. (``memory://``: its ``fold_in`` compacts.)"""
-        if not self.backend.lance_files:
-            return False
+        if not self.backend.lance_files or _indexes.fragments(self.table) < _indexes.COMPACT_AT:
+            return False  # the usual case, answered from LanceDB's manifest in memory
         if _indexes.small_fragments(self.dataset()) < _indexes.COMPACT_AT:
             return False
         self.locked_commit(lambda: _indexes.compact_small(self._own_dataset()), "compaction")
