@@ -206,13 +206,7 @@ def lancedb_cases(
     # given, so nothing is embedded until the text rows below.
     db = vl.connect(work / "lancedb", embedder="sentence-transformers", embedding_cache=False)
     c = db.create_collection("ann", dim=x.shape[1])
-    for s in range(0, len(x), 100_000):
-        rows = range(s, min(len(x), s + 100_000))
-        c.add(
-            ids=[str(i) for i in rows],
-            vectors=x[s : s + 100_000],
-            metadatas=[{"bucket": i % 100} for i in rows],
-        )
+    fill(c.add, x, 100_000, "vectors")
     ids = lambda res: [int(i) for i in res.ids]  # noqa: E731
     out.append(
         (
@@ -342,14 +336,15 @@ def usearch_cases(x: np.ndarray, qs: np.ndarray, truth: list[set[int]]) -> list[
     return out
 
 
-def chroma_fill(coll: Any, x: np.ndarray) -> None:
-    """Add ``x`` to a Chroma collection, 5,000 rows a call, each with its ``bucket``."""
-    for s in range(0, len(x), 5000):
-        rows = range(s, min(len(x), s + 5000))
-        coll.add(
+def fill(add: Any, x: np.ndarray, step: int, vectors: str) -> None:
+    """Add ``x`` through ``add`` (ours, or Chroma's with ``vectors="embeddings"``), ``step``
+    rows a call, each with its ``bucket``."""
+    for s in range(0, len(x), step):
+        rows = range(s, min(len(x), s + step))
+        add(
             ids=[str(i) for i in rows],
-            embeddings=x[s : s + 5000],
             metadatas=[{"bucket": i % 100} for i in rows],
+            **{vectors: x[s : s + step]},
         )
 
 
@@ -365,7 +360,7 @@ def chroma_cases(x: np.ndarray, qs: np.ndarray, truth: list[set[int]], work: Pat
         coll = client.create_collection(
             f"ann{ef}", configuration={"hnsw": {"space": "ip", "ef_search": ef}}
         )
-        chroma_fill(coll, x)
+        fill(coll.add, x, 5000, "embeddings")
         build_s = time.perf_counter() - t0
         run = lambda q, coll=coll: [  # noqa: E731
             int(i) for i in coll.query(query_embeddings=[q], n_results=K)["ids"][0]
@@ -393,7 +388,7 @@ def chroma_million(x: np.ndarray, qs: np.ndarray, truth: list[set[int]], work: P
     client = chromadb.PersistentClient(path=str(work / "chroma"))
     t0 = time.perf_counter()
     coll = client.create_collection("ann", configuration={"hnsw": {"space": "ip"}})
-    chroma_fill(coll, x)
+    fill(coll.add, x, 5000, "embeddings")
     build_s = time.perf_counter() - t0
     out = []
     for ef in (10, 100, 400):
