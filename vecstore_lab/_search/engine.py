@@ -186,7 +186,7 @@ class Engine:
         running in the background has ended."""
         self.upkeep.wait()
         self.store.optimize()
-        self.upkeep.failure = None
+        self.upkeep.done()
 
     @property
     def auto_optimize_rows(self) -> int:

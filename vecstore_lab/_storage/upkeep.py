@@ -64,6 +64,11 @@ class Upkeep:
         if self._thread is not None:
             self._thread.join()
 
+    def done(self) -> None:
+        """The indexes were brought up to date another way (``optimize()``): a failure found
+        before is neither reported nor shown any more."""
+        self.failure, self._unreported = None, False
+
     def after_write(self) -> None:
         """Called after each committed write (``Store.after_write``)."""
         if self.rows <= 0:
