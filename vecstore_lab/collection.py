@@ -459,11 +459,11 @@ class Collection:
     @property
     def auto_optimize_rows(self) -> int:
         """Unindexed rows after which a write folds new rows into the indexes."""
-        return self._engine.auto_optimize_rows
+        return self._engine.upkeep.rows
 
     @auto_optimize_rows.setter
     def auto_optimize_rows(self, value: int) -> None:
-        self._engine.auto_optimize_rows = value
+        self._engine.upkeep.rows = value
 
     @property
     def full_text(self) -> FullText:

@@ -188,18 +188,6 @@ class Engine:
         self.store.optimize()
         self.upkeep.done()
 
-    @property
-    def auto_optimize_rows(self) -> int:
-        return self.upkeep.rows
-
-    @auto_optimize_rows.setter
-    def auto_optimize_rows(self, value: int) -> None:
-        self.upkeep.rows = value
-
-    @property
-    def upkeep_failure(self) -> str | None:
-        return self.upkeep.failure
-
     def create_index(self, kind: str = "auto", **params: Any) -> dict[str, Any]:
         """Build an ANN index on the vectors; returns the kind and parameters used.
 
@@ -304,7 +292,7 @@ class Engine:
             "distance": self.distance,
             "version": self.store.version,
             "indexes": self.list_indexes(),
-            "upkeep_failure": self.upkeep_failure,
+            "upkeep_failure": self.upkeep.failure,
             "upkeep_running": self.upkeep.running,  # new rows being folded into the indexes
             "full_text": {**self.full_text.to_dict(), "summary": self.full_text.describe()},
             "exact_search": {

@@ -16,7 +16,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from vecstore_lab._schema import CollectionSettings
-from vecstore_lab._storage.backends import backend_for
+from vecstore_lab._storage.backends import backend_for, is_local_uri
 from vecstore_lab._storage.catalog import SUFFIX, local_directory
 from vecstore_lab._storage.commits import CommitGuard
 from vecstore_lab._storage.lance_errors import clean_message
@@ -49,12 +49,8 @@ class Connection:
         self._lock = threading.Lock()
         # reads through lance see every commit, as LanceDB does with a zero interval: only then
         self._fresh_reads = read_consistency_interval is not None and not read_consistency_interval
-        if not self._local:
+        if not is_local_uri(self.uri):
             _ = self.db  # object storage and memory:// connect now, and fail here if they cannot
-
-    @property
-    def _local(self) -> bool:
-        return "://" not in self.uri or self.uri.startswith("file://")
 
     @property
     def db(self) -> Any:
@@ -82,7 +78,7 @@ class Connection:
 
     def names(self) -> list[str]:
         """Every table's name, internal ones included."""
-        if self._db is None and self._local:
+        if self._db is None:  # local disk: elsewhere LanceDB connected at once
             directory = local_directory(self.uri)
             if directory is None:
                 return []
@@ -119,7 +115,7 @@ class Connection:
     def _reader(self, name: str) -> LanceReader | None:
         """A lance reader of table ``name`` where reads through lance see what LanceDB would
         (local disk, every commit seen); else None."""
-        directory = local_directory(self.uri) if self._local and self._fresh_reads else None
+        directory = local_directory(self.uri) if self._fresh_reads else None  # None off local disk
         return None if directory is None else LanceReader(directory / f"{name}{SUFFIX}")
 
     def open_store(self, name: str) -> Store | None:

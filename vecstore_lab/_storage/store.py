@@ -276,15 +276,13 @@ class Store:
         else:
             self.commit(fold, "index upkeep")
 
-    def compact_small(self) -> bool:
-        """Merge small fragments when enough have gathered (``indexes.compact_small``);
-        whether it did. (``memory://``: its ``fold_in`` compacts.)"""
+    def compact_small(self) -> None:
+        """Merge small fragments when enough have gathered (``indexes.compact_small``).
+        (``memory://``: its ``fold_in`` compacts.)"""
         if not self.backend.lance_files or _indexes.fragments(self.table) < _indexes.COMPACT_AT:
-            return False  # the usual case, answered from LanceDB's manifest in memory
-        if _indexes.small_fragments(self.dataset()) < _indexes.COMPACT_AT:
-            return False
-        self.locked_commit(lambda: _indexes.compact_small(self._own_dataset()), "compaction")
-        return True
+            return  # the usual case, answered from LanceDB's manifest in memory
+        if _indexes.small_fragments(self.dataset()) >= _indexes.COMPACT_AT:
+            self.locked_commit(lambda: _indexes.compact_small(self._own_dataset()), "compaction")
 
     def _own_dataset(self) -> Any:
         """A dataset object of its own at the latest version, for a commit (the reader's is

@@ -75,7 +75,7 @@ class Upkeep:
             return
         if self._unreported:
             self._unreported = False
-            self._warn(self.failure or "", "an earlier write")
+            self._warn("an earlier write")
         try:  # asking whether upkeep is due reads the table too: it may fail as well
             self.store.compact_small()
             if not self.running and self.store.upkeep_due(self.rows):
@@ -84,7 +84,7 @@ class Upkeep:
                 thread.start()
         except Exception as exc:
             self._failed(exc)
-            self._warn(self.failure or "", "it")
+            self._warn("it")
 
     def _fold(self) -> None:
         try:
@@ -109,11 +109,11 @@ class Upkeep:
     def name(self) -> str:
         return self.store.name
 
-    def _warn(self, failure: str, after: str) -> None:
+    def _warn(self, after: str) -> None:
         warnings.warn(
             IndexUpkeepWarning(
                 f"the write to {self.name!r} is stored, but the index upkeep after {after} "
-                f"failed ({failure}); searches stay correct (unindexed rows are searched "
+                f"failed ({self.failure}); searches stay correct (unindexed rows are searched "
                 "without the index), upkeep is retried after the next write, or call optimize()"
             ),
             stacklevel=5,
